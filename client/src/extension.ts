@@ -1,0 +1,134 @@
+/**
+ * The VS Code side of FK Lens: starts the language server (dist/server.js, over IPC), forwards `.sql`
+ * file events to it, and contributes the commands. All analysis happens in the server.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import {
+  LanguageClient,
+  State,
+  TransportKind,
+  type LanguageClientOptions,
+  type ServerOptions,
+} from 'vscode-languageclient/node';
+
+const CLIENT_ID = 'fklens';
+const CLIENT_NAME = 'FK Lens';
+
+interface ReindexResult {
+  folders: number;
+  files: number;
+  durationMs: number;
+}
+
+let client: LanguageClient | undefined;
+let output: vscode.LogOutputChannel | undefined;
+let watcher: vscode.FileSystemWatcher | undefined;
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  output = vscode.window.createOutputChannel(CLIENT_NAME, { log: true });
+  watcher = vscode.workspace.createFileSystemWatcher('**/*.sql');
+  context.subscriptions.push(output, watcher);
+
+  context.subscriptions.push(
+    vscode.commands.registerCommand('fklens.showOutput', () => output?.show(true)),
+    vscode.commands.registerCommand('fklens.restartServer', () => restartServer(context)),
+    vscode.commands.registerCommand('fklens.reindex', () => reindex()),
+  );
+
+  await startServer(context);
+}
+
+export async function deactivate(): Promise<void> {
+  const running = client;
+  client = undefined;
+  if (running) {
+    try {
+      await running.stop();
+    } catch {
+      // Already stopped or never started: nothing to clean up.
+    }
+  }
+}
+
+function createClient(context: vscode.ExtensionContext): LanguageClient {
+  const module = context.asAbsolutePath(path.join('dist', 'server.js'));
+  const serverOptions: ServerOptions = {
+    run: { module, transport: TransportKind.ipc },
+    debug: {
+      module,
+      transport: TransportKind.ipc,
+      options: { execArgv: ['--nolazy', '--enable-source-maps', '--inspect=6019'] },
+    },
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [
+      { scheme: 'file', language: 'sql' },
+      { scheme: 'file', pattern: '**/*.sql' },
+    ],
+    synchronize: { fileEvents: watcher ? [watcher] : [] },
+    outputChannel: output,
+    // Diagnostics of files the user has not opened are still worth seeing (the whole history is analysed).
+    diagnosticCollectionName: CLIENT_ID,
+  };
+  return new LanguageClient(CLIENT_ID, CLIENT_NAME, serverOptions, clientOptions);
+}
+
+async function startServer(context: vscode.ExtensionContext): Promise<void> {
+  client = createClient(context);
+  try {
+    await client.start();
+  } catch (err) {
+    log(`Could not start the FK Lens language server: ${describe(err)}`);
+    void vscode.window
+      .showErrorMessage('FK Lens: the language server did not start.', 'Show Output')
+      .then((choice) => choice && output?.show(true));
+  }
+}
+
+async function restartServer(context: vscode.ExtensionContext): Promise<void> {
+  const current = client;
+  try {
+    if (current && current.state !== State.Stopped) {
+      await current.restart();
+      log('Language server restarted.');
+      return;
+    }
+  } catch (err) {
+    log(`Restart failed (${describe(err)}); starting a new server.`);
+  }
+  // Never started, stopped after repeated crashes, or restart failed: replace the client.
+  if (current) {
+    try {
+      await current.dispose(2000);
+    } catch {
+      // The old client is gone either way.
+    }
+  }
+  await startServer(context);
+  if (client?.state === State.Running) log('Language server started.');
+}
+
+async function reindex(): Promise<void> {
+  if (!client || client.state !== State.Running) {
+    void vscode.window.showWarningMessage('FK Lens: the language server is not running. Run "FK Lens: Restart Language Server".');
+    return;
+  }
+  try {
+    const result = await client.sendRequest<ReindexResult>('fklens/reindex');
+    const seconds = (result.durationMs / 1000).toFixed(1);
+    vscode.window.setStatusBarMessage(`FK Lens: indexed ${result.files} files in ${seconds}s`, 5000);
+    log(`Re-indexed ${result.files} files in ${result.folders} folder(s) in ${seconds}s.`);
+  } catch (err) {
+    log(`Re-index failed: ${describe(err)}`);
+    void vscode.window.showErrorMessage(`FK Lens: re-index failed: ${describe(err)}`);
+  }
+}
+
+function log(message: string): void {
+  output?.appendLine(`[${new Date().toLocaleTimeString()}] ${message}`);
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,125 @@
+/**
+ * `fklens`: the same engine as the language server, for the terminal and CI.
+ *   fklens model [DIR] [--json] [--include GLOB]... [--exclude GLOB]... [--order auto|name|version]
+ */
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { modelJson, type ModelJson } from './model/json';
+import type { DiscoveryOptions } from './workspace/discovery';
+import { openWorkspace } from './workspace/open';
+import type { Workspace } from './workspace/workspace';
+
+const USAGE = `Usage: fklens <command> [DIR] [options]
+
+Commands:
+  model [DIR]    print the foreign-key model of the schema and migration files under DIR (default: .)
+
+Options:
+  --json                 machine-readable output
+  --include GLOB         read only files matching GLOB (repeatable; relative to DIR)
+  --exclude GLOB         skip files matching GLOB (repeatable)
+  --order auto|name|version
+                         migration order: as the tool found in each folder (default), by path, or by leading number
+  -h, --help             show this help
+`;
+
+class UsageError extends Error {}
+
+interface CliArgs {
+  command: string;
+  dir: string;
+  json: boolean;
+  options: DiscoveryOptions;
+}
+
+export function parseArgs(argv: string[]): CliArgs {
+  const [command, ...rest] = argv;
+  if (!command || command === '-h' || command === '--help') throw new UsageError('');
+  if (command !== 'model') throw new UsageError(`unknown command '${command}'`);
+  const args: CliArgs = { command, dir: '.', json: false, options: { include: [], exclude: [] } };
+  let dirSeen = false;
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i];
+    const value = () => {
+      const v = rest[++i];
+      if (v === undefined || v.startsWith('--')) throw new UsageError(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--json') args.json = true;
+    else if (a === '--include') args.options.include!.push(value());
+    else if (a === '--exclude') args.options.exclude!.push(value());
+    else if (a === '--order') {
+      const v = value();
+      if (v !== 'auto' && v !== 'name' && v !== 'version') throw new UsageError(`--order must be auto, name or version, not '${v}'`);
+      args.options.order = v;
+    } else if (a === '-h' || a === '--help') throw new UsageError('');
+    else if (a.startsWith('-')) throw new UsageError(`unknown option '${a}'`);
+    else if (dirSeen) throw new UsageError(`unexpected argument '${a}'`);
+    else {
+      args.dir = a;
+      dirSeen = true;
+    }
+  }
+  return args;
+}
+
+
+function printModelText(workspace: Workspace, json: ModelJson, out: (line: string) => void): void {
+  const model = workspace.model();
+  for (const h of model.histories) {
+    out(`${h.history.id || '.'}: ${h.history.tool}, ${h.steps.length} file(s), ${h.tables.length} tables, ${h.foreignKeys.length} foreign keys`);
+  }
+  for (const fk of json.foreignKeys) {
+    const flags = [
+      fk.indexed ? '' : 'no index',
+      fk.validated ? '' : 'NOT VALID',
+      fk.deferrable ? (fk.initiallyDeferred ? 'DEFERRABLE INITIALLY DEFERRED' : 'DEFERRABLE') : '',
+    ].filter(Boolean);
+    out(
+      `${fk.location.file}:${fk.location.line}:${fk.location.column}  ${fk.schema}.${fk.table}(${fk.columns.join(', ')}) -> ` +
+        `${fk.refSchema}.${fk.refTable}(${fk.refColumns.join(', ')})  ON DELETE ${fk.onDelete}  ON UPDATE ${fk.onUpdate}` +
+        (flags.length ? `  [${flags.join(', ')}]` : ''),
+    );
+  }
+  const unindexed = json.foreignKeys.filter((f) => !f.indexed).length;
+  out(`${json.foreignKeys.length} foreign keys in ${json.tables.length} tables; ${unindexed} without a usable index.`);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let args: CliArgs;
+  try {
+    args = parseArgs(argv);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      if (e.message) {
+        process.stderr.write(`fklens: ${e.message} (see fklens --help)\n`);
+        return 2;
+      }
+      process.stdout.write(USAGE);
+      return 0;
+    }
+    throw e;
+  }
+  const dir = resolve(args.dir);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    process.stderr.write(`fklens: ${args.dir}: no such directory\n`);
+    return 2;
+  }
+  const workspace = await openWorkspace(dir, args.options);
+  const json = modelJson(workspace.model());
+  if (args.json) process.stdout.write(JSON.stringify(json, null, 2) + '\n');
+  else printModelText(workspace, json, (line) => process.stdout.write(line + '\n'));
+  return 0;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      process.stderr.write(`fklens: ${(e as Error).stack ?? e}\n`);
+      process.exitCode = 3;
+    },
+  );
+}

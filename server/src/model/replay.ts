@@ -1,0 +1,777 @@
+/**
+ * Replays a history's schema events in migration order into the schema model, as PostgreSQL would
+ * apply them. One migration file is one step. Step-level facts that later checks need (was the table
+ * there before this step? did the FK's target exist when it was declared?) are recorded as they happen,
+ * so a step is always judged against the schema as it stood before it, never against the final one.
+ */
+import type {
+  AlterTableCommand,
+  AlterTableEvent,
+  ColumnDefinition,
+  ConstraintDefinition,
+  CreateIndexEvent,
+  CreateTableEvent,
+  DropEvent,
+  QualifiedName,
+  RenameEvent,
+  SchemaEvent,
+  SourceFile,
+} from '../sources/events';
+import type { Span } from '../sources/text';
+import type { History } from '../workspace/discovery';
+import { chooseName, columnsAddition } from './names';
+import type { Column, ForeignKey, Index, KeyConstraint, SourceLocation, Table } from './schema';
+import { qualifiedName } from './schema';
+
+export interface ReplayProblem {
+  file: string;
+  span: Span;
+  severity: 'error' | 'warning' | 'info';
+  code: 'unknown-table' | 'unknown-column' | 'unknown-constraint' | 'unknown-index' | 'duplicate-table' | 'fk-target-missing';
+  message: string;
+  step: number;
+}
+
+/** A foreign key as it was declared by one statement, with the facts of that moment. */
+export interface ForeignKeyDeclaration {
+  fk: ForeignKey;
+  step: number;
+  /** Declared by ALTER TABLE (ADD CONSTRAINT / ADD COLUMN ... REFERENCES), not inside CREATE TABLE. */
+  byAlter: boolean;
+  /** The child table existed before this step (so ALTER TABLE must scan and lock it). */
+  tableExistedBefore: boolean;
+  /** Inside an explicit BEGIN ... COMMIT of this file. */
+  inExplicitTransaction: boolean;
+}
+
+export interface ConstraintValidation {
+  fk: ForeignKey;
+  step: number;
+  location: SourceLocation;
+  inExplicitTransaction: boolean;
+}
+
+/** An FK whose statement would fail: its referenced table or columns did not exist at that point. */
+export interface UnresolvedForeignKey {
+  table: string;
+  columns: string[];
+  refTable: string;
+  refColumns: string[];
+  reason: 'table' | 'columns' | 'no-primary-key';
+  location: SourceLocation;
+  refTableSpan?: Span;
+  step: number;
+}
+
+export interface MigrationStep {
+  index: number;
+  file: string;
+}
+
+export interface HistoryModel {
+  history: History;
+  sources: SourceFile[];
+  steps: MigrationStep[];
+  tables: Table[];
+  foreignKeys: ForeignKey[];
+  tableById: Map<number, Table>;
+  declarations: ForeignKeyDeclaration[];
+  validations: ConstraintValidation[];
+  unresolved: UnresolvedForeignKey[];
+  problems: ReplayProblem[];
+}
+
+const DEFAULT_SEARCH_PATH = ['$user', 'public'];
+
+export function replayHistory(history: History, sources: SourceFile[], untilStep = sources.length): HistoryModel {
+  const replay = new Replay(history, sources);
+  for (let step = 0; step < Math.min(untilStep, sources.length); step++) replay.applyFile(step);
+  return replay.result();
+}
+
+class Replay {
+  private nextId = 1;
+  private readonly tables = new Map<number, Table>();
+  private readonly tableIds = new Map<string, number>();
+  /** schema.indexName -> table id */
+  private readonly indexOwners = new Map<string, number>();
+  private readonly schemas = new Set<string>(['public', 'pg_catalog', 'information_schema']);
+  private searchPath = DEFAULT_SEARCH_PATH;
+  private step = 0;
+  private file = '';
+  private inTransaction = false;
+  private readonly declarations: ForeignKeyDeclaration[] = [];
+  private readonly validations: ConstraintValidation[] = [];
+  private readonly unresolved: UnresolvedForeignKey[] = [];
+  private readonly problems: ReplayProblem[] = [];
+
+  constructor(
+    private readonly history: History,
+    private readonly sources: SourceFile[],
+  ) {}
+
+  applyFile(step: number): void {
+    const source = this.sources[step];
+    this.step = step;
+    this.file = source.path;
+    this.searchPath = DEFAULT_SEARCH_PATH; // every migration runs in a fresh session
+    this.inTransaction = false;
+    for (const event of source.events) this.apply(event);
+  }
+
+  result(): HistoryModel {
+    const tables = [...this.tables.values()];
+    return {
+      history: this.history,
+      sources: this.sources,
+      steps: this.sources.map((s, index) => ({ index, file: s.path })),
+      tables,
+      foreignKeys: tables.flatMap((t) => t.foreignKeys),
+      tableById: new Map(this.tables),
+      declarations: this.declarations.filter((d) => this.tables.get(d.fk.tableId)?.foreignKeys.includes(d.fk)),
+      validations: this.validations,
+      unresolved: this.unresolved,
+      problems: this.problems,
+    };
+  }
+
+  private apply(event: SchemaEvent): void {
+    switch (event.kind) {
+      case 'create_table':
+        return this.createTable(event);
+      case 'alter_table':
+        return this.alterTable(event);
+      case 'create_index':
+        return this.createIndex(event);
+      case 'drop_table':
+      case 'drop_index':
+      case 'drop_schema':
+        return this.drop(event);
+      case 'drop_view':
+        return;
+      case 'rename_table':
+      case 'rename_column':
+      case 'rename_constraint':
+      case 'rename_index':
+      case 'rename_schema':
+        return this.rename(event);
+      case 'set_schema': {
+        if (event.objectKind !== 'table') return;
+        const table = this.lookup(event.target, !event.ifExists);
+        if (!table) return;
+        this.unregister(table);
+        table.schema = event.newSchema;
+        this.register(table);
+        return;
+      }
+      case 'create_schema':
+        this.schemas.add(event.name);
+        return;
+      case 'set_search_path':
+        this.searchPath = event.schemas;
+        return;
+      case 'begin':
+        this.inTransaction = true;
+        return;
+      case 'commit':
+      case 'rollback':
+        this.inTransaction = false;
+        return;
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------ names
+
+  private loc(span: Span): SourceLocation {
+    return { file: this.file, span };
+  }
+
+  private problem(code: ReplayProblem['code'], span: Span, message: string, severity: ReplayProblem['severity'] = 'info'): void {
+    this.problems.push({ file: this.file, span, severity, code, message, step: this.step });
+  }
+
+  private creationSchema(name: QualifiedName): string {
+    if (name.schema) return name.schema;
+    return this.searchPath.find((s) => s !== '$user' && this.schemas.has(s)) ?? 'public';
+  }
+
+  private lookup(name: QualifiedName, report = true): Table | undefined {
+    const candidates = name.schema ? [name.schema] : [...this.searchPath.filter((s) => s !== '$user'), 'pg_catalog'];
+    for (const schema of candidates) {
+      const id = this.tableIds.get(`${schema}.${name.name}`);
+      if (id !== undefined) return this.tables.get(id);
+    }
+    if (report) {
+      this.problem('unknown-table', name.span, `Table ${name.schema ? name.schema + '.' : ''}${name.name} is not created by any file FK Lens read before this point; this statement is skipped in the model.`);
+    }
+    return undefined;
+  }
+
+  private register(table: Table): void {
+    this.tableIds.set(qualifiedName(table), table.id);
+    for (const index of table.indexes) this.indexOwners.set(`${table.schema}.${index.name}`, table.id);
+  }
+
+  private unregister(table: Table): void {
+    this.tableIds.delete(qualifiedName(table));
+    for (const index of table.indexes) this.indexOwners.delete(`${table.schema}.${index.name}`);
+  }
+
+  private relationNameUsed(schema: string, name: string): boolean {
+    return this.tableIds.has(`${schema}.${name}`) || this.indexOwners.has(`${schema}.${name}`);
+  }
+
+  private constraintNameUsed(schema: string, name: string, table?: Table): boolean {
+    // PostgreSQL checks the namespace for any constraint of that name.
+    if (table && constraintNames(table).includes(name)) return true;
+    for (const t of this.tables.values()) {
+      if (t.schema === schema && constraintNames(t).includes(name)) return true;
+    }
+    return false;
+  }
+
+  // ------------------------------------------------------------------------------------------ CREATE TABLE
+
+  private createTable(event: CreateTableEvent): void {
+    const schema = this.creationSchema(event.table);
+    if (this.tableIds.has(`${schema}.${event.table.name}`)) {
+      if (!event.ifNotExists) {
+        this.problem('duplicate-table', event.table.span, `Table ${schema}.${event.table.name} already exists at this point; PostgreSQL would reject this CREATE TABLE.`, 'warning');
+      }
+      return;
+    }
+    const table: Table = {
+      id: this.nextId++,
+      schema,
+      name: event.table.name,
+      columns: [],
+      uniques: [],
+      indexes: [],
+      foreignKeys: [],
+      checks: [],
+      partitioned: event.partitioned,
+      inherits: [],
+      location: this.loc(event.table.span),
+      createdStep: this.step,
+    };
+    const parents = event.partitionOf ? [event.partitionOf] : event.inherits;
+    for (const parentName of parents) {
+      const parent = this.lookup(parentName);
+      if (!parent) continue;
+      if (event.partitionOf) table.partitionOf = parent.id;
+      else table.inherits.push(parent.id);
+      for (const c of parent.columns) {
+        if (!table.columns.some((x) => x.name === c.name)) table.columns.push({ ...c });
+      }
+    }
+    for (const like of event.like) {
+      const source = this.lookup(like.table);
+      if (!source) continue;
+      for (const c of source.columns) {
+        table.columns.push({
+          ...c,
+          default: like.including.includes('defaults') ? c.default : undefined,
+          identity: like.including.includes('identity') ? c.identity : undefined,
+          generated: like.including.includes('generated') ? c.generated : false,
+        });
+      }
+      if (like.including.includes('indexes')) {
+        if (source.primaryKey) this.addKey(table, 'primary', source.primaryKey.columns, undefined, table.location);
+        for (const u of source.uniques) this.addKey(table, 'unique', u.columns, undefined, table.location);
+        for (const ix of source.indexes.filter((i) => !i.constraint)) {
+          const columns = ix.columns.map((c) => c ?? 'expr');
+          const name = chooseName(table.name, columnsAddition(columns), 'idx', (n) => this.relationNameUsed(schema, n) || table.indexes.some((i) => i.name === n));
+          table.indexes.push({ ...ix, name, location: table.location });
+        }
+      }
+    }
+    for (const def of event.columns) {
+      const existing = table.columns.find((c) => c.name === def.name);
+      const column = this.column(def);
+      if (existing) Object.assign(existing, { ...column, notNull: existing.notNull || column.notNull });
+      else table.columns.push(column);
+    }
+    this.tables.set(table.id, table);
+    this.register(table);
+    // Keys first (an FK of this table may reference its own key), then FKs, in declaration order.
+    const all: { c: ConstraintDefinition; column?: ColumnDefinition }[] = [
+      ...event.columns.flatMap((column) => column.constraints.map((c) => ({ c, column }))),
+      ...event.constraints.map((c) => ({ c })),
+    ];
+    for (const { c } of all) if (c.kind === 'primary' || c.kind === 'unique') this.addConstraint(table, c);
+    for (const { c } of all) if (c.kind === 'foreign') this.addForeignKey(table, c, false);
+  }
+
+  private column(def: ColumnDefinition): Column {
+    return {
+      name: def.name,
+      type: def.type,
+      notNull: def.notNull,
+      default: def.default,
+      identity: def.identity,
+      generated: def.generated,
+      location: this.loc(def.nameSpan),
+      notNullLocation: def.notNullSpan ? this.loc(def.notNullSpan) : undefined,
+      defaultLocation: def.defaultSpan ? this.loc(def.defaultSpan) : undefined,
+    };
+  }
+
+  // ------------------------------------------------------------------------------------------ constraints
+
+  private addConstraint(table: Table, c: ConstraintDefinition): void {
+    if (c.kind === 'foreign') return this.addForeignKey(table, c, true);
+    if (c.kind !== 'primary' && c.kind !== 'unique') return;
+    let columns = c.columns;
+    if (c.usingIndex) {
+      // ADD CONSTRAINT ... USING INDEX: the index becomes the constraint's index and takes its name.
+      const index = table.indexes.find((i) => i.name === c.usingIndex);
+      if (!index) {
+        this.problem('unknown-index', c.span, `Index ${c.usingIndex} is not defined on ${table.name} at this point.`);
+        return;
+      }
+      columns = index.columns.filter((x): x is string => !!x);
+      this.indexOwners.delete(`${table.schema}.${index.name}`);
+      table.indexes.splice(table.indexes.indexOf(index), 1);
+    }
+    this.addKey(table, c.kind, columns, c.name, this.loc(c.span), c.include);
+  }
+
+  private addKey(table: Table, kind: 'primary' | 'unique', columns: string[], name: string | undefined, location: SourceLocation, include: string[] = []): void {
+    const indexName =
+      name ??
+      (kind === 'primary'
+        ? chooseName(table.name, undefined, 'pkey', (n) => this.relationNameUsed(table.schema, n) || table.indexes.some((i) => i.name === n))
+        : chooseName(table.name, columnsAddition(columns), 'key', (n) => this.relationNameUsed(table.schema, n) || table.indexes.some((i) => i.name === n)));
+    const key: KeyConstraint = { name: indexName, columns: [...columns], location };
+    if (kind === 'primary') {
+      table.primaryKey = key;
+      for (const col of columns) {
+        const column = table.columns.find((x) => x.name === col);
+        if (column) {
+          column.notNull = true;
+          column.notNullLocation ??= location;
+        }
+      }
+    } else table.uniques.push(key);
+    table.indexes.push({ name: indexName, columns: [...columns], expressions: [], include, unique: true, method: 'btree', constraint: indexName, location });
+    this.indexOwners.set(`${table.schema}.${indexName}`, table.id);
+  }
+
+  private addForeignKey(table: Table, c: ConstraintDefinition, byAlter: boolean): void {
+    const clause = c.foreign!;
+    const location = this.loc(c.span);
+    const refTable = this.lookup(clause.refTable, false);
+    const declared = (reason: UnresolvedForeignKey['reason'], message: string) => {
+      this.unresolved.push({
+        table: qualifiedName(table),
+        columns: c.columns,
+        refTable: clause.refTable.schema ? `${clause.refTable.schema}.${clause.refTable.name}` : clause.refTable.name,
+        refColumns: clause.refColumns,
+        reason,
+        location,
+        refTableSpan: clause.refTable.span,
+        step: this.step,
+      });
+      this.problem('fk-target-missing', clause.refTable.span, message, 'error');
+    };
+    if (!refTable) {
+      declared('table', `Foreign key on ${table.name} (${c.columns.join(', ')}) references ${clause.refTable.name}, which does not exist at this point of the migration history: PostgreSQL would reject this statement.`);
+      return;
+    }
+    let refColumns = clause.refColumns;
+    if (!refColumns.length) {
+      if (!refTable.primaryKey) {
+        declared('no-primary-key', `REFERENCES ${refTable.name} without a column list needs a primary key on ${refTable.name}, which it does not have at this point.`);
+        return;
+      }
+      refColumns = refTable.primaryKey.columns;
+    }
+    const missing = refColumns.filter((col) => !refTable.columns.some((x) => x.name === col));
+    if (missing.length) {
+      declared('columns', `Foreign key on ${table.name} references ${refTable.name}(${missing.join(', ')}), which does not exist at this point.`);
+      return;
+    }
+    const refIndex = clause.refColumns.length
+      ? refTable.indexes.find((i) => i.unique && i.where === undefined && i.columns.every((x) => x !== null) && sameSet(i.columns as string[], refColumns))
+      : refTable.indexes.find((i) => i.constraint === refTable.primaryKey?.name);
+    const name =
+      c.name ?? chooseName(table.name, columnsAddition(c.columns), 'fkey', (n) => this.constraintNameUsed(table.schema, n, table));
+    const existedBefore = table.createdStep < this.step;
+    const fk: ForeignKey = {
+      name,
+      tableId: table.id,
+      columns: [...c.columns],
+      refTableId: refTable.id,
+      refColumns: [...refColumns],
+      refIndex,
+      onDelete: clause.onDelete,
+      onUpdate: clause.onUpdate,
+      setColumns: clause.setColumns,
+      deferrable: c.deferrable,
+      initiallyDeferred: c.initiallyDeferred,
+      match: clause.match,
+      // NOT VALID only has an effect in ALTER TABLE; CREATE TABLE validates (the table is empty).
+      validated: !c.notEnforced && !(byAlter && c.notValid),
+      enforced: !c.notEnforced,
+      location: {
+        ...location,
+        columnsSpan: c.columnsSpan,
+        refTableSpan: clause.refTable.span,
+        refColumnsSpan: clause.refColumnsSpan,
+        onDeleteSpan: clause.onDeleteSpan,
+        onUpdateSpan: clause.onUpdateSpan,
+        nameSpan: c.nameSpan,
+      },
+      step: this.step,
+    };
+    table.foreignKeys.push(fk);
+    this.declarations.push({ fk, step: this.step, byAlter, tableExistedBefore: byAlter && existedBefore, inExplicitTransaction: this.inTransaction });
+  }
+
+  // ------------------------------------------------------------------------------------------ ALTER TABLE
+
+  private alterTable(event: AlterTableEvent): void {
+    const table = this.lookup(event.table, !event.ifExists);
+    if (!table) return;
+    for (const command of event.commands) this.alterCommand(table, command);
+  }
+
+  private findColumn(table: Table, name: string, span: Span): Column | undefined {
+    const column = table.columns.find((c) => c.name === name);
+    if (!column) this.problem('unknown-column', span, `Column ${name} does not exist on ${table.name} at this point.`);
+    return column;
+  }
+
+  private alterCommand(table: Table, command: AlterTableCommand): void {
+    switch (command.kind) {
+      case 'add_column': {
+        if (table.columns.some((c) => c.name === command.column.name)) {
+          if (!command.ifNotExists) this.problem('unknown-column', command.span, `Column ${command.column.name} already exists on ${table.name}.`);
+          return;
+        }
+        table.columns.push(this.column(command.column));
+        for (const c of command.column.constraints) this.addConstraint(table, c);
+        // ADD COLUMN ... REFERENCES on an existing table is an ALTER-time FK (validated right away).
+        return;
+      }
+      case 'drop_column': {
+        if (!table.columns.some((c) => c.name === command.column)) {
+          if (!command.ifExists) this.findColumn(table, command.column, command.span);
+          return;
+        }
+        this.dropColumn(table, command.column);
+        return;
+      }
+      case 'alter_type': {
+        const column = this.findColumn(table, command.column, command.span);
+        if (column) column.type = command.type;
+        return;
+      }
+      case 'set_not_null': {
+        const column = this.findColumn(table, command.column, command.span);
+        if (column) {
+          column.notNull = true;
+          column.notNullLocation = this.loc(command.span);
+        }
+        return;
+      }
+      case 'drop_not_null': {
+        const column = this.findColumn(table, command.column, command.span);
+        if (column) {
+          column.notNull = false;
+          column.notNullLocation = undefined;
+        }
+        return;
+      }
+      case 'set_default': {
+        const column = this.findColumn(table, command.column, command.span);
+        if (column) {
+          column.default = command.default;
+          column.defaultLocation = this.loc(command.span);
+        }
+        return;
+      }
+      case 'drop_default': {
+        const column = this.findColumn(table, command.column, command.span);
+        if (column) {
+          column.default = undefined;
+          column.defaultLocation = undefined;
+        }
+        return;
+      }
+      case 'add_identity': {
+        const column = this.findColumn(table, command.column, command.span);
+        if (column) {
+          column.identity = command.identity;
+          column.notNull = true;
+        }
+        return;
+      }
+      case 'drop_identity': {
+        const column = this.findColumn(table, command.column, command.span);
+        if (column) column.identity = undefined;
+        return;
+      }
+      case 'add_constraint':
+        this.addConstraint(table, command.constraint);
+        return;
+      case 'drop_constraint':
+        this.dropConstraint(table, command.name, command.ifExists, command.span);
+        return;
+      case 'validate_constraint': {
+        const fk = table.foreignKeys.find((f) => f.name === command.name);
+        if (fk) {
+          fk.validated = fk.enforced;
+          fk.validatedAt = { ...this.loc(command.span), step: this.step };
+          this.validations.push({ fk, step: this.step, location: this.loc(command.span), inExplicitTransaction: this.inTransaction });
+        } else if (!constraintNames(table).includes(command.name)) {
+          this.problem('unknown-constraint', command.span, `Constraint ${command.name} does not exist on ${table.name} at this point.`);
+        }
+        return;
+      }
+      case 'alter_constraint': {
+        const fk = table.foreignKeys.find((f) => f.name === command.name);
+        if (fk && command.deferrable !== undefined) {
+          fk.deferrable = command.deferrable;
+          fk.initiallyDeferred = !!command.initiallyDeferred;
+        }
+        return;
+      }
+      case 'attach_partition': {
+        const partition = this.lookup(command.partition);
+        if (partition) partition.partitionOf = table.id;
+        return;
+      }
+      case 'detach_partition': {
+        const partition = this.lookup(command.partition);
+        if (partition) partition.partitionOf = undefined;
+        return;
+      }
+      case 'inherit': {
+        const parent = this.lookup(command.parent);
+        if (parent && !table.inherits.includes(parent.id)) table.inherits.push(parent.id);
+        return;
+      }
+      case 'no_inherit': {
+        const parent = this.lookup(command.parent);
+        if (parent) table.inherits = table.inherits.filter((id) => id !== parent.id);
+        return;
+      }
+    }
+  }
+
+  private dropColumn(table: Table, name: string): void {
+    table.columns = table.columns.filter((c) => c.name !== name);
+    table.foreignKeys = table.foreignKeys.filter((f) => !f.columns.includes(name));
+    for (const other of this.tables.values()) {
+      other.foreignKeys = other.foreignKeys.filter((f) => !(f.refTableId === table.id && f.refColumns.includes(name)));
+    }
+    for (const index of table.indexes.filter((i) => i.columns.includes(name) || i.include.includes(name))) {
+      this.indexOwners.delete(`${table.schema}.${index.name}`);
+    }
+    table.indexes = table.indexes.filter((i) => !i.columns.includes(name) && !i.include.includes(name));
+    if (table.primaryKey?.columns.includes(name)) table.primaryKey = undefined;
+    table.uniques = table.uniques.filter((u) => !u.columns.includes(name));
+  }
+
+  private dropConstraint(table: Table, name: string, ifExists: boolean, span: Span): void {
+    const fk = table.foreignKeys.find((f) => f.name === name);
+    if (fk) {
+      table.foreignKeys = table.foreignKeys.filter((f) => f !== fk);
+      return;
+    }
+    const key = table.primaryKey?.name === name ? table.primaryKey : table.uniques.find((u) => u.name === name);
+    if (key) {
+      if (key === table.primaryKey) table.primaryKey = undefined;
+      else table.uniques = table.uniques.filter((u) => u !== key);
+      const index = table.indexes.find((i) => i.constraint === name);
+      table.indexes = table.indexes.filter((i) => i !== index);
+      this.indexOwners.delete(`${table.schema}.${name}`);
+      // FKs depend on the key's index: DROP ... CASCADE drops them (without CASCADE PostgreSQL refuses).
+      if (index) this.dropDependentForeignKeys(index);
+      return;
+    }
+    if (table.checks.includes(name)) return;
+    if (!ifExists) this.problem('unknown-constraint', span, `Constraint ${name} does not exist on ${table.name} at this point (it may be a CHECK or NOT NULL constraint FK Lens does not track).`);
+  }
+
+  // ------------------------------------------------------------------------------------------ indexes
+
+  private createIndex(event: CreateIndexEvent): void {
+    const table = this.lookup(event.table);
+    if (!table) return;
+    const columns = event.elements.map((e) => e.column ?? null);
+    const name =
+      event.name ??
+      chooseName(
+        table.name,
+        columnsAddition(event.elements.map((e) => e.column ?? e.expression ?? 'expr')),
+        'idx',
+        (n) => this.relationNameUsed(table.schema, n),
+      );
+    if (this.relationNameUsed(table.schema, name)) {
+      if (!event.ifNotExists) this.problem('unknown-index', event.nameSpan ?? event.table.span, `A table or index named ${name} already exists in schema ${table.schema}.`, 'warning');
+      return;
+    }
+    const index: Index = {
+      name,
+      columns,
+      expressions: event.elements.filter((e) => !e.column).map((e) => e.expression ?? 'expr'),
+      include: event.include,
+      unique: event.unique,
+      method: event.method,
+      where: event.where,
+      whereNotNullColumns: event.whereNotNullColumns,
+      location: this.loc(event.nameSpan ?? event.statement),
+    };
+    table.indexes.push(index);
+    this.indexOwners.set(`${table.schema}.${name}`, table.id);
+  }
+
+  private findIndex(name: QualifiedName): { table: Table; index: Index } | undefined {
+    const candidates = name.schema ? [name.schema] : this.searchPath.filter((s) => s !== '$user');
+    for (const schema of candidates) {
+      const id = this.indexOwners.get(`${schema}.${name.name}`);
+      const table = id !== undefined ? this.tables.get(id) : undefined;
+      const index = table?.indexes.find((i) => i.name === name.name);
+      if (table && index) return { table, index };
+    }
+    return undefined;
+  }
+
+  // ------------------------------------------------------------------------------------------ DROP, RENAME
+
+  private drop(event: DropEvent): void {
+    for (const name of event.names) {
+      if (event.kind === 'drop_table') {
+        const table = this.lookup(name, !event.ifExists);
+        if (table) this.dropTable(table);
+      } else if (event.kind === 'drop_index') {
+        const found = this.findIndex(name);
+        if (!found) {
+          if (!event.ifExists) this.problem('unknown-index', name.span, `Index ${name.name} does not exist at this point.`);
+          continue;
+        }
+        found.table.indexes = found.table.indexes.filter((i) => i !== found.index);
+        this.indexOwners.delete(`${found.table.schema}.${found.index.name}`);
+        if (event.cascade) this.dropDependentForeignKeys(found.index);
+      } else if (event.kind === 'drop_schema') {
+        for (const table of [...this.tables.values()].filter((t) => t.schema === name.name)) this.dropTable(table);
+        this.schemas.delete(name.name);
+      }
+    }
+  }
+
+  private dropDependentForeignKeys(index: Index): void {
+    for (const other of this.tables.values()) other.foreignKeys = other.foreignKeys.filter((f) => f.refIndex !== index);
+  }
+
+  private dropTable(table: Table): void {
+    if (!this.tables.has(table.id)) return;
+    this.tables.delete(table.id);
+    this.unregister(table);
+    for (const other of this.tables.values()) {
+      other.foreignKeys = other.foreignKeys.filter((f) => f.refTableId !== table.id);
+      if (other.partitionOf === table.id) this.dropTable(other);
+      other.inherits = other.inherits.filter((id) => id !== table.id);
+    }
+  }
+
+  private rename(event: RenameEvent): void {
+    switch (event.kind) {
+      case 'rename_table': {
+        const table = this.lookup(event.target, false);
+        if (!table) {
+          // ALTER TABLE also renames indexes.
+          const found = this.findIndex(event.target);
+          if (found) this.renameIndex(found.table, found.index, event.to);
+          else if (!event.ifExists) this.lookup(event.target);
+          return;
+        }
+        this.unregister(table);
+        table.name = event.to;
+        this.register(table);
+        return;
+      }
+      case 'rename_column': {
+        const table = this.lookup(event.target, !event.ifExists);
+        if (!table) return;
+        const column = this.findColumn(table, event.from, event.target.span);
+        if (!column) return;
+        column.name = event.to;
+        const swap = (list: string[]) => list.map((c) => (c === event.from ? event.to : c));
+        const swapNullable = (list: (string | null)[]) => list.map((c) => (c === event.from ? event.to : c));
+        if (table.primaryKey) table.primaryKey.columns = swap(table.primaryKey.columns);
+        for (const u of table.uniques) u.columns = swap(u.columns);
+        for (const i of table.indexes) {
+          i.columns = swapNullable(i.columns);
+          i.include = swap(i.include);
+          if (i.whereNotNullColumns) i.whereNotNullColumns = swap(i.whereNotNullColumns);
+        }
+        for (const fk of table.foreignKeys) {
+          fk.columns = swap(fk.columns);
+          if (fk.setColumns) fk.setColumns = swap(fk.setColumns);
+        }
+        for (const other of this.tables.values()) {
+          for (const fk of other.foreignKeys) if (fk.refTableId === table.id) fk.refColumns = swap(fk.refColumns);
+        }
+        return;
+      }
+      case 'rename_constraint': {
+        const table = this.lookup(event.target, !event.ifExists);
+        if (!table) return;
+        const fk = table.foreignKeys.find((f) => f.name === event.from);
+        if (fk) {
+          fk.name = event.to;
+          return;
+        }
+        const index = table.indexes.find((i) => i.constraint === event.from);
+        if (index) this.renameIndex(table, index, event.to);
+        else if (!table.checks.includes(event.from)) this.problem('unknown-constraint', event.target.span, `Constraint ${event.from} does not exist on ${table.name} at this point.`);
+        return;
+      }
+      case 'rename_index': {
+        const found = this.findIndex(event.target);
+        if (found) this.renameIndex(found.table, found.index, event.to);
+        else if (!event.ifExists) this.problem('unknown-index', event.target.span, `Index ${event.target.name} does not exist at this point.`);
+        return;
+      }
+      case 'rename_schema': {
+        if (!this.schemas.has(event.from)) return;
+        this.schemas.delete(event.from);
+        this.schemas.add(event.to);
+        for (const table of [...this.tables.values()].filter((t) => t.schema === event.from)) {
+          this.unregister(table);
+          table.schema = event.to;
+          this.register(table);
+        }
+        return;
+      }
+    }
+  }
+
+  /** Renaming a constraint's index renames the constraint, and the other way round. */
+  private renameIndex(table: Table, index: Index, to: string): void {
+    this.indexOwners.delete(`${table.schema}.${index.name}`);
+    if (index.constraint) {
+      const key = table.primaryKey?.name === index.constraint ? table.primaryKey : table.uniques.find((u) => u.name === index.constraint);
+      if (key) key.name = to;
+      index.constraint = to;
+    }
+    index.name = to;
+    this.indexOwners.set(`${table.schema}.${to}`, table.id);
+  }
+}
+
+function constraintNames(table: Table): string[] {
+  return [
+    ...(table.primaryKey ? [table.primaryKey.name] : []),
+    ...table.uniques.map((u) => u.name),
+    ...table.foreignKeys.map((f) => f.name),
+    ...table.checks,
+  ];
+}
+
+function sameSet(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x));
+}

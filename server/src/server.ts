@@ -1,0 +1,794 @@
+/**
+ * The FK Lens language server. LSP wiring only: it feeds editor and disk contents into one Workspace per
+ * workspace folder and translates what the core reports into LSP messages. The analysis itself lives in
+ * sources/, model/, workspace/, analysis/ and features/, none of which know about LSP.
+ *
+ * Transport: whatever the command line says (`--node-ipc` when VS Code starts it, `--stdio` for other
+ * editors, `--socket=` / `--pipe=`), handled by createConnection.
+ */
+import { promises as fsp } from 'node:fs';
+import * as nodePath from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  createConnection,
+  DiagnosticSeverity,
+  DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
+  FileChangeType,
+  ProposedFeatures,
+  ResponseError,
+  ErrorCodes,
+  TextDocuments,
+  TextDocumentSyncKind,
+  type Diagnostic,
+  type DidChangeConfigurationParams,
+  type DidChangeWatchedFilesParams,
+  type InitializeParams,
+  type InitializeResult,
+  type RenameFilesParams,
+  type WorkDoneProgressReporter,
+  type WorkspaceFolder,
+  type WorkspaceFoldersChangeEvent,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { initPostgresParser } from './sources/sql/postgres';
+import { Workspace, type WorkspaceModel } from './workspace/workspace';
+import type { DiscoveryOptions } from './workspace/discovery';
+import { MAX_FILE_BYTES, readWorkspaceFromDisk } from './workspace/disk';
+import type { SourceFile } from './sources/events';
+import { computeDiagnostics, type FileDiagnostic } from './features/diagnostics';
+
+const VERSION = process.env.FKLENS_VERSION ?? 'dev';
+/** Quiet time after the last edit before the model is analysed again. */
+const ANALYSIS_DELAY_MS = 150;
+/** While indexing, give the event loop a turn this often so requests and edits are not starved. */
+const YIELD_EVERY_MS = 50;
+
+const connection = createConnection(ProposedFeatures.all);
+const documents = new TextDocuments(TextDocument);
+
+// ---------------------------------------------------------------------------------------------------------
+// Folders
+
+interface Folder {
+  /** The folder's URI as the client spelled it, without a trailing '/'. */
+  uri: string;
+  name: string;
+  /** File-system path; '' for the folder of loose files. */
+  fsPath: string;
+  /** Normalised fsPath used for containment tests. */
+  key: string;
+  /** The pseudo folder for open files outside every workspace folder (never read from disk). */
+  loose: boolean;
+  workspace: Workspace;
+  options: DiscoveryOptions;
+  /** The initial disk scan finished (before that, diagnostics would be based on a partial workspace). */
+  indexed: boolean;
+  /** Bumped by every index run and on removal; a run that finds a newer generation gives up. */
+  generation: number;
+  /** Paths that changed on disk while an index run was reading or parsing: re-read after it. */
+  touched: Set<string> | undefined;
+  /** Open editor documents in this folder: relative path -> document URI. Their text wins over disk. */
+  open: Map<string, string>;
+  /** URIs as the client spelled them in file events, to publish under the same spelling. */
+  uris: Map<string, string>;
+  /** What was last published per relative path. */
+  published: Map<string, { uri: string; hash: string }>;
+}
+
+interface Location {
+  folder: Folder;
+  /** Workspace-relative path ('/'-separated). */
+  rel: string;
+  fsPath: string;
+}
+
+const isWindows = process.platform === 'win32';
+let folders: Folder[] = [];
+const loose = newFolder('', 'loose files', '', true);
+
+function newFolder(uri: string, name: string, fsPath: string, isLoose = false): Folder {
+  return {
+    uri: uri.replace(/\/+$/, ''),
+    name,
+    fsPath,
+    key: isLoose ? '' : normalizeKey(fsPath),
+    loose: isLoose,
+    workspace: new Workspace({}),
+    options: {},
+    indexed: isLoose,
+    generation: 0,
+    touched: undefined,
+    open: new Map(),
+    uris: new Map(),
+    published: new Map(),
+  };
+}
+
+function folderFromProtocol(folder: WorkspaceFolder): Folder | undefined {
+  const fsPath = uriToFsPath(folder.uri);
+  if (!fsPath) {
+    log(`Ignoring workspace folder ${folder.uri}: only file: folders are supported.`);
+    return undefined;
+  }
+  return newFolder(folder.uri, folder.name || nodePath.basename(fsPath), fsPath);
+}
+
+function normalizeKey(fsPath: string): string {
+  let key = nodePath.resolve(fsPath);
+  if (isWindows) key = key.toLowerCase();
+  if (key.length > 1 && key.endsWith(nodePath.sep)) key = key.slice(0, -1);
+  return key;
+}
+
+function contains(folderKey: string, key: string): boolean {
+  if (key === folderKey) return true;
+  const prefix = folderKey.endsWith(nodePath.sep) ? folderKey : folderKey + nodePath.sep;
+  return key.startsWith(prefix);
+}
+
+/** The innermost workspace folder holding a path (nested folders each own their own files). */
+function ownerOf(fsPath: string): Folder | undefined {
+  const key = normalizeKey(fsPath);
+  let best: Folder | undefined;
+  for (const folder of folders) {
+    if (contains(folder.key, key) && (!best || folder.key.length > best.key.length)) best = folder;
+  }
+  return best;
+}
+
+function uriToFsPath(uri: unknown): string | undefined {
+  if (typeof uri !== 'string' || !/^file:/i.test(uri)) return undefined;
+  try {
+    return fileURLToPath(uri);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Maps a document or file URI to the folder that owns it and the path inside it. */
+function locate(uri: unknown): Location | undefined {
+  const fsPath = uriToFsPath(uri);
+  if (!fsPath) return undefined;
+  const folder = ownerOf(fsPath);
+  if (folder) {
+    const rel = nodePath.relative(folder.fsPath, fsPath).split(nodePath.sep).join('/');
+    return { folder, rel, fsPath };
+  }
+  const rel = fsPath.split(nodePath.sep).join('/').replace(/^\/+/, '');
+  return { folder: loose, rel, fsPath };
+}
+
+/** Percent-encodes a path segment the way VS Code does (everything but unreserved characters). */
+function encodeSegment(segment: string): string {
+  return encodeURIComponent(segment).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
+}
+
+function uriFor(folder: Folder, rel: string): string {
+  const known = folder.open.get(rel) ?? folder.published.get(rel)?.uri ?? folder.uris.get(rel);
+  if (known) return known;
+  if (folder.loose) return 'file:///' + rel.split('/').map(encodeSegment).join('/');
+  return folder.uri + '/' + rel.split('/').map(encodeSegment).join('/');
+}
+
+function fsPathOf(folder: Folder, rel: string): string {
+  if (folder.loose) return (isWindows ? '' : '/') + rel.split('/').join(nodePath.sep);
+  return nodePath.join(folder.fsPath, ...rel.split('/'));
+}
+
+function isUnder(path: string, dir: string): boolean {
+  return dir === '' || path === dir || path.startsWith(dir + '/');
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Logging and guards
+
+function log(message: string): void {
+  try {
+    connection.console.log(message);
+  } catch {
+    // The connection is gone; nothing to report to.
+  }
+}
+
+function logError(context: string, err: unknown): void {
+  const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
+  try {
+    connection.console.error(`${context}: ${detail}`);
+  } catch {
+    // The connection is gone.
+  }
+}
+
+/** Wraps a handler so that neither a throw nor a rejected promise escapes it. */
+function guard<A extends unknown[]>(context: string, handler: (...args: A) => unknown): (...args: A) => void {
+  return (...args: A) => {
+    try {
+      const result = handler(...args);
+      if (result && typeof (result as Promise<unknown>).then === 'function') {
+        (result as Promise<unknown>).then(undefined, (err: unknown) => logError(context, err));
+      }
+    } catch (err) {
+      logError(context, err);
+    }
+  };
+}
+
+/** File events, closes and renames are applied one after the other, so a slow read cannot overtake a later event. */
+let fileQueue: Promise<void> = Promise.resolve();
+function enqueue(context: string, job: () => Promise<void> | void): Promise<void> {
+  fileQueue = fileQueue.then(job).catch((err: unknown) => logError(context, err));
+  return fileQueue;
+}
+
+process.on('uncaughtException', (err) => logError('uncaught exception', err));
+process.on('unhandledRejection', (err) => logError('unhandled rejection', err));
+
+// ---------------------------------------------------------------------------------------------------------
+// Client capabilities and settings
+
+const client = {
+  configuration: false,
+  configurationDynamic: false,
+  watchedFilesDynamic: false,
+  workspaceFolders: false,
+  relatedInformation: false,
+};
+
+/** Settings pushed with didChangeConfiguration, used when the client cannot be asked (no workspace/configuration). */
+let pushedSettings: unknown;
+
+async function fetchOptions(folder: Folder): Promise<DiscoveryOptions> {
+  let section: unknown;
+  if (client.configuration) {
+    try {
+      section = await connection.workspace.getConfiguration(
+        folder.loose ? { section: 'fklens' } : { scopeUri: folder.uri, section: 'fklens' },
+      );
+    } catch (err) {
+      logError('reading the fklens settings', err);
+    }
+  } else {
+    section = (pushedSettings as { fklens?: unknown } | undefined)?.fklens;
+  }
+  return toOptions(section);
+}
+
+function toOptions(section: unknown): DiscoveryOptions {
+  const s = (section && typeof section === 'object' ? section : {}) as Record<string, unknown>;
+  const nested = (s.migrations && typeof s.migrations === 'object' ? s.migrations : {}) as Record<string, unknown>;
+  const get = (key: string) => nested[key] ?? s['migrations.' + key];
+  const strings = (value: unknown) =>
+    Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string' && v.trim() !== '') : [];
+  const order = get('order');
+  return {
+    include: strings(get('include')),
+    exclude: strings(get('exclude')),
+    order: order === 'name' || order === 'version' ? order : 'auto',
+  };
+}
+
+const sameOptions = (a: DiscoveryOptions, b: DiscoveryOptions) => JSON.stringify(a) === JSON.stringify(b);
+
+// ---------------------------------------------------------------------------------------------------------
+// Parser
+
+let parserLoaded = false;
+let parserReady: Promise<void> = Promise.resolve();
+
+function loadParser(): void {
+  parserReady = initPostgresParser().then(
+    () => {
+      parserLoaded = true;
+    },
+    (err: unknown) => {
+      // Keep going: readers report the failure per file instead of the server dying.
+      parserLoaded = true;
+      logError('loading the PostgreSQL parser (libpg-query.wasm)', err);
+      void connection.window.showErrorMessage('FK Lens could not load its PostgreSQL parser; see the FK Lens output.');
+    },
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Analysis and diagnostics
+
+const dirty = new Set<Folder>();
+let analysisTimer: NodeJS.Timeout | undefined;
+
+function schedule(folder: Folder): void {
+  dirty.add(folder);
+  if (analysisTimer) clearTimeout(analysisTimer);
+  analysisTimer = setTimeout(guard('analysis', flushAnalysis), ANALYSIS_DELAY_MS);
+}
+
+function flushAnalysis(): void {
+  analysisTimer = undefined;
+  if (!parserLoaded) {
+    void parserReady.then(guard('analysis', flushAnalysis));
+    return;
+  }
+  for (const folder of [...dirty]) {
+    dirty.delete(folder);
+    if (!folder.loose && !folders.includes(folder)) continue;
+    // Before the first scan, the index run publishes once it is done.
+    if (!folder.indexed) continue;
+    analyze(folder);
+  }
+}
+
+function analyze(folder: Folder): void {
+  const workspace = folder.workspace;
+  let model: WorkspaceModel;
+  try {
+    model = workspace.model();
+  } catch (err) {
+    logError(`analysing ${folder.name}`, err);
+    model = readersOnly(workspace);
+  }
+  let diagnostics: Map<string, FileDiagnostic[]>;
+  try {
+    diagnostics = computeDiagnostics(model, (path) => workspace.text(path));
+  } catch (err) {
+    logError(`computing diagnostics of ${folder.name}`, err);
+    return;
+  }
+  publish(folder, diagnostics);
+}
+
+/** When the replay fails, still show what each file's reader found (syntax errors above all). */
+function readersOnly(workspace: Workspace): WorkspaceModel {
+  const sources = new Map<string, SourceFile>();
+  for (const path of workspace.filePaths()) {
+    try {
+      const source = workspace.source(path);
+      if (source) sources.set(path, source);
+    } catch (err) {
+      logError(`reading ${path}`, err);
+    }
+  }
+  return { histories: [], sources };
+}
+
+function publish(folder: Folder, diagnostics: Map<string, FileDiagnostic[]>): void {
+  const next = new Map<string, { uri: string; hash: string }>();
+  for (const [rel, list] of diagnostics) {
+    const uri = uriFor(folder, rel);
+    const lsp = list.map(toLspDiagnostic);
+    const hash = JSON.stringify(lsp);
+    next.set(rel, { uri, hash });
+    const previous = folder.published.get(rel);
+    if (previous && previous.uri !== uri) send(previous.uri, []);
+    // Closed files whose diagnostics did not change are not sent again; open ones always are (versioned).
+    const openDoc = documents.get(uri);
+    if (previous && previous.uri === uri && previous.hash === hash && !openDoc) continue;
+    send(uri, lsp, openDoc?.version);
+  }
+  for (const [rel, previous] of folder.published) {
+    if (!next.has(rel)) send(previous.uri, [], documents.get(previous.uri)?.version);
+  }
+  folder.published = next;
+}
+
+function clearDiagnostics(folder: Folder): void {
+  for (const previous of folder.published.values()) send(previous.uri, []);
+  folder.published = new Map();
+}
+
+function send(uri: string, diagnostics: Diagnostic[], version?: number): void {
+  connection.sendDiagnostics({ uri, version, diagnostics }).catch((err: unknown) => logError('publishing diagnostics', err));
+}
+
+function toLspDiagnostic(d: FileDiagnostic): Diagnostic {
+  return {
+    range: d.range,
+    severity: lspSeverity(d.severity),
+    source: 'fklens',
+    code: d.code,
+    message: d.message,
+  };
+}
+
+function lspSeverity(severity: FileDiagnostic['severity']): DiagnosticSeverity {
+  switch (severity) {
+    case 'error':
+      return DiagnosticSeverity.Error;
+    case 'warning':
+      return DiagnosticSeverity.Warning;
+    case 'info':
+      return DiagnosticSeverity.Information;
+    default:
+      return DiagnosticSeverity.Hint;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Indexing
+
+interface IndexResult {
+  folders: number;
+  files: number;
+  durationMs: number;
+}
+
+const nullReporter: WorkDoneProgressReporter = { begin() {}, report() {}, done() {} };
+
+async function startProgress(): Promise<WorkDoneProgressReporter> {
+  try {
+    return await connection.window.createWorkDoneProgress();
+  } catch (err) {
+    logError('creating a progress indicator', err);
+    return nullReporter;
+  }
+}
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Reads the folders from disk into fresh Workspaces, parses them, swaps them in and publishes diagnostics. */
+async function indexFolders(targets: Folder[]): Promise<IndexResult> {
+  const started = Date.now();
+  const progress = await startProgress();
+  progress.begin('FK Lens', 0, 'scanning the workspace…', false);
+  let fileCount = 0;
+  try {
+    const jobs: { folder: Folder; generation: number; workspace: Workspace; options: DiscoveryOptions }[] = [];
+    for (const folder of targets) {
+      const generation = ++folder.generation;
+      folder.touched = new Set();
+      const options = await fetchOptions(folder);
+      let files = new Map<string, string>();
+      try {
+        files = await readWorkspaceFromDisk(folder.fsPath, options);
+      } catch (err) {
+        logError(`reading ${folder.fsPath}`, err);
+      }
+      if (generation !== folder.generation || !folders.includes(folder)) continue;
+      const workspace = new Workspace(options);
+      for (const [rel, text] of files) {
+        // A nested workspace folder owns its own files.
+        if (ownerOf(fsPathOf(folder, rel)) !== folder) continue;
+        if (workspace.setFile(rel, text)) fileCount++;
+      }
+      overlayOpenDocuments(folder, workspace);
+      jobs.push({ folder, generation, workspace, options });
+    }
+
+    const message = `indexing ${fileCount} file${fileCount === 1 ? '' : 's'}`;
+    progress.report(0, message);
+    await parserReady;
+    const toParse = jobs.map((job) => historyFiles(job.workspace));
+    const total = toParse.reduce((n, list) => n + list.length, 0);
+    let parsed = 0;
+    let lastYield = Date.now();
+    for (let j = 0; j < jobs.length; j++) {
+      const job = jobs[j];
+      for (const path of toParse[j]) {
+        if (job.generation !== job.folder.generation) break;
+        try {
+          job.workspace.source(path);
+        } catch (err) {
+          logError(`reading ${path}`, err);
+        }
+        parsed++;
+        if (Date.now() - lastYield >= YIELD_EVERY_MS) {
+          progress.report(Math.min(99, Math.floor((parsed / Math.max(1, total)) * 100)), message);
+          await yieldToEventLoop();
+          lastYield = Date.now();
+        }
+      }
+      const { folder } = job;
+      if (job.generation !== folder.generation || !folders.includes(folder)) continue;
+      // Edits made while parsing went to the old workspace; the editor's text wins.
+      overlayOpenDocuments(folder, job.workspace);
+      folder.workspace = job.workspace;
+      folder.options = job.options;
+      folder.indexed = true;
+      const touched = folder.touched ?? new Set<string>();
+      folder.touched = undefined;
+      dirty.delete(folder);
+      analyze(folder);
+      for (const rel of touched) void enqueue('updating from disk', () => syncFromDisk(folder, rel));
+    }
+    log(`Indexed ${fileCount} files in ${jobs.length} folder(s) in ${Date.now() - started} ms.`);
+  } finally {
+    progress.done();
+  }
+  return { folders: targets.length, files: fileCount, durationMs: Date.now() - started };
+}
+
+function historyFiles(workspace: Workspace): string[] {
+  try {
+    return workspace.histories().flatMap((history) => history.files);
+  } catch (err) {
+    logError('planning the migration histories', err);
+    return workspace.filePaths();
+  }
+}
+
+function overlayOpenDocuments(folder: Folder, workspace: Workspace): void {
+  for (const [rel, uri] of folder.open) {
+    const doc = documents.get(uri);
+    if (doc) workspace.setFile(rel, doc.getText());
+  }
+}
+
+/** Re-indexes folders after the current file events; concurrent requests share one run per folder set. */
+function reindex(targets: Folder[]): Promise<IndexResult> {
+  return new Promise<IndexResult>((resolve, reject) => {
+    void enqueue('re-indexing', async () => {
+      try {
+        resolve(await indexFolders(targets));
+      } catch (err) {
+        reject(err);
+      }
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Keeping the workspaces current
+
+async function readDiskFile(fsPath: string): Promise<string | undefined> {
+  try {
+    const stat = await fsp.stat(fsPath);
+    if (!stat.isFile()) return undefined;
+    if (stat.size > MAX_FILE_BYTES) {
+      log(`Skipping ${fsPath}: ${stat.size} bytes is more than FK Lens reads (${MAX_FILE_BYTES}).`);
+      return undefined;
+    }
+    const text = await fsp.readFile(fsPath, 'utf8');
+    // Same rules as the initial scan (workspace/disk.ts): binary files are skipped, the BOM dropped.
+    if (text.includes('\0')) {
+      log(`Skipping ${fsPath}: it looks like a binary file.`);
+      return undefined;
+    }
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Makes the workspace hold the disk's version of a file (unless the editor has it open). */
+async function syncFromDisk(folder: Folder, rel: string): Promise<void> {
+  if (folder.loose || folder.open.has(rel)) return;
+  const text = await readDiskFile(fsPathOf(folder, rel));
+  if (folder.open.has(rel)) return; // opened while reading: the editor wins
+  if (folder.touched) folder.touched.add(rel);
+  const workspace = folder.workspace;
+  const changed = text === undefined ? workspace.deleteFile(rel) : workspace.setFile(rel, text);
+  if (changed) schedule(folder);
+}
+
+/** A file or a whole directory went away on disk. */
+function deleteFromDisk(folder: Folder, rel: string): void {
+  let changed = false;
+  for (const path of folder.workspace.filePaths()) {
+    if (!isUnder(path, rel) || folder.open.has(path)) continue;
+    changed = folder.workspace.deleteFile(path) || changed;
+    folder.uris.delete(path);
+  }
+  if (changed) schedule(folder);
+}
+
+function syncOpenDocument(document: TextDocument): void {
+  const location = locate(document.uri);
+  if (!location) return;
+  const { folder, rel } = location;
+  folder.open.set(rel, document.uri);
+  folder.workspace.setFile(rel, document.getText());
+  schedule(folder);
+}
+
+function closeDocument(uri: string): void {
+  const location = locate(uri);
+  if (!location) return;
+  const { folder, rel } = location;
+  if (folder.open.get(rel) === uri) folder.open.delete(rel);
+  if (folder.loose) {
+    if (folder.workspace.deleteFile(rel)) schedule(folder);
+    return;
+  }
+  // The disk's text wins again (it differs when the editor closed without saving).
+  void enqueue('re-reading a closed file', () => syncFromDisk(folder, rel));
+}
+
+async function applyFileEvents(params: DidChangeWatchedFilesParams): Promise<void> {
+  // Several watchers may report the same change; the last event per URI decides.
+  const latest = new Map<string, number>();
+  for (const change of params?.changes ?? []) {
+    if (change && typeof change.uri === 'string') latest.set(change.uri, change.type);
+  }
+  for (const [uri, type] of latest) {
+    const location = locate(uri);
+    if (!location || location.folder.loose) continue;
+    const { folder, rel } = location;
+    folder.touched?.add(rel);
+    if (type === FileChangeType.Deleted) {
+      deleteFromDisk(folder, rel);
+    } else {
+      if (/\.sql$/i.test(rel)) folder.uris.set(rel, uri);
+      await syncFromDisk(folder, rel);
+    }
+  }
+}
+
+async function applyRenames(params: RenameFilesParams): Promise<void> {
+  const reindexFolders = new Set<Folder>();
+  for (const file of params?.files ?? []) {
+    const from = locate(file?.oldUri);
+    const to = locate(file?.newUri);
+    let movedDirectory = false;
+    if (from && !from.folder.loose) {
+      const known = from.folder.workspace.filePaths().filter((p) => isUnder(p, from.rel));
+      movedDirectory = known.some((p) => p !== from.rel);
+      deleteFromDisk(from.folder, from.rel);
+    }
+    if (to && !to.folder.loose) {
+      const stat = await fsp.stat(to.fsPath).catch(() => undefined);
+      if (stat?.isDirectory() || movedDirectory) {
+        // A directory moved: its files are simplest found by scanning the folder again.
+        reindexFolders.add(to.folder);
+      } else {
+        to.folder.uris.set(to.rel, file.newUri);
+        to.folder.touched?.add(to.rel);
+        await syncFromDisk(to.folder, to.rel);
+      }
+    }
+  }
+  if (reindexFolders.size) await indexFolders([...reindexFolders]);
+}
+
+async function applySettings(): Promise<void> {
+  const changed: Folder[] = [];
+  for (const folder of folders) {
+    const options = await fetchOptions(folder);
+    if (!sameOptions(options, folder.options)) changed.push(folder);
+  }
+  const looseOptions = await fetchOptions(loose);
+  if (!sameOptions(looseOptions, loose.options)) {
+    loose.options = looseOptions;
+    loose.workspace.setOptions(looseOptions);
+    schedule(loose);
+  }
+  // New include / exclude globs can change which files are read at all: read the folder again.
+  if (changed.length) await indexFolders(changed);
+}
+
+async function applyFolderChanges(event: WorkspaceFoldersChangeEvent): Promise<void> {
+  for (const removed of event?.removed ?? []) {
+    const index = folders.findIndex((f) => f.uri === removed.uri.replace(/\/+$/, ''));
+    if (index < 0) continue;
+    const [folder] = folders.splice(index, 1);
+    folder.generation++;
+    clearDiagnostics(folder);
+  }
+  for (const added of event?.added ?? []) {
+    const folder = folderFromProtocol(added);
+    if (folder && !folders.some((f) => f.key === folder.key)) folders.push(folder);
+  }
+  // Ownership of files (nested folders, loose files) may have moved: start over from disk.
+  for (const folder of folders) clearDiagnostics(folder);
+  for (const folder of folders) folder.open.clear();
+  clearDiagnostics(loose);
+  loose.open.clear();
+  loose.workspace = new Workspace(loose.options);
+  for (const doc of documents.all()) {
+    const location = locate(doc.uri);
+    if (!location) continue;
+    location.folder.open.set(location.rel, doc.uri);
+    if (location.folder.loose) loose.workspace.setFile(location.rel, doc.getText());
+  }
+  schedule(loose);
+  await indexFolders(folders);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// LSP handlers
+
+connection.onInitialize((params: InitializeParams): InitializeResult => {
+  const caps = params.capabilities ?? {};
+  client.configuration = !!caps.workspace?.configuration;
+  client.configurationDynamic = !!caps.workspace?.didChangeConfiguration?.dynamicRegistration;
+  client.watchedFilesDynamic = !!caps.workspace?.didChangeWatchedFiles?.dynamicRegistration;
+  client.workspaceFolders = !!caps.workspace?.workspaceFolders;
+  client.relatedInformation = !!caps.textDocument?.publishDiagnostics?.relatedInformation;
+
+  const given: WorkspaceFolder[] =
+    params.workspaceFolders ?? (params.rootUri ? [{ uri: params.rootUri, name: '' }] : []);
+  folders = [];
+  for (const wf of given) {
+    const folder = folderFromProtocol(wf);
+    if (folder && !folders.some((f) => f.key === folder.key)) folders.push(folder);
+  }
+  loadParser();
+
+  return {
+    capabilities: {
+      textDocumentSync: {
+        openClose: true,
+        change: TextDocumentSyncKind.Incremental,
+        save: { includeText: false },
+      },
+      workspace: {
+        workspaceFolders: { supported: true, changeNotifications: true },
+        fileOperations: {
+          didRename: {
+            filters: [
+              { scheme: 'file', pattern: { glob: '**/*.sql', matches: 'file', options: { ignoreCase: true } } },
+              { scheme: 'file', pattern: { glob: '**/*', matches: 'folder' } },
+            ],
+          },
+        },
+      },
+    },
+    serverInfo: { name: 'fklens', version: VERSION },
+  };
+});
+
+connection.onInitialized(
+  guard('initialized', async () => {
+    if (client.watchedFilesDynamic) {
+      await connection.client
+        .register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.sql' }] })
+        .catch((err: unknown) => logError('registering the file watcher', err));
+    }
+    if (client.configurationDynamic) {
+      await connection.client
+        .register(DidChangeConfigurationNotification.type, { section: 'fklens' })
+        .catch((err: unknown) => logError('registering for settings changes', err));
+    }
+    if (client.workspaceFolders) {
+      try {
+        connection.workspace.onDidChangeWorkspaceFolders(
+          guard('workspace folders changed', (event: WorkspaceFoldersChangeEvent) =>
+            enqueue('workspace folders changed', () => applyFolderChanges(event)),
+          ),
+        );
+      } catch (err) {
+        logError('listening for workspace folder changes', err);
+      }
+    }
+    loose.options = await fetchOptions(loose);
+    loose.workspace.setOptions(loose.options);
+    await reindex(folders);
+  }),
+);
+
+documents.onDidChangeContent(guard('document changed', (event) => syncOpenDocument(event.document)));
+documents.onDidSave(guard('document saved', (event) => syncOpenDocument(event.document)));
+documents.onDidClose(guard('document closed', (event) => closeDocument(event.document.uri)));
+
+connection.onDidChangeWatchedFiles(
+  guard('watched files changed', (params: DidChangeWatchedFilesParams) =>
+    enqueue('watched files changed', () => applyFileEvents(params)),
+  ),
+);
+
+connection.workspace.onDidRenameFiles(
+  guard('files renamed', (params: RenameFilesParams) => enqueue('files renamed', () => applyRenames(params))),
+);
+
+connection.onDidChangeConfiguration(
+  guard('settings changed', (params: DidChangeConfigurationParams) => {
+    pushedSettings = params?.settings;
+    return enqueue('settings changed', () => applySettings());
+  }),
+);
+
+connection.onRequest('fklens/reindex', async (): Promise<IndexResult> => {
+  try {
+    return await reindex(folders);
+  } catch (err) {
+    logError('fklens/reindex', err);
+    throw new ResponseError(ErrorCodes.InternalError, `Re-indexing failed: ${err instanceof Error ? err.message : String(err)}`);
+  }
+});
+
+connection.onShutdown(() => {
+  if (analysisTimer) clearTimeout(analysisTimer);
+  analysisTimer = undefined;
+  dirty.clear();
+});
+
+documents.listen(connection);
+connection.listen();

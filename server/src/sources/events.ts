@@ -1,0 +1,223 @@
+/**
+ * Schema events: what a reader extracts from one source file, in file order, with exact source ranges.
+ * Readers never look at the model; the replay (model/replay.ts) turns events into schema state.
+ */
+import type { LineIndex, Span } from './text';
+
+export type Dialect = 'postgres' | 'mysql' | 'sqlite';
+
+/** Referential actions, spelled as PostgreSQL spells them. */
+export type FkAction = 'NO ACTION' | 'RESTRICT' | 'CASCADE' | 'SET NULL' | 'SET DEFAULT';
+export type FkMatch = 'SIMPLE' | 'FULL' | 'PARTIAL';
+
+/** A possibly schema-qualified name as written, with the range of the whole name. */
+export interface QualifiedName {
+  schema?: string;
+  name: string;
+  span: Span;
+}
+
+export interface ColumnDefinition {
+  name: string;
+  nameSpan: Span;
+  /** Type as PostgreSQL's format_type prints it (serial types become their integer type). */
+  type: string;
+  /** Type as written, lower case (e.g. `bigserial`, `varchar(20)`). */
+  declaredType: string;
+  typeSpan?: Span;
+  notNull: boolean;
+  notNullSpan?: Span;
+  /** SQL text of the DEFAULT expression, or an implied default (`nextval(...)` for serial). */
+  default?: string;
+  defaultSpan?: Span;
+  identity?: 'ALWAYS' | 'BY DEFAULT';
+  serial: boolean;
+  generated: boolean;
+  /** Column constraints other than NOT NULL / DEFAULT, already given the column as their column list. */
+  constraints: ConstraintDefinition[];
+  span: Span;
+}
+
+export interface ConstraintDefinition {
+  kind: 'primary' | 'unique' | 'foreign' | 'check' | 'exclusion';
+  name?: string;
+  nameSpan?: Span;
+  columns: string[];
+  /** Range of the column list (or of the column name, for a column constraint). */
+  columnsSpan?: Span;
+  /** Whole clause, from CONSTRAINT (or the keyword) to its end. */
+  span: Span;
+  /** True when written on a column (`col int REFERENCES t`). */
+  columnConstraint: boolean;
+  /** `UNIQUE USING INDEX idx` / `PRIMARY KEY USING INDEX idx`. */
+  usingIndex?: string;
+  include?: string[];
+  nullsNotDistinct?: boolean;
+  deferrable: boolean;
+  initiallyDeferred: boolean;
+  notValid: boolean;
+  notEnforced: boolean;
+  foreign?: ForeignKeyClause;
+}
+
+export interface ForeignKeyClause {
+  refTable: QualifiedName;
+  /** As written; empty when the clause has no column list (then it means the parent's primary key). */
+  refColumns: string[];
+  refColumnsSpan?: Span;
+  onDelete: FkAction;
+  onUpdate: FkAction;
+  onDeleteSpan?: Span;
+  onUpdateSpan?: Span;
+  /** PG15 `ON DELETE SET NULL (cols)` / `SET DEFAULT (cols)`; null when not given. */
+  setColumns: string[] | null;
+  match: FkMatch;
+  /** PG18 temporal FK (`PERIOD col`). */
+  period: boolean;
+}
+
+export interface IndexElement {
+  /** Column name, or undefined for an expression. */
+  column?: string;
+  expression?: string;
+}
+
+interface EventBase {
+  /** The whole statement this event came from. */
+  statement: Span;
+}
+
+export interface CreateTableEvent extends EventBase {
+  kind: 'create_table';
+  table: QualifiedName;
+  ifNotExists: boolean;
+  columns: ColumnDefinition[];
+  constraints: ConstraintDefinition[];
+  like: { table: QualifiedName; including: string[]; excluding: string[] }[];
+  inherits: QualifiedName[];
+  partitionOf?: QualifiedName;
+  partitioned: boolean;
+  /** CREATE TABLE ... AS / SELECT INTO: columns unknown. */
+  asQuery: boolean;
+}
+
+export type AlterTableCommand =
+  | { kind: 'add_column'; column: ColumnDefinition; ifNotExists: boolean; span: Span }
+  | { kind: 'drop_column'; column: string; ifExists: boolean; cascade: boolean; span: Span }
+  | { kind: 'alter_type'; column: string; type: string; declaredType: string; span: Span }
+  | { kind: 'set_not_null'; column: string; span: Span }
+  | { kind: 'drop_not_null'; column: string; span: Span }
+  | { kind: 'set_default'; column: string; default: string; span: Span }
+  | { kind: 'drop_default'; column: string; span: Span }
+  | { kind: 'add_identity'; column: string; identity: 'ALWAYS' | 'BY DEFAULT'; span: Span }
+  | { kind: 'drop_identity'; column: string; span: Span }
+  | { kind: 'add_constraint'; constraint: ConstraintDefinition; span: Span }
+  | { kind: 'drop_constraint'; name: string; ifExists: boolean; cascade: boolean; span: Span; nameSpan?: Span }
+  | { kind: 'validate_constraint'; name: string; span: Span; nameSpan?: Span }
+  | { kind: 'alter_constraint'; name: string; deferrable?: boolean; initiallyDeferred?: boolean; span: Span }
+  | { kind: 'attach_partition'; partition: QualifiedName; span: Span }
+  | { kind: 'detach_partition'; partition: QualifiedName; span: Span }
+  | { kind: 'inherit'; parent: QualifiedName; span: Span }
+  | { kind: 'no_inherit'; parent: QualifiedName; span: Span };
+
+export interface AlterTableEvent extends EventBase {
+  kind: 'alter_table';
+  table: QualifiedName;
+  only: boolean;
+  ifExists: boolean;
+  commands: AlterTableCommand[];
+}
+
+export interface CreateIndexEvent extends EventBase {
+  kind: 'create_index';
+  name?: string;
+  nameSpan?: Span;
+  table: QualifiedName;
+  only: boolean;
+  elements: IndexElement[];
+  include: string[];
+  unique: boolean;
+  nullsNotDistinct: boolean;
+  method: string;
+  /** SQL text of the WHERE predicate. */
+  where?: string;
+  /** Columns the predicate requires to be non-null, when it is a conjunction of `col IS NOT NULL` tests only. */
+  whereNotNullColumns?: string[];
+  concurrently: boolean;
+  ifNotExists: boolean;
+}
+
+export interface DropEvent extends EventBase {
+  kind: 'drop_table' | 'drop_index' | 'drop_schema' | 'drop_view';
+  names: QualifiedName[];
+  ifExists: boolean;
+  cascade: boolean;
+}
+
+export interface RenameEvent extends EventBase {
+  kind: 'rename_table' | 'rename_column' | 'rename_constraint' | 'rename_index' | 'rename_schema';
+  /** Table (or index / schema) the rename applies to. */
+  target: QualifiedName;
+  ifExists: boolean;
+  /** Old name of the column / constraint (for rename_table / rename_index: the object's own name). */
+  from: string;
+  to: string;
+  toSpan?: Span;
+}
+
+export interface SetSchemaEvent extends EventBase {
+  kind: 'set_schema';
+  objectKind: 'table' | 'index' | 'other';
+  target: QualifiedName;
+  ifExists: boolean;
+  newSchema: string;
+}
+
+export interface CreateSchemaEvent extends EventBase {
+  kind: 'create_schema';
+  name: string;
+  ifNotExists: boolean;
+}
+
+export interface SearchPathEvent extends EventBase {
+  kind: 'set_search_path';
+  schemas: string[];
+}
+
+export interface TransactionEvent extends EventBase {
+  kind: 'begin' | 'commit' | 'rollback';
+}
+
+export type SchemaEvent =
+  | CreateTableEvent
+  | AlterTableEvent
+  | CreateIndexEvent
+  | DropEvent
+  | RenameEvent
+  | SetSchemaEvent
+  | CreateSchemaEvent
+  | SearchPathEvent
+  | TransactionEvent;
+
+/** A problem found while reading a file (syntax error, unreadable construct). */
+export interface SourceProblem {
+  severity: 'error' | 'warning' | 'info';
+  code: 'syntax-error' | 'unsupported';
+  message: string;
+  span: Span;
+}
+
+/** Everything one reader extracted from one file. */
+export interface SourceFile {
+  /** Workspace-relative path with `/`. */
+  path: string;
+  dialect: Dialect;
+  /** Number of statements recognised (parsed or not). */
+  statementCount: number;
+  /** Ranges of every statement, in order. */
+  statements: Span[];
+  events: SchemaEvent[];
+  problems: SourceProblem[];
+  /** Line index of the text that was read (same offsets and lines as the file). */
+  lines: LineIndex;
+}

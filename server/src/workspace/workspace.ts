@@ -1,0 +1,106 @@
+/**
+ * The workspace: the one entry point through which file contents arrive (setFile / deleteFile), and from
+ * which the model is asked (model()). No I/O here: the server feeds it editor and disk contents, the CLI
+ * feeds it disk contents, tests feed it strings.
+ */
+import type { SourceFile } from '../sources/events';
+import { readSqlFile } from '../sources/sql/read';
+import { replayHistory, type HistoryModel } from '../model/replay';
+import { planHistories, isCandidate, type DiscoveryOptions, type History } from './discovery';
+
+export interface WorkspaceModel {
+  histories: HistoryModel[];
+  /** Every file that was read, with what its reader found. */
+  sources: Map<string, SourceFile>;
+}
+
+interface CachedFile {
+  text: string;
+  source?: SourceFile;
+}
+
+export class Workspace {
+  private readonly files = new Map<string, CachedFile>();
+  private plan: History[] | undefined;
+  private readonly historyCache = new Map<string, { key: string; model: HistoryModel }>();
+  private cached: WorkspaceModel | undefined;
+
+  constructor(private options: DiscoveryOptions = {}) {}
+
+  setOptions(options: DiscoveryOptions): void {
+    this.options = options;
+    this.invalidate(true);
+  }
+
+  /** Adds or replaces a file's text. Returns false when the path is not a schema source. */
+  setFile(path: string, text: string): boolean {
+    if (!isCandidate(path)) return false;
+    const existing = this.files.get(path);
+    if (existing && existing.text === text) return true;
+    this.files.set(path, { text });
+    this.invalidate(!existing);
+    return true;
+  }
+
+  deleteFile(path: string): boolean {
+    const had = this.files.delete(path);
+    if (had) this.invalidate(true);
+    return had;
+  }
+
+  hasFile(path: string): boolean {
+    return this.files.has(path);
+  }
+
+  filePaths(): string[] {
+    return [...this.files.keys()];
+  }
+
+  text(path: string): string | undefined {
+    return this.files.get(path)?.text;
+  }
+
+  /** The parsed form of one file (parsed on first request, cached until its text changes). */
+  source(path: string): SourceFile | undefined {
+    const file = this.files.get(path);
+    if (!file) return undefined;
+    if (!file.source) file.source = readSqlFile(path, file.text, this.toolOf(path));
+    return file.source;
+  }
+
+  histories(): History[] {
+    if (!this.plan) this.plan = planHistories([...this.files.keys()], this.options);
+    return this.plan;
+  }
+
+  /** The model of every history. Only histories whose files changed are replayed again. */
+  model(): WorkspaceModel {
+    if (this.cached) return this.cached;
+    const histories: HistoryModel[] = [];
+    const sources = new Map<string, SourceFile>();
+    for (const history of this.histories()) {
+      const files = history.files.map((p) => this.source(p)!).filter(Boolean);
+      for (const f of files) sources.set(f.path, f);
+      const key = history.tool + '\0' + history.files.join('\0');
+      const hit = this.historyCache.get(history.id);
+      if (hit && hit.key === key && hit.model.sources.every((s, i) => s === files[i])) {
+        histories.push(hit.model);
+        continue;
+      }
+      const model = replayHistory(history, files);
+      this.historyCache.set(history.id, { key, model });
+      histories.push(model);
+    }
+    this.cached = { histories, sources };
+    return this.cached;
+  }
+
+  private toolOf(path: string) {
+    return this.histories().find((h) => h.files.includes(path))?.tool ?? 'schema';
+  }
+
+  private invalidate(layoutChanged: boolean): void {
+    if (layoutChanged) this.plan = undefined;
+    this.cached = undefined;
+  }
+}

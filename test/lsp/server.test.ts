@@ -1,0 +1,414 @@
+/**
+ * End-to-end test of the bundled language server (dist/server.js, built by `npm run build`): started with
+ * `--stdio` like any editor would, spoken to over JSON-RPC, with a temporary workspace folder on disk.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync, mkdtempSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import {
+  createMessageConnection,
+  StreamMessageReader,
+  StreamMessageWriter,
+  type MessageConnection,
+} from 'vscode-jsonrpc/node';
+
+const repoRoot = resolve(__dirname, '../../..');
+const serverModule = join(repoRoot, 'dist/server.js');
+const WAIT_MS = 30_000;
+
+interface Position {
+  line: number;
+  character: number;
+}
+interface Range {
+  start: Position;
+  end: Position;
+}
+interface Diagnostic {
+  range: Range;
+  severity?: number;
+  code?: string | number;
+  source?: string;
+  message: string;
+}
+interface PublishDiagnosticsParams {
+  uri: string;
+  version?: number;
+  diagnostics: Diagnostic[];
+}
+
+const GOOD = `-- tables without problems
+CREATE TABLE customers (id bigint PRIMARY KEY, name text NOT NULL);
+CREATE TABLE products (id bigint PRIMARY KEY, sku text UNIQUE);
+`;
+
+const BAD = `CREATE TABLE good1 (id int PRIMARY KEY);
+CREATE TABLE bad (id int PRIMARY KEY, g1 int REFERENCES good1 (id) ON DELETE EXPLODE);
+CREATE TABLE good2 (id int PRIMARY KEY, label text);
+`;
+
+const WITH_SYNTAX_ERROR = `CREATE TABLE t1 (id int PRIMARY KEY);
+CREATE TABLE t2 (id int PRIMARY KEY,, name text);
+`;
+
+/** Line/character of the first occurrence of `needle` (start and end). */
+function rangeOf(text: string, needle: string): Range {
+  const offset = text.indexOf(needle);
+  assert.ok(offset >= 0, `${needle} not in text`);
+  const position = (at: number): Position => {
+    const before = text.slice(0, at);
+    const line = before.split('\n').length - 1;
+    return { line, character: at - (before.lastIndexOf('\n') + 1) };
+  };
+  return { start: position(offset), end: position(offset + needle.length) };
+}
+
+const before_ = (a: Position, b: Position) => a.line < b.line || (a.line === b.line && a.character <= b.character);
+const covers = (outer: Range, inner: Range) => before_(outer.start, inner.start) && before_(inner.end, outer.end);
+
+/** Random text without NUL: letters, SQL punctuation, quotes, dollars, control characters, non-BMP characters. */
+function randomText(length: number): string {
+  const alphabet = "abcxyzSELECTCREATETABLE ();,'\"$$--/**/\n\t\r\\{}[]<>=!?0123456789éß€\u0001\u0007\u00a0\u2028";
+  const bytes = randomBytes(length);
+  let out = '';
+  for (let i = 0; i < length; i++) {
+    const b = bytes[i];
+    if (b === 255) out += '😀';
+    else out += alphabet[b % alphabet.length];
+  }
+  return out;
+}
+
+class TestClient {
+  readonly diagnostics = new Map<string, PublishDiagnosticsParams>();
+  readonly published: PublishDiagnosticsParams[] = [];
+  readonly progress: { token: unknown; value: { kind: string; title?: string; message?: string; percentage?: number } }[] = [];
+  readonly registrations: { id: string; method: string; registerOptions?: unknown }[] = [];
+  readonly logs: string[] = [];
+  settings: unknown = { migrations: { include: [], exclude: [], order: 'auto' } };
+  configurationRequests = 0;
+  stderr = '';
+  readonly connection: MessageConnection;
+  private exited: Promise<number | null>;
+
+  constructor(readonly child: ChildProcessWithoutNullStreams) {
+    child.stderr.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
+    this.exited = new Promise((resolveExit) => child.on('exit', (code) => resolveExit(code)));
+    this.connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+    this.connection.onNotification('textDocument/publishDiagnostics', (params: PublishDiagnosticsParams) => {
+      this.diagnostics.set(params.uri, params);
+      this.published.push(params);
+    });
+    this.connection.onNotification('window/logMessage', (params: { message: string }) => {
+      this.logs.push(params.message);
+    });
+    this.connection.onNotification('$/progress', (params: TestClient['progress'][number]) => {
+      this.progress.push(params);
+    });
+    this.connection.onRequest('window/workDoneProgress/create', () => null);
+    this.connection.onRequest('client/registerCapability', (params: { registrations: TestClient['registrations'] }) => {
+      this.registrations.push(...params.registrations);
+      return null;
+    });
+    this.connection.onRequest('window/showMessageRequest', () => null);
+    this.connection.onNotification('window/showMessage', (params: { message: string }) => {
+      this.logs.push(params.message);
+    });
+    this.connection.onRequest('workspace/configuration', (params: { items: unknown[] }) => {
+      this.configurationRequests++;
+      return params.items.map(() => this.settings);
+    });
+    this.connection.listen();
+  }
+
+  static start(): TestClient {
+    const child = spawn(process.execPath, [serverModule, '--stdio'], { stdio: 'pipe' });
+    return new TestClient(child);
+  }
+
+  get alive(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  notify(method: string, params: unknown): void {
+    void this.connection.sendNotification(method, params);
+  }
+
+  request<R>(method: string, params?: unknown): Promise<R> {
+    return this.connection.sendRequest(method, params) as Promise<R>;
+  }
+
+  /** Polls until `check` returns a value (not undefined/false), or fails after WAIT_MS. */
+  async waitFor<T>(what: string, check: () => T | undefined | false): Promise<T> {
+    const deadline = Date.now() + WAIT_MS;
+    for (;;) {
+      const value = check();
+      if (value !== undefined && value !== false) return value;
+      if (!this.alive) assert.fail(`server exited while waiting for ${what}\n${this.stderr}\n${this.logs.join('\n')}`);
+      if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}\nlogs:\n${this.logs.join('\n')}\nstderr:\n${this.stderr}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  /** Waits for a publication for `uri` after `since` (an index into `published`) that satisfies `check`. */
+  waitForDiagnostics(uri: string, since: number, what: string, check: (p: PublishDiagnosticsParams) => boolean = () => true) {
+    return this.waitFor(what, () => this.published.slice(since).reverse().find((p) => p.uri === uri && check(p)));
+  }
+
+  async stop(): Promise<number | null> {
+    if (this.alive) {
+      try {
+        await Promise.race([this.request('shutdown'), new Promise((r) => setTimeout(r, 5000))]);
+        this.notify('exit', undefined);
+      } catch {
+        // Fall through to kill.
+      }
+    }
+    const code = await Promise.race([this.exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 5000))]);
+    if (code === 'timeout') {
+      this.child.kill();
+      return null;
+    }
+    this.connection.dispose();
+    return code;
+  }
+}
+
+let dir: string;
+let folderUri: string;
+let lsp: TestClient;
+const uriOf = (name: string) => `${folderUri}/${name}`;
+
+before(async () => {
+  assert.ok(existsSync(serverModule), `${serverModule} is missing: run \`npm run build\` first`);
+  dir = mkdtempSync(join(tmpdir(), 'fklens-lsp-'));
+  writeFileSync(join(dir, 'a_good.sql'), GOOD);
+  writeFileSync(join(dir, 'b_bad.sql'), BAD);
+  folderUri = pathToFileURL(dir).href;
+  lsp = TestClient.start();
+});
+
+after(async () => {
+  if (process.env.FKLENS_TEST_VERBOSE) {
+    console.log(lsp.logs.join('\n'));
+    for (const p of lsp.published) console.log(p.uri, p.version, JSON.stringify(p.diagnostics).slice(0, 400));
+  }
+  if (lsp) await lsp.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+test('initialize answers with incremental sync and the server info', async () => {
+  const result = await lsp.request<{ capabilities: Record<string, any>; serverInfo?: { name: string } }>('initialize', {
+    processId: process.pid,
+    rootUri: folderUri,
+    workspaceFolders: [{ uri: folderUri, name: 'tmp' }],
+    capabilities: {
+      workspace: {
+        configuration: true,
+        workspaceFolders: true,
+        didChangeWatchedFiles: { dynamicRegistration: true },
+        didChangeConfiguration: { dynamicRegistration: true },
+        fileOperations: { didRename: true },
+      },
+      window: { workDoneProgress: true },
+      textDocument: {
+        synchronization: { didSave: true },
+        publishDiagnostics: { versionSupport: true, relatedInformation: true },
+      },
+    },
+  });
+  assert.equal(result.capabilities.textDocumentSync.change, 2, 'incremental sync');
+  assert.equal(result.capabilities.textDocumentSync.openClose, true);
+  assert.equal(result.serverInfo?.name, 'fklens');
+  assert.ok(result.capabilities.workspace.fileOperations.didRename.filters.length > 0);
+  lsp.notify('initialized', {});
+});
+
+test('indexes the workspace with progress and reports the syntax error at the bad token', async () => {
+  const bad = uriOf('b_bad.sql');
+  const published = await lsp.waitForDiagnostics(bad, 0, 'diagnostics of b_bad.sql');
+  assert.equal(published.diagnostics.length, 1, JSON.stringify(published.diagnostics));
+  const [d] = published.diagnostics;
+  assert.equal(d.source, 'fklens');
+  assert.equal(d.code, 'syntax-error');
+  assert.equal(d.severity, 1);
+  const token = rangeOf(BAD, 'EXPLODE');
+  assert.ok(covers(d.range, token), `range ${JSON.stringify(d.range)} should cover EXPLODE ${JSON.stringify(token)}`);
+  assert.deepEqual(d.range, token, 'exactly the bad token');
+
+  // The good file has nothing to report.
+  assert.equal(lsp.diagnostics.get(uriOf('a_good.sql'))?.diagnostics.length ?? 0, 0);
+
+  // Progress: begin ... "indexing 2 files" ... end.
+  await lsp.waitFor('progress end', () => lsp.progress.some((p) => p.value.kind === 'end'));
+  const begin = lsp.progress.find((p) => p.value.kind === 'begin');
+  assert.equal(begin?.value.title, 'FK Lens');
+  assert.ok(
+    lsp.progress.some((p) => /indexing 2 files/.test(p.value.message ?? '')),
+    JSON.stringify(lsp.progress),
+  );
+
+  // Dynamic registrations: the watcher for **/*.sql and the settings section.
+  const watcher = lsp.registrations.find((r) => r.method === 'workspace/didChangeWatchedFiles');
+  assert.ok(watcher, JSON.stringify(lsp.registrations));
+  assert.deepEqual((watcher.registerOptions as { watchers: { globPattern: string }[] }).watchers[0].globPattern, '**/*.sql');
+  assert.ok(lsp.configurationRequests > 0, 'settings were asked for');
+});
+
+test('an incremental change that fixes the text clears the diagnostic', async () => {
+  const uri = uriOf('b_bad.sql');
+  lsp.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'sql', version: 1, text: BAD } });
+  const since = lsp.published.length;
+  lsp.notify('textDocument/didChange', {
+    textDocument: { uri, version: 2 },
+    contentChanges: [{ range: rangeOf(BAD, 'EXPLODE'), text: 'CASCADE' }],
+  });
+  const fixed = await lsp.waitForDiagnostics(uri, since, 'diagnostics after the fix', (p) => p.version === 2);
+  assert.deepEqual(
+    fixed.diagnostics.filter((d) => d.code === 'syntax-error'),
+    [],
+  );
+});
+
+test('closing a document without saving: the disk text wins again', async () => {
+  const uri = uriOf('b_bad.sql');
+  const since = lsp.published.length;
+  lsp.notify('textDocument/didClose', { textDocument: { uri } });
+  const again = await lsp.waitForDiagnostics(uri, since, 'syntax error back after close', (p) =>
+    p.diagnostics.some((d) => d.code === 'syntax-error'),
+  );
+  assert.equal(again.diagnostics.length, 1);
+  assert.equal(again.version, undefined, 'closed documents are published without a version');
+});
+
+test('an open document with text different from disk wins over disk', async () => {
+  const uri = uriOf('a_good.sql');
+  let since = lsp.published.length;
+  lsp.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'sql', version: 1, text: WITH_SYNTAX_ERROR } });
+  const opened = await lsp.waitForDiagnostics(uri, since, 'diagnostics of the editor text', (p) => p.diagnostics.length > 0);
+  assert.equal(opened.version, 1);
+  assert.equal(opened.diagnostics.length, 1);
+  assert.equal(opened.diagnostics[0].range.start.line, 1);
+
+  // A change on disk while the document is open does not replace the editor's text.
+  writeFileSync(join(dir, 'a_good.sql'), GOOD + '-- touched\n');
+  lsp.notify('workspace/didChangeWatchedFiles', { changes: [{ uri, type: 2 }] });
+  lsp.notify('textDocument/didSave', { textDocument: { uri } });
+  await new Promise((r) => setTimeout(r, 400));
+  assert.equal(lsp.diagnostics.get(uri)?.diagnostics.length, 1, 'still the editor text');
+
+  since = lsp.published.length;
+  lsp.notify('textDocument/didClose', { textDocument: { uri } });
+  const closed = await lsp.waitForDiagnostics(uri, since, 'diagnostics cleared after close', (p) => p.diagnostics.length === 0);
+  assert.deepEqual(closed.diagnostics, []);
+});
+
+test('watched-file create, delete and rename are applied', async () => {
+  const created = uriOf('c_new.sql');
+  writeFileSync(join(dir, 'c_new.sql'), WITH_SYNTAX_ERROR);
+  let since = lsp.published.length;
+  lsp.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: created, type: 1 }] });
+  await lsp.waitForDiagnostics(created, since, 'diagnostics of a created file', (p) => p.diagnostics.length === 1);
+
+  // Renamed on disk: the diagnostics move with the file.
+  const renamed = uriOf('d_renamed.sql');
+  renameSync(join(dir, 'c_new.sql'), join(dir, 'd_renamed.sql'));
+  since = lsp.published.length;
+  lsp.notify('workspace/didRenameFiles', { files: [{ oldUri: created, newUri: renamed }] });
+  await lsp.waitForDiagnostics(created, since, 'old name cleared', (p) => p.diagnostics.length === 0);
+  await lsp.waitForDiagnostics(renamed, since, 'new name reported', (p) => p.diagnostics.length === 1);
+
+  // Deleted on disk (the watcher may report it twice).
+  unlinkSync(join(dir, 'd_renamed.sql'));
+  since = lsp.published.length;
+  lsp.notify('workspace/didChangeWatchedFiles', {
+    changes: [
+      { uri: renamed, type: 3 },
+      { uri: renamed, type: 3 },
+    ],
+  });
+  await lsp.waitForDiagnostics(renamed, since, 'diagnostics cleared after delete', (p) => p.diagnostics.length === 0);
+});
+
+test('settings changes re-index the folder', async () => {
+  const bad = uriOf('b_bad.sql');
+  let since = lsp.published.length;
+  lsp.settings = { migrations: { include: [], exclude: ['b_bad.sql'], order: 'auto' } };
+  lsp.notify('workspace/didChangeConfiguration', { settings: { fklens: lsp.settings } });
+  await lsp.waitForDiagnostics(bad, since, 'excluded file cleared', (p) => p.diagnostics.length === 0);
+
+  since = lsp.published.length;
+  lsp.settings = { migrations: { include: [], exclude: [], order: 'auto' } };
+  lsp.notify('workspace/didChangeConfiguration', { settings: null });
+  await lsp.waitForDiagnostics(bad, since, 'file back after the exclude is removed', (p) => p.diagnostics.length === 1);
+});
+
+test('survives garbage input and keeps answering', async () => {
+  // 1 MB of random bytes on disk (mostly invalid UTF-8, NUL bytes), and invalid UTF-8 in an otherwise valid file.
+  writeFileSync(join(dir, 'random-bytes.sql'), randomBytes(1024 * 1024));
+  writeFileSync(
+    join(dir, 'latin1.sql'),
+    Buffer.concat([Buffer.from('CREATE TABLE caf'), Buffer.from([0xe9, 0xff, 0xfe, 0xc3, 0x28]), Buffer.from(' (id int);\n')]),
+  );
+  lsp.notify('workspace/didChangeWatchedFiles', {
+    changes: [
+      { uri: uriOf('random-bytes.sql'), type: 1 },
+      { uri: uriOf('latin1.sql'), type: 1 },
+    ],
+  });
+
+  // 1 MB of random text in the editor, and an unterminated dollar quote.
+  const randomUri = uriOf('random-text.sql');
+  let since = lsp.published.length;
+  lsp.notify('textDocument/didOpen', { textDocument: { uri: randomUri, languageId: 'sql', version: 1, text: randomText(1024 * 1024) } });
+  const dollarUri = uriOf('dollar.sql');
+  lsp.notify('textDocument/didOpen', {
+    textDocument: {
+      uri: dollarUri,
+      languageId: 'sql',
+      version: 1,
+      text: 'CREATE TABLE ok (id int PRIMARY KEY);\nCREATE FUNCTION f() RETURNS int AS $$ SELECT 1;\nCREATE TABLE t (id int);\n',
+    },
+  });
+
+  // Malformed or unexpected messages.
+  lsp.notify('textDocument/didChange', {
+    textDocument: { uri: uriOf('never-opened.sql'), version: 5 },
+    contentChanges: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: 'x' }],
+  });
+  lsp.notify('textDocument/didOpen', { textDocument: { uri: 'untitled:Untitled-1', languageId: 'sql', version: 1, text: 'SELECT' } });
+  lsp.notify('textDocument/didOpen', { textDocument: { uri: 'file:///no/such/folder/loose.sql', languageId: 'sql', version: 1, text: 'CREATE TABLE (' } });
+  lsp.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: 'not a uri', type: 1 }, { uri: 42, type: 2 }, null] });
+  lsp.notify('workspace/didChangeWatchedFiles', null);
+  lsp.notify('workspace/didRenameFiles', { files: [{ oldUri: 'x', newUri: null }] });
+  lsp.notify('textDocument/didClose', { textDocument: { uri: 'file:///nowhere.sql' } });
+  lsp.notify('fklens/unknownNotification', { what: 'ever' });
+
+  const dollar = await lsp.waitForDiagnostics(dollarUri, since, 'diagnostics of the unterminated dollar quote', (p) => p.diagnostics.length > 0);
+  assert.ok(dollar.diagnostics.every((d) => d.source === 'fklens'));
+  const random = await lsp.waitForDiagnostics(randomUri, since, 'diagnostics of the random text', (p) => p.diagnostics.length > 0);
+  assert.ok(random.diagnostics.length <= 200, `capped: ${random.diagnostics.length}`);
+  // A file outside every workspace folder is still checked.
+  await lsp.waitForDiagnostics('file:///no/such/folder/loose.sql', since, 'diagnostics of a loose file', (p) => p.diagnostics.length > 0);
+
+  // Unknown requests get an error answer, not a crash.
+  await assert.rejects(lsp.request('fklens/noSuchRequest', {}));
+
+  // Still answering real requests, and the whole workspace is re-read.
+  since = lsp.published.length;
+  const result = await lsp.request<{ files: number; folders: number; durationMs: number }>('fklens/reindex');
+  assert.equal(result.folders, 1);
+  assert.ok(result.files >= 3, JSON.stringify(result));
+  await lsp.waitForDiagnostics(uriOf('b_bad.sql'), 0, 'bad file still reported', (p) => p.diagnostics.length === 1);
+  assert.ok(lsp.alive, 'the server is still running');
+});
+
+test('shuts down cleanly', async () => {
+  const code = await lsp.stop();
+  assert.equal(code, 0, lsp.stderr);
+});

@@ -1,0 +1,116 @@
+/**
+ * Replay semantics decided by a real PostgreSQL: each script runs in a fresh database, and the foreign
+ * keys in pg_constraint (names included) must equal the ones FK Lens computes from the text alone.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startPostgres, foreignKeysOf, type PgServer } from '../support/postgres';
+import { initPostgresParser } from '../../server/src/sources/sql/postgres';
+import { modelJson } from '../../server/src/model/json';
+import { Workspace } from '../../server/src/workspace/workspace';
+
+/** Each case: migration files in order (one golang-migrate step each). */
+const CASES: Record<string, string[]> = {
+  'default names, truncation and collisions': [
+    `CREATE TABLE parent (id int PRIMARY KEY, code text UNIQUE, a int, b int, UNIQUE (a, b));
+     CREATE TABLE child (id int PRIMARY KEY, parent_id int REFERENCES parent, code text REFERENCES parent (code),
+       a int, b int, FOREIGN KEY (a, b) REFERENCES parent (a, b) ON DELETE SET NULL (a));
+     CREATE TABLE a_table_with_a_really_long_name_that_goes_on_and_on_and_on_forever (
+       id int PRIMARY KEY,
+       another_really_long_column_name_referencing_the_parent_table int REFERENCES parent);
+     ALTER TABLE child ADD FOREIGN KEY (parent_id) REFERENCES parent (id) ON DELETE CASCADE;`,
+  ],
+  'renames follow tables, columns, constraints and indexes': [
+    `CREATE TABLE users (id int PRIMARY KEY);
+     CREATE TABLE orders (id int PRIMARY KEY, user_id int REFERENCES users ON DELETE CASCADE);`,
+    `ALTER TABLE users RENAME TO customers;
+     ALTER TABLE customers RENAME COLUMN id TO customer_id;
+     ALTER TABLE orders RENAME COLUMN user_id TO customer_id;
+     ALTER TABLE orders RENAME CONSTRAINT orders_user_id_fkey TO orders_customer_fk;
+     ALTER INDEX users_pkey RENAME TO customers_pk;
+     CREATE TABLE notes (id int, customer_id int REFERENCES customers);`,
+  ],
+  'drops: table cascade, column, constraint, index cascade': [
+    `CREATE TABLE a (id int PRIMARY KEY, k int);
+     CREATE UNIQUE INDEX a_k_uq ON a (k);
+     CREATE TABLE b (id int PRIMARY KEY, a_id int REFERENCES a, a_k int REFERENCES a (k));
+     CREATE TABLE c (id int PRIMARY KEY, b_id int REFERENCES b, gone int REFERENCES a);
+     CREATE TABLE d (id int PRIMARY KEY, c_id int CONSTRAINT d_c_fk REFERENCES c, a_id int REFERENCES a ON DELETE SET NULL);`,
+    `DROP INDEX a_k_uq CASCADE;
+     ALTER TABLE c DROP COLUMN gone;
+     ALTER TABLE d DROP CONSTRAINT d_c_fk;
+     DROP TABLE b CASCADE;`,
+  ],
+  'schemas, search_path and SET SCHEMA': [
+    `CREATE SCHEMA billing;
+     SET search_path = billing, public;
+     CREATE TABLE accounts (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY);
+     CREATE TABLE public.people (id bigserial PRIMARY KEY, account_id bigint REFERENCES accounts);
+     CREATE TABLE invoices (id int PRIMARY KEY, person_id bigint REFERENCES people ON UPDATE CASCADE);`,
+    `CREATE SCHEMA archive;
+     ALTER TABLE billing.invoices SET SCHEMA archive;
+     CREATE TABLE "Mixed Case" ("Id" int PRIMARY KEY, "accountId" bigint REFERENCES billing.accounts DEFERRABLE INITIALLY DEFERRED);`,
+  ],
+  'NOT VALID, VALIDATE, ALTER CONSTRAINT and USING INDEX': [
+    `CREATE TABLE p (id int NOT NULL);
+     CREATE UNIQUE INDEX p_id_idx ON p (id);
+     ALTER TABLE p ADD CONSTRAINT p_pkey PRIMARY KEY USING INDEX p_id_idx;
+     CREATE TABLE q (id int PRIMARY KEY, p_id int);
+     CREATE TABLE r (id int PRIMARY KEY, p_id int);`,
+    `ALTER TABLE q ADD CONSTRAINT q_p_fk FOREIGN KEY (p_id) REFERENCES p NOT VALID;
+     ALTER TABLE r ADD CONSTRAINT r_p_fk FOREIGN KEY (p_id) REFERENCES p NOT VALID;
+     ALTER TABLE r VALIDATE CONSTRAINT r_p_fk;
+     ALTER TABLE r ALTER CONSTRAINT r_p_fk DEFERRABLE INITIALLY DEFERRED;`,
+  ],
+  'partitions, LIKE and DO blocks': [
+    `CREATE TABLE cities (id int PRIMARY KEY);
+     CREATE TABLE measurements (city_id int NOT NULL REFERENCES cities, logdate date NOT NULL, PRIMARY KEY (city_id, logdate)) PARTITION BY RANGE (logdate);
+     CREATE TABLE measurements_2024 PARTITION OF measurements FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+     CREATE TABLE cities_copy (LIKE cities INCLUDING ALL, extra int);
+     DO $$
+     BEGIN
+       IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'copy_fk') THEN
+         ALTER TABLE cities_copy ADD CONSTRAINT copy_fk FOREIGN KEY (extra) REFERENCES cities (id) ON DELETE RESTRICT;
+       END IF;
+     END $$;
+     CREATE FUNCTION never_run() RETURNS void LANGUAGE plpgsql AS $f$
+     BEGIN
+       ALTER TABLE cities_copy ADD CONSTRAINT not_real FOREIGN KEY (id) REFERENCES cities (id);
+     END $f$;`,
+  ],
+};
+
+let pg: PgServer;
+before(async () => {
+  pg = await startPostgres();
+  await initPostgresParser();
+});
+after(async () => {
+  await pg?.stop();
+});
+
+let n = 0;
+for (const [name, files] of Object.entries(CASES)) {
+  test(`PostgreSQL and FK Lens agree: ${name}`, async () => {
+    const db = await pg.createDatabase(`semantics_${n++}`);
+    const workspace = new Workspace();
+    for (const [i, sql] of files.entries()) {
+      await pg.exec(db, sql);
+      workspace.setFile(`migrations/${String(i + 1).padStart(4, '0')}_step.up.sql`, sql);
+    }
+    const truth = (await foreignKeysOf(pg, db)).map((f) => ({
+      name: f.name, schema: f.schema, table: f.table, columns: f.columns, refSchema: f.refSchema, refTable: f.refTable,
+      refColumns: f.refColumns, onDelete: f.onDelete, onUpdate: f.onUpdate, deferrable: f.deferrable,
+      initiallyDeferred: f.initiallyDeferred, validated: f.validated,
+    }));
+    const ours = modelJson(workspace.model()).foreignKeys.map((f) => ({
+      name: f.name, schema: f.schema, table: f.table, columns: f.columns, refSchema: f.refSchema, refTable: f.refTable,
+      refColumns: f.refColumns, onDelete: f.onDelete, onUpdate: f.onUpdate, deferrable: f.deferrable,
+      initiallyDeferred: f.initiallyDeferred, validated: f.validated,
+    }));
+    const order = (a: { schema: string; table: string; name: string }, b: typeof a) =>
+      `${a.schema}.${a.table}.${a.name}`.localeCompare(`${b.schema}.${b.table}.${b.name}`);
+    assert.ok(truth.length > 0);
+    assert.deepEqual(ours.sort(order), truth.sort(order));
+  });
+}
