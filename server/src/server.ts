@@ -29,6 +29,7 @@ import {
   type WorkDoneProgressReporter,
   type WorkspaceFolder,
   type WorkspaceFoldersChangeEvent,
+  WatchKind,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { initPostgresParser } from './sources/sql/postgres';
@@ -66,8 +67,6 @@ interface Folder {
   indexed: boolean;
   /** Bumped by every index run and on removal; a run that finds a newer generation gives up. */
   generation: number;
-  /** Paths that changed on disk while an index run was reading or parsing: re-read after it. */
-  touched: Set<string> | undefined;
   /** Open editor documents in this folder: relative path -> document URI. Their text wins over disk. */
   open: Map<string, string>;
   /** URIs as the client spelled them in file events, to publish under the same spelling. */
@@ -98,7 +97,6 @@ function newFolder(uri: string, name: string, fsPath: string, isLoose = false): 
     options: {},
     indexed: isLoose,
     generation: 0,
-    touched: undefined,
     open: new Map(),
     uris: new Map(),
     published: new Map(),
@@ -214,7 +212,11 @@ function guard<A extends unknown[]>(context: string, handler: (...args: A) => un
   };
 }
 
-/** File events, closes and renames are applied one after the other, so a slow read cannot overtake a later event. */
+/**
+ * Disk events (file events, closes, renames, settings) and index runs are applied one after the other, so a
+ * slow read cannot overtake a later event and an index run never misses a change made while it reads.
+ * Editor changes do not wait: they are applied at once (and laid over a new index before it is swapped in).
+ */
 let fileQueue: Promise<void> = Promise.resolve();
 function enqueue(context: string, job: () => Promise<void> | void): Promise<void> {
   fileQueue = fileQueue.then(job).catch((err: unknown) => logError(context, err));
@@ -434,7 +436,6 @@ async function indexFolders(targets: Folder[]): Promise<IndexResult> {
     const jobs: { folder: Folder; generation: number; workspace: Workspace; options: DiscoveryOptions }[] = [];
     for (const folder of targets) {
       const generation = ++folder.generation;
-      folder.touched = new Set();
       const options = await fetchOptions(folder);
       let files = new Map<string, string>();
       try {
@@ -483,11 +484,8 @@ async function indexFolders(targets: Folder[]): Promise<IndexResult> {
       folder.workspace = job.workspace;
       folder.options = job.options;
       folder.indexed = true;
-      const touched = folder.touched ?? new Set<string>();
-      folder.touched = undefined;
       dirty.delete(folder);
       analyze(folder);
-      for (const rel of touched) void enqueue('updating from disk', () => syncFromDisk(folder, rel));
     }
     log(`Indexed ${fileCount} files in ${jobs.length} folder(s) in ${Date.now() - started} ms.`);
   } finally {
@@ -553,7 +551,6 @@ async function syncFromDisk(folder: Folder, rel: string): Promise<void> {
   if (folder.loose || folder.open.has(rel)) return;
   const text = await readDiskFile(fsPathOf(folder, rel));
   if (folder.open.has(rel)) return; // opened while reading: the editor wins
-  if (folder.touched) folder.touched.add(rel);
   const workspace = folder.workspace;
   const changed = text === undefined ? workspace.deleteFile(rel) : workspace.setFile(rel, text);
   if (changed) schedule(folder);
@@ -562,7 +559,8 @@ async function syncFromDisk(folder: Folder, rel: string): Promise<void> {
 /** A file or a whole directory went away on disk. */
 function deleteFromDisk(folder: Folder, rel: string): void {
   let changed = false;
-  for (const path of folder.workspace.filePaths()) {
+  const paths = folder.workspace.hasFile(rel) ? [rel] : folder.workspace.filePaths();
+  for (const path of paths) {
     if (!isUnder(path, rel) || folder.open.has(path)) continue;
     changed = folder.workspace.deleteFile(path) || changed;
     folder.uris.delete(path);
@@ -602,7 +600,6 @@ async function applyFileEvents(params: DidChangeWatchedFilesParams): Promise<voi
     const location = locate(uri);
     if (!location || location.folder.loose) continue;
     const { folder, rel } = location;
-    folder.touched?.add(rel);
     if (type === FileChangeType.Deleted) {
       deleteFromDisk(folder, rel);
     } else {
@@ -613,34 +610,39 @@ async function applyFileEvents(params: DidChangeWatchedFilesParams): Promise<voi
 }
 
 async function applyRenames(params: RenameFilesParams): Promise<void> {
-  const reindexFolders = new Set<Folder>();
   for (const file of params?.files ?? []) {
     const from = locate(file?.oldUri);
     const to = locate(file?.newUri);
-    let movedDirectory = false;
-    if (from && !from.folder.loose) {
-      const known = from.folder.workspace.filePaths().filter((p) => isUnder(p, from.rel));
-      movedDirectory = known.some((p) => p !== from.rel);
-      deleteFromDisk(from.folder, from.rel);
-    }
-    if (to && !to.folder.loose) {
-      const stat = await fsp.stat(to.fsPath).catch(() => undefined);
-      if (stat?.isDirectory() || movedDirectory) {
-        // A directory moved: its files are simplest found by scanning the folder again.
-        reindexFolders.add(to.folder);
-      } else {
-        to.folder.uris.set(to.rel, file.newUri);
-        to.folder.touched?.add(to.rel);
-        await syncFromDisk(to.folder, to.rel);
-      }
+    if (from && !from.folder.loose) deleteFromDisk(from.folder, from.rel);
+    if (!to || to.folder.loose) continue;
+    const stat = await fsp.stat(to.fsPath).catch(() => undefined);
+    if (stat?.isDirectory()) await addDirectory(to.folder, to.rel, to.fsPath);
+    else {
+      if (/\.sql$/i.test(to.rel)) to.folder.uris.set(to.rel, file.newUri);
+      await syncFromDisk(to.folder, to.rel);
     }
   }
-  if (reindexFolders.size) await indexFolders([...reindexFolders]);
+}
+
+/** A directory appeared (moved or copied in): read the schema files under it. */
+async function addDirectory(folder: Folder, rel: string, fsPath: string): Promise<void> {
+  // Default rules here (every .sql file, ignored folders skipped): the folder's include / exclude globs are
+  // relative to the folder, and the planner applies them to every file the workspace holds anyway.
+  const files = await readWorkspaceFromDisk(fsPath, {});
+  let changed = false;
+  for (const [sub, text] of files) {
+    const path = rel ? `${rel}/${sub}` : sub;
+    if (folder.open.has(path) || ownerOf(fsPathOf(folder, path)) !== folder) continue;
+    changed = folder.workspace.setFile(path, text) || changed;
+  }
+  if (changed) schedule(folder);
 }
 
 async function applySettings(): Promise<void> {
   const changed: Folder[] = [];
   for (const folder of folders) {
+    // A folder not indexed yet reads its settings when its first index runs.
+    if (!folder.indexed) continue;
     const options = await fetchOptions(folder);
     if (!sameOptions(options, folder.options)) changed.push(folder);
   }
@@ -656,7 +658,9 @@ async function applySettings(): Promise<void> {
 
 async function applyFolderChanges(event: WorkspaceFoldersChangeEvent): Promise<void> {
   for (const removed of event?.removed ?? []) {
-    const index = folders.findIndex((f) => f.uri === removed.uri.replace(/\/+$/, ''));
+    const fsPath = uriToFsPath(removed?.uri);
+    const key = fsPath ? normalizeKey(fsPath) : undefined;
+    const index = folders.findIndex((f) => f.key === key || f.uri === String(removed?.uri).replace(/\/+$/, ''));
     if (index < 0) continue;
     const [folder] = folders.splice(index, 1);
     folder.generation++;
@@ -729,7 +733,13 @@ connection.onInitialized(
   guard('initialized', async () => {
     if (client.watchedFilesDynamic) {
       await connection.client
-        .register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.sql' }] })
+        .register(DidChangeWatchedFilesNotification.type, {
+          watchers: [
+            { globPattern: '**/*.sql' },
+            // A deleted folder is reported as one event for the folder (not its files): watch deletions of anything.
+            { globPattern: '**/*', kind: WatchKind.Delete },
+          ],
+        })
         .catch((err: unknown) => logError('registering the file watcher', err));
     }
     if (client.configurationDynamic) {

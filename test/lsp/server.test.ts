@@ -56,6 +56,10 @@ const WITH_SYNTAX_ERROR = `CREATE TABLE t1 (id int PRIMARY KEY);
 CREATE TABLE t2 (id int PRIMARY KEY,, name text);
 `;
 
+const ANOTHER_SYNTAX_ERROR = `CREATE TABLE n1 (id int PRIMARY KEY);
+CREATE TABLE n2 (id int PRIMARY KEY,, name text);
+`;
+
 /** Line/character of the first occurrence of `needle` (start and end). */
 function rangeOf(text: string, needle: string): Range {
   const offset = text.indexOf(needle);
@@ -127,7 +131,8 @@ class TestClient {
   }
 
   static start(): TestClient {
-    const child = spawn(process.execPath, [serverModule, '--stdio'], { stdio: 'pipe' });
+    // Started from another directory: the bundle must find libpg-query.wasm next to itself, not in the cwd.
+    const child = spawn(process.execPath, [serverModule, '--stdio'], { stdio: 'pipe', cwd: tmpdir() });
     return new TestClient(child);
   }
 
@@ -310,7 +315,7 @@ test('an open document with text different from disk wins over disk', async () =
 
 test('watched-file create, delete and rename are applied', async () => {
   const created = uriOf('c_new.sql');
-  writeFileSync(join(dir, 'c_new.sql'), WITH_SYNTAX_ERROR);
+  writeFileSync(join(dir, 'c_new.sql'), ANOTHER_SYNTAX_ERROR);
   let since = lsp.published.length;
   lsp.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: created, type: 1 }] });
   await lsp.waitForDiagnostics(created, since, 'diagnostics of a created file', (p) => p.diagnostics.length === 1);

@@ -10,7 +10,7 @@ before(async () => {
 });
 
 function source(path: string, problems: SourceProblem[]): SourceFile {
-  return { path, dialect: 'postgres', statementCount: 0, statements: [], events: [], problems } as SourceFile;
+  return { path, dialect: 'postgres', statementCount: 0, statements: [], events: [], problems } as unknown as SourceFile;
 }
 
 /** A model with hand-written problems: only the fields computeDiagnostics reads. */
@@ -60,7 +60,7 @@ test('offsets are UTF-16 units, converted to line/character', () => {
   const start = text.indexOf('(;');
   const m = model([source('f.sql', [{ severity: 'error', code: 'syntax-error', message: 'bad', span: { start, end: start + 2 } }])]);
   const [d] = computeDiagnostics(m, () => text).get('f.sql')!;
-  assert.deepEqual(d.range, { start: { line: 2, character: 16 }, end: { line: 2, character: 18 } });
+  assert.deepEqual(d.range, { start: { line: 2, character: 17 }, end: { line: 2, character: 19 } });
 });
 
 test('the same problem from the reader and the replay is reported once; replay problems of other files are kept', () => {
@@ -69,13 +69,13 @@ test('the same problem from the reader and the replay is reported once; replay p
     [source('a.sql', [p])],
     [
       { file: 'a.sql', ...p },
-      { file: 'b.sql', span: { start: 2, end: 4 }, severity: 'info', code: 'unknown-table', message: 'gone' },
+      { file: 'b.sql', span: { start: 5, end: 7 }, severity: 'info', code: 'unknown-table', message: 'gone' },
     ],
   );
   const result = computeDiagnostics(m, (path) => (path === 'a.sql' ? 'abcdef' : 'xyz\nabc'));
   assert.equal(result.get('a.sql')!.length, 1);
   assert.deepEqual(result.get('b.sql'), [
-    { range: { start: { line: 0, character: 2 }, end: { line: 0, character: 3 } }, severity: 'info', code: 'unknown-table', message: 'gone' },
+    { range: { start: { line: 1, character: 1 }, end: { line: 1, character: 3 } }, severity: 'info', code: 'unknown-table', message: 'gone' },
   ]);
 });
 
@@ -114,4 +114,13 @@ test('a file whose text is unknown gets its problems at the start', () => {
   const m = model([source('gone.sql', [{ severity: 'error', code: 'syntax-error', message: 'x', span: { start: 10, end: 20 } }])]);
   const [d] = computeDiagnostics(m, () => undefined).get('gone.sql')!;
   assert.deepEqual(d.range, { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } });
+});
+
+test('a syntax error after a good first statement is placed on its own line', () => {
+  const text = 'CREATE TABLE t1 (id int PRIMARY KEY);\nCREATE TABLE t2 (id int PRIMARY KEY,, name text);\n';
+  const ws = new Workspace({});
+  ws.setFile('a.sql', text);
+  const [d] = computeDiagnostics(ws.model(), (p) => ws.text(p)).get('a.sql')!;
+  assert.equal(d.code, 'syntax-error');
+  assert.deepEqual(d.range, { start: { line: 1, character: 36 }, end: { line: 1, character: 37 } });
 });

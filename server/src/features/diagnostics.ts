@@ -35,8 +35,8 @@ export const DEFAULT_MAX_DIAGNOSTICS_PER_FILE = 200;
 
 /**
  * Diagnostics of every file that has at least one problem, keyed by workspace-relative path.
- * `textOf` gives a file's current text (to convert offsets); problems of a file whose text is unknown
- * are placed at the start of the file.
+ * `textOf` gives a file's current text, to convert offsets (the reader's line index is reused when it indexes
+ * that same text). Problems of a file whose text is unknown are placed at its start.
  */
 export function computeDiagnostics(
   model: WorkspaceModel,
@@ -60,9 +60,12 @@ export function computeDiagnostics(
 
   const result = new Map<string, FileDiagnostic[]>();
   for (const [file, list] of problems) {
-    const text = textOf(file) ?? '';
-    const index = new LineIndex(text);
-    const unique = dedupe(list.map((p) => ({ ...p, span: clampSpan(p.span, text.length) })));
+    // Reuse the reader's line index when it indexes exactly the current text; otherwise build one.
+    const text = textOf(file);
+    const read = model.sources.get(file)?.lines;
+    const index = read && (text === undefined || read.text === text) ? read : new LineIndex(text ?? '');
+    const length = index.text.length;
+    const unique = dedupe(list.map((p) => ({ ...p, span: clampSpan(p.span, length) })));
     unique.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
     let kept = unique;
     if (unique.length > maxPerFile) {

@@ -89,7 +89,47 @@ export function replayHistory(history: History, sources: SourceFile[], untilStep
   return replay.result();
 }
 
-class Replay {
+/** The replay state just before one step, kept so that edits at or after that step replay only from there. */
+export interface ReplayCheckpoint {
+  step: number;
+  /** The sources of the steps before `step` the state was built from (by identity). */
+  sources: SourceFile[];
+  replay: Replay;
+}
+
+/**
+ * Replays a history, resuming from `checkpoint` when the sources before it are unchanged, and leaves a
+ * checkpoint just before `checkpointAt` (the step being edited) for the next edit.
+ */
+export function replayFrom(
+  history: History,
+  sources: SourceFile[],
+  checkpoint: ReplayCheckpoint | undefined,
+  checkpointAt: number,
+): { model: HistoryModel; checkpoint?: ReplayCheckpoint } {
+  const usable =
+    checkpoint &&
+    checkpoint.step <= checkpointAt &&
+    checkpoint.step <= sources.length &&
+    checkpoint.sources.every((s, i) => sources[i] === s);
+  let replay: Replay;
+  let step: number;
+  if (usable) {
+    replay = checkpoint.replay.clone(history, sources);
+    step = checkpoint.step;
+  } else {
+    replay = new Replay(history, sources);
+    step = 0;
+  }
+  let next: ReplayCheckpoint | undefined = usable ? checkpoint : undefined;
+  for (; step < sources.length; step++) {
+    if (step === checkpointAt && next?.step !== step) next = { step, sources: sources.slice(0, step), replay: replay.clone(history, sources) };
+    replay.applyFile(step);
+  }
+  return { model: replay.result(), checkpoint: next };
+}
+
+export class Replay {
   private nextId = 1;
   private readonly tables = new Map<number, Table>();
   private readonly tableIds = new Map<string, number>();
@@ -110,6 +150,44 @@ class Replay {
     private readonly sources: SourceFile[],
   ) {}
 
+  /** A deep copy of the state, so the copy can go on replaying while this one stays as it is. */
+  clone(history: History, sources: SourceFile[]): Replay {
+    const copy = new Replay(history, sources);
+    const indexes = new Map<Index, Index>();
+    const fks = new Map<ForeignKey, ForeignKey>();
+    for (const [id, t] of this.tables) {
+      const table: Table = {
+        ...t,
+        columns: t.columns.map((c) => ({ ...c })),
+        primaryKey: t.primaryKey && { ...t.primaryKey },
+        uniques: t.uniques.map((u) => ({ ...u })),
+        indexes: t.indexes.map((i) => {
+          const index = { ...i };
+          indexes.set(i, index);
+          return index;
+        }),
+        foreignKeys: t.foreignKeys.map((f) => {
+          const fk = { ...f };
+          fks.set(f, fk);
+          return fk;
+        }),
+        checks: [...t.checks],
+        inherits: [...t.inherits],
+      };
+      copy.tables.set(id, table);
+    }
+    for (const fk of fks.values()) if (fk.refIndex) fk.refIndex = indexes.get(fk.refIndex);
+    copy.nextId = this.nextId;
+    for (const [k, v] of this.tableIds) copy.tableIds.set(k, v);
+    for (const [k, v] of this.indexOwners) copy.indexOwners.set(k, v);
+    for (const s of this.schemas) copy.schemas.add(s);
+    copy.declarations.push(...this.declarations.map((d) => ({ ...d, fk: fks.get(d.fk) ?? d.fk })));
+    copy.validations.push(...this.validations.map((v) => ({ ...v, fk: fks.get(v.fk) ?? v.fk })));
+    copy.unresolved.push(...this.unresolved);
+    copy.problems.push(...this.problems);
+    return copy;
+  }
+
   applyFile(step: number): void {
     const source = this.sources[step];
     this.step = step;
@@ -121,6 +199,7 @@ class Replay {
 
   result(): HistoryModel {
     const tables = [...this.tables.values()];
+    const live = new Set(tables.flatMap((t) => t.foreignKeys));
     return {
       history: this.history,
       sources: this.sources,
@@ -128,7 +207,7 @@ class Replay {
       tables,
       foreignKeys: tables.flatMap((t) => t.foreignKeys),
       tableById: new Map(this.tables),
-      declarations: this.declarations.filter((d) => this.tables.get(d.fk.tableId)?.foreignKeys.includes(d.fk)),
+      declarations: this.declarations.filter((d) => live.has(d.fk)),
       validations: this.validations,
       unresolved: this.unresolved,
       problems: this.problems,
@@ -196,10 +275,14 @@ class Replay {
   }
 
   private lookup(name: QualifiedName, report = true): Table | undefined {
-    const candidates = name.schema ? [name.schema] : [...this.searchPath.filter((s) => s !== '$user'), 'pg_catalog'];
-    for (const schema of candidates) {
-      const id = this.tableIds.get(`${schema}.${name.name}`);
+    if (name.schema) {
+      const id = this.tableIds.get(`${name.schema}.${name.name}`);
       if (id !== undefined) return this.tables.get(id);
+    } else {
+      for (const schema of this.searchPath) {
+        const id = schema === '$user' ? undefined : this.tableIds.get(`${schema}.${name.name}`);
+        if (id !== undefined) return this.tables.get(id);
+      }
     }
     if (report) {
       this.problem('unknown-table', name.span, `Table ${name.schema ? name.schema + '.' : ''}${name.name} is not created by any file FK Lens read before this point; this statement is skipped in the model.`);

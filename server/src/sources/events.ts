@@ -4,7 +4,7 @@
  */
 import type { LineIndex, Span } from './text';
 
-export type Dialect = 'postgres' | 'mysql' | 'sqlite';
+export type Dialect = 'postgres' | 'mysql' | 'sqlite' | 'cockroach';
 
 /** Referential actions, spelled as PostgreSQL spells them. */
 export type FkAction = 'NO ACTION' | 'RESTRICT' | 'CASCADE' | 'SET NULL' | 'SET DEFAULT';

@@ -5,8 +5,8 @@
  */
 import type { SourceFile } from '../sources/events';
 import { readSqlFile } from '../sources/sql/read';
-import { replayHistory, type HistoryModel } from '../model/replay';
-import { planHistories, isCandidate, type DiscoveryOptions, type History } from './discovery';
+import { replayFrom, type HistoryModel, type ReplayCheckpoint } from '../model/replay';
+import { planHistories, isCandidate, markerTool, type DiscoveryOptions, type History } from './discovery';
 
 export interface WorkspaceModel {
   histories: HistoryModel[];
@@ -17,12 +17,15 @@ export interface WorkspaceModel {
 interface CachedFile {
   text: string;
   source?: SourceFile;
+  /** The last read of this file before its text changed: lets the next read parse only what changed. */
+  previous?: { text: string; source: SourceFile };
 }
 
 export class Workspace {
   private readonly files = new Map<string, CachedFile>();
   private plan: History[] | undefined;
-  private readonly historyCache = new Map<string, { key: string; model: HistoryModel }>();
+  private historyOf = new Map<string, History>();
+  private readonly historyCache = new Map<string, { key: string; model: HistoryModel; checkpoint?: ReplayCheckpoint }>();
   private cached: WorkspaceModel | undefined;
 
   constructor(private options: DiscoveryOptions = {}) {}
@@ -34,11 +37,13 @@ export class Workspace {
 
   /** Adds or replaces a file's text. Returns false when the path is not a schema source. */
   setFile(path: string, text: string): boolean {
-    if (!isCandidate(path)) return false;
+    if (!isCandidate(path, this.options)) return false;
     const existing = this.files.get(path);
     if (existing && existing.text === text) return true;
-    this.files.set(path, { text });
-    this.invalidate(!existing);
+    const previous = existing?.source ? { text: existing.text, source: existing.source } : existing?.previous;
+    this.files.set(path, { text, previous });
+    // goose / dbmate markers decide how a file is read; the file list decides the histories.
+    this.invalidate(!existing || markerTool(existing.text) !== markerTool(text));
     return true;
   }
 
@@ -64,12 +69,19 @@ export class Workspace {
   source(path: string): SourceFile | undefined {
     const file = this.files.get(path);
     if (!file) return undefined;
-    if (!file.source) file.source = readSqlFile(path, file.text, this.toolOf(path));
+    if (!file.source) {
+      const history = this.historyFor(path);
+      file.source = readSqlFile(path, file.text, history?.tool ?? 'schema', history?.dialect, file.previous);
+      file.previous = undefined;
+    }
     return file.source;
   }
 
   histories(): History[] {
-    if (!this.plan) this.plan = planHistories([...this.files.keys()], this.options);
+    if (!this.plan) {
+      this.plan = planHistories([...this.files.keys()], this.options, (p) => this.files.get(p)?.text);
+      this.historyOf = new Map(this.plan.flatMap((h) => h.files.map((f) => [f, h] as const)));
+    }
     return this.plan;
   }
 
@@ -87,16 +99,20 @@ export class Workspace {
         histories.push(hit.model);
         continue;
       }
-      const model = replayHistory(history, files);
-      this.historyCache.set(history.id, { key, model });
+      // Only the steps from the first changed file on need replaying; keep a checkpoint there for the next edit.
+      const previous = hit && hit.key === key ? hit : undefined;
+      const firstChanged = previous ? files.findIndex((s, i) => s !== previous.model.sources[i]) : 0;
+      const { model, checkpoint } = replayFrom(history, files, previous?.checkpoint, Math.max(0, firstChanged));
+      this.historyCache.set(history.id, { key, model, checkpoint });
       histories.push(model);
     }
     this.cached = { histories, sources };
     return this.cached;
   }
 
-  private toolOf(path: string) {
-    return this.histories().find((h) => h.files.includes(path))?.tool ?? 'schema';
+  private historyFor(path: string): History | undefined {
+    this.histories();
+    return this.historyOf.get(path);
   }
 
   private invalidate(layoutChanged: boolean): void {

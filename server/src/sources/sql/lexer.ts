@@ -214,3 +214,22 @@ export function splitStatements(text: string): { start: number; end: number }[] 
   if (first >= 0) out.push({ start: first, end: last });
   return out;
 }
+
+/** Is text[from, to) only whitespace and complete comments (no comment left open at `to`)? */
+export function isClosedTrivia(text: string, from: number, to: number): boolean {
+  let i = from;
+  while (i < to) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 10 || c === 13 || c === 12) i++;
+    else if (c === 45 && text.charCodeAt(i + 1) === 45) {
+      const nl = text.indexOf('\n', i);
+      if (nl < 0 || nl >= to) return nl < 0 && to === text.length;
+      i = nl + 1;
+    } else if (c === 47 && text.charCodeAt(i + 1) === 42) {
+      const end = skipBlockComment(text, i, text.length);
+      if (end > to || (end === text.length && !text.endsWith('*/'))) return false;
+      i = end;
+    } else return false;
+  }
+  return true;
+}

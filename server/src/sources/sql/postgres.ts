@@ -25,7 +25,7 @@ interface RawStatement {
   stmt_len?: number;
 }
 
-interface ParsedPiece {
+export interface ParsedPiece {
   /** UTF-16 offset of the parsed text inside the file. */
   base: number;
   /** Index for the parsed text (maps its UTF-8 byte offsets). */
@@ -35,14 +35,32 @@ interface ParsedPiece {
 
 export function readPostgres(path: string, text: string): SourceFile {
   if (!loaded) throw new Error('FK Lens: the PostgreSQL parser is not loaded (call initPostgresParser first)');
+  const region = readRegion(text, 0, text.length);
+  const lines = region.pieces.length === 1 && region.pieces[0].base === 0 ? region.pieces[0].index : new LineIndex(text);
+  return sourceFile(path, region, lines);
+}
+
+export interface ReadRegion {
+  pieces: ParsedPiece[];
+  events: SchemaEvent[];
+  statements: Span[];
+  problems: SourceProblem[];
+}
+
+/** Reads text[from, to) of a file (whole statements only); ranges are offsets into the whole text. */
+export function readRegion(text: string, from: number, to: number): ReadRegion {
   const problems: SourceProblem[] = [];
-  const pieces = parsePieces(text, problems);
+  const pieces = parsePieces(text, from, to, problems);
   const events: SchemaEvent[] = [];
   const statements: Span[] = [];
   readPieces(text, pieces, events, statements, problems);
   statements.sort((a, b) => a.start - b.start);
-  const statementCount = statements.length + problems.filter((p) => p.code === 'syntax-error').length;
-  return { path, dialect: 'postgres', statementCount, statements, events, problems, lines: pieces[0]?.base === 0 && pieces.length === 1 ? pieces[0].index : new LineIndex(text) };
+  return { pieces, events, statements, problems };
+}
+
+export function sourceFile(path: string, region: Omit<ReadRegion, 'pieces'>, lines: LineIndex): SourceFile {
+  const statementCount = region.statements.length + region.problems.filter((p) => p.code === 'syntax-error').length;
+  return { path, dialect: 'postgres', statementCount, statements: region.statements, events: region.events, problems: region.problems, lines };
 }
 
 function readPieces(text: string, pieces: ParsedPiece[], events: SchemaEvent[], statements: Span[], problems: SourceProblem[]): void {
@@ -107,18 +125,19 @@ function readDoBlock(text: string, ctx: PgStatementContext, events: SchemaEvent[
 }
 
 /** Whole-file parse on the fast path; statement by statement when the file has a syntax error. */
-function parsePieces(text: string, problems: SourceProblem[]): ParsedPiece[] {
-  const whole = tryParse(text);
-  if (whole.ok) return [{ base: 0, index: new LineIndex(text), stmts: whole.stmts }];
+function parsePieces(text: string, from: number, to: number, problems: SourceProblem[]): ParsedPiece[] {
+  const region = from === 0 && to === text.length ? text : text.slice(from, to);
+  const whole = tryParse(region);
+  if (whole.ok) return [{ base: from, index: new LineIndex(region), stmts: whole.stmts }];
   const pieces: ParsedPiece[] = [];
-  for (const range of splitStatements(text)) {
-    const sub = text.slice(range.start, range.end);
+  for (const range of splitStatements(region)) {
+    const sub = region.slice(range.start, range.end);
     const r = tryParse(sub);
     if (r.ok) {
-      pieces.push({ base: range.start, index: new LineIndex(sub), stmts: r.stmts });
+      pieces.push({ base: from + range.start, index: new LineIndex(sub), stmts: r.stmts });
     } else {
-      const at = range.start + codePointToUnit(sub, r.position);
-      problems.push({ severity: 'error', code: 'syntax-error', message: r.message, span: tokenAt(text, at, range.end) });
+      const at = from + range.start + codePointToUnit(sub, r.position);
+      problems.push({ severity: 'error', code: 'syntax-error', message: r.message, span: tokenAt(text, at, from + range.end) });
     }
   }
   return pieces;

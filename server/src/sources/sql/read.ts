@@ -1,8 +1,50 @@
-/** Entry point for SQL files: keeps only the part the migration tool runs going up, then reads it. */
-import type { SourceFile } from '../events';
+/**
+ * Entry point for SQL files: keeps only the part the migration tool runs going up, recognises the
+ * dialect, then reads it (incrementally when the previous read of the same file is at hand).
+ */
+import type { Dialect, SourceFile } from '../events';
+import { LineIndex } from '../text';
 import { upSection, type MigrationTool } from '../../workspace/discovery';
+import { rereadPostgres } from './incremental';
 import { readPostgres } from './postgres';
 
-export function readSqlFile(path: string, text: string, tool: MigrationTool): SourceFile {
-  return readPostgres(path, upSection(text, tool));
+export interface PreviousRead {
+  text: string;
+  source: SourceFile;
+}
+
+export function readSqlFile(path: string, text: string, tool: MigrationTool, dialect?: Dialect, previous?: PreviousRead): SourceFile {
+  const up = upSection(text, tool);
+  const detected = dialect ?? sniffDialect(up);
+  if (detected !== 'postgres') return unsupportedDialect(path, up, detected);
+  if (previous && previous.source.dialect === 'postgres') return rereadPostgres(previous.source, upSection(previous.text, tool), path, up);
+  return readPostgres(path, up);
+}
+
+/** MySQL and SQLite files are recognised by what PostgreSQL would never accept. */
+export function sniffDialect(text: string): Dialect {
+  const head = text.length > 200_000 ? text.slice(0, 200_000) : text;
+  if (/\bENGINE\s*=|\bAUTO_INCREMENT\b|`[^`\n]+`\s*\(|^\s*USE\s+`?\w+`?\s*;/im.test(head)) return 'mysql';
+  if (/\bAUTOINCREMENT\b|\bWITHOUT\s+ROWID\b|^\s*PRAGMA\s/im.test(head)) return 'sqlite';
+  return 'postgres';
+}
+
+function unsupportedDialect(path: string, text: string, dialect: Dialect): SourceFile {
+  const name = dialect === 'mysql' ? 'MySQL' : 'SQLite';
+  return {
+    path,
+    dialect,
+    statementCount: 0,
+    statements: [],
+    events: [],
+    problems: [
+      {
+        severity: 'info',
+        code: 'unsupported',
+        message: `This file looks like ${name}; FK Lens reads PostgreSQL only so far, so it is left out of the model.`,
+        span: { start: 0, end: Math.min(text.length, Math.max(0, text.indexOf('\n'))) },
+      },
+    ],
+    lines: new LineIndex(text),
+  };
 }
