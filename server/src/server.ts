@@ -602,9 +602,13 @@ async function applyFileEvents(params: DidChangeWatchedFilesParams): Promise<voi
     const { folder, rel } = location;
     if (type === FileChangeType.Deleted) {
       deleteFromDisk(folder, rel);
-    } else {
-      if (/\.sql$/i.test(rel)) folder.uris.set(rel, uri);
+    } else if (/\.sql$/i.test(rel) || folder.workspace.hasFile(rel)) {
+      folder.uris.set(rel, uri);
       await syncFromDisk(folder, rel);
+    } else if (type === FileChangeType.Created) {
+      // Some clients report a new folder (copied or moved in) rather than each file in it.
+      const stat = await fsp.stat(location.fsPath).catch(() => undefined);
+      if (stat?.isDirectory()) await addDirectory(folder, rel, location.fsPath);
     }
   }
 }

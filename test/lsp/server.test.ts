@@ -4,7 +4,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -12,9 +12,13 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
   createMessageConnection,
+  IPCMessageReader,
+  IPCMessageWriter,
   StreamMessageReader,
   StreamMessageWriter,
   type MessageConnection,
+  type MessageReader,
+  type MessageWriter,
 } from 'vscode-jsonrpc/node';
 
 const repoRoot = resolve(__dirname, '../../..');
@@ -100,10 +104,10 @@ class TestClient {
   readonly connection: MessageConnection;
   private exited: Promise<number | null>;
 
-  constructor(readonly child: ChildProcessWithoutNullStreams) {
-    child.stderr.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
+  constructor(readonly child: ChildProcess, reader: MessageReader, writer: MessageWriter) {
+    child.stderr?.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
     this.exited = new Promise((resolveExit) => child.on('exit', (code) => resolveExit(code)));
-    this.connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+    this.connection = createMessageConnection(reader, writer);
     this.connection.onNotification('textDocument/publishDiagnostics', (params: PublishDiagnosticsParams) => {
       this.diagnostics.set(params.uri, params);
       this.published.push(params);
@@ -130,10 +134,17 @@ class TestClient {
     this.connection.listen();
   }
 
+  /** Over stdio, as editors other than VS Code start it. */
   static start(): TestClient {
     // Started from another directory: the bundle must find libpg-query.wasm next to itself, not in the cwd.
     const child = spawn(process.execPath, [serverModule, '--stdio'], { stdio: 'pipe', cwd: tmpdir() });
-    return new TestClient(child);
+    return new TestClient(child, new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+  }
+
+  /** Over node IPC, as vscode-languageclient starts it (TransportKind.ipc). */
+  static fork(): TestClient {
+    const child = fork(serverModule, ['--node-ipc', `--clientProcessId=${process.pid}`], { cwd: tmpdir(), silent: true });
+    return new TestClient(child, new IPCMessageReader(child), new IPCMessageWriter(child));
   }
 
   get alive(): boolean {
@@ -166,15 +177,17 @@ class TestClient {
   }
 
   async stop(): Promise<number | null> {
+    // Unref'd timers: a pending timeout must not keep the test process alive.
+    const timeout = <T>(ms: number, value: T) => new Promise<T>((r) => setTimeout(() => r(value), ms).unref());
     if (this.alive) {
       try {
-        await Promise.race([this.request('shutdown'), new Promise((r) => setTimeout(r, 5000))]);
+        await Promise.race([this.request('shutdown'), timeout(5000, undefined)]);
         this.notify('exit', undefined);
       } catch {
         // Fall through to kill.
       }
     }
-    const code = await Promise.race([this.exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 5000))]);
+    const code = await Promise.race([this.exited, timeout(5000, 'timeout' as const)]);
     if (code === 'timeout') {
       this.child.kill();
       return null;
@@ -261,7 +274,9 @@ test('indexes the workspace with progress and reports the syntax error at the ba
   // Dynamic registrations: the watcher for **/*.sql and the settings section.
   const watcher = lsp.registrations.find((r) => r.method === 'workspace/didChangeWatchedFiles');
   assert.ok(watcher, JSON.stringify(lsp.registrations));
-  assert.deepEqual((watcher.registerOptions as { watchers: { globPattern: string }[] }).watchers[0].globPattern, '**/*.sql');
+  const watchers = (watcher.registerOptions as { watchers: { globPattern: string; kind?: number }[] }).watchers;
+  assert.equal(watchers[0].globPattern, '**/*.sql');
+  assert.ok(watchers.some((w) => w.globPattern === '**/*' && w.kind === 4), 'deletions of folders are watched');
   assert.ok(lsp.configurationRequests > 0, 'settings were asked for');
 });
 
@@ -338,6 +353,25 @@ test('watched-file create, delete and rename are applied', async () => {
     ],
   });
   await lsp.waitForDiagnostics(renamed, since, 'diagnostics cleared after delete', (p) => p.diagnostics.length === 0);
+
+  // A folder moved in, renamed, then deleted: each reported once for the folder, not per file.
+  const outside = mkdtempSync(join(tmpdir(), 'fklens-lsp-outside-'));
+  writeFileSync(join(outside, 'x.sql'), ANOTHER_SYNTAX_ERROR);
+  renameSync(outside, join(dir, 'sub'));
+  since = lsp.published.length;
+  lsp.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf('sub'), type: 1 }] });
+  await lsp.waitForDiagnostics(uriOf('sub/x.sql'), since, 'a file of a folder moved in', (p) => p.diagnostics.length === 1);
+
+  renameSync(join(dir, 'sub'), join(dir, 'moved'));
+  since = lsp.published.length;
+  lsp.notify('workspace/didRenameFiles', { files: [{ oldUri: uriOf('sub'), newUri: uriOf('moved') }] });
+  await lsp.waitForDiagnostics(uriOf('sub/x.sql'), since, 'old folder cleared', (p) => p.diagnostics.length === 0);
+  await lsp.waitForDiagnostics(uriOf('moved/x.sql'), since, 'renamed folder reported', (p) => p.diagnostics.length === 1);
+
+  rmSync(join(dir, 'moved'), { recursive: true });
+  since = lsp.published.length;
+  lsp.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf('moved'), type: 3 }] });
+  await lsp.waitForDiagnostics(uriOf('moved/x.sql'), since, 'deleted folder cleared', (p) => p.diagnostics.length === 0);
 });
 
 test('settings changes re-index the folder', async () => {
@@ -416,4 +450,23 @@ test('survives garbage input and keeps answering', async () => {
 test('shuts down cleanly', async () => {
   const code = await lsp.stop();
   assert.equal(code, 0, lsp.stderr);
+});
+
+test('works over node IPC, the transport VS Code uses', async () => {
+  const ipc = TestClient.fork();
+  try {
+    const result = await ipc.request<{ capabilities: Record<string, any> }>('initialize', {
+      processId: process.pid,
+      rootUri: null,
+      workspaceFolders: [{ uri: folderUri, name: 'tmp' }],
+      capabilities: {},
+    });
+    assert.equal(result.capabilities.textDocumentSync.change, 2);
+    ipc.notify('initialized', {});
+    const published = await ipc.waitForDiagnostics(uriOf('b_bad.sql'), 0, 'diagnostics over IPC', (p) => p.diagnostics.length > 0);
+    assert.equal(published.diagnostics[0].code, 'syntax-error');
+    assert.equal(ipc.registrations.length, 0, 'no dynamic registration without the client capability');
+  } finally {
+    assert.equal(await ipc.stop(), 0, ipc.stderr);
+  }
 });

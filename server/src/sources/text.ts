@@ -16,6 +16,8 @@ export class LineIndex {
   private readonly lineStarts: number[];
   /** Set only when the text holds non-ASCII characters: byte offset -> UTF-16 offset, sampled per code point. */
   private byteToUnit: Int32Array | undefined;
+  /** undefined until the first byte-offset conversion looks at the text. */
+  private ascii: boolean | undefined;
 
   constructor(readonly text: string) {
     const starts = [0];
@@ -57,9 +59,10 @@ export class LineIndex {
   }
 
   private utf8Table(): Int32Array | undefined {
-    if (this.byteToUnit) return this.byteToUnit;
+    if (this.byteToUnit || this.ascii) return this.byteToUnit;
     // eslint-disable-next-line no-control-regex
-    if (!/[^\x00-\x7f]/.test(this.text)) return undefined;
+    this.ascii = !/[^\x00-\x7f]/.test(this.text);
+    if (this.ascii) return undefined;
     const text = this.text;
     const table = new Int32Array(Buffer.byteLength(text, 'utf8') + 1);
     let b = 0;

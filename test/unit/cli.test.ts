@@ -1,0 +1,43 @@
+/** The built CLI (dist/cli.js), as CI would call it. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+
+const root = resolve(__dirname, '../../..');
+const cli = (...args: string[]) => spawnSync(process.execPath, [resolve(root, 'dist/cli.js'), ...args], { cwd: root, encoding: 'utf8' });
+
+test('fklens model --json prints the example shop model', () => {
+  const r = cli('model', 'examples/shop', '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const model = JSON.parse(r.stdout);
+  const orders = model.foreignKeys.find((f: { table: string; columns: string[] }) => f.table === 'orders' && f.columns[0] === 'user_id');
+  assert.deepEqual(
+    { refTable: orders.refTable, refColumns: orders.refColumns, onDelete: orders.onDelete, indexed: orders.indexed, schema: orders.schema },
+    { refTable: 'users', refColumns: ['id'], onDelete: 'CASCADE', indexed: true, schema: 'public' },
+  );
+  assert.match(orders.location.file, /^db\/migrations\/0002_orders\.up\.sql$/);
+  assert.ok(orders.location.line > 1 && orders.location.column >= 1);
+  assert.ok(model.tables.some((t: { name: string }) => t.name === 'order_items'));
+});
+
+test('fklens model prints a readable summary', () => {
+  const r = cli('model', 'examples/shop');
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /public\.orders\(user_id\) -> public\.users\(id\)\s+ON DELETE CASCADE/);
+  assert.match(r.stdout, /\d+ foreign keys in \d+ tables; \d+ without a usable index\./);
+});
+
+test('a missing directory or a bad flag: one line on stderr and exit code 2', () => {
+  const missing = cli('model', 'no/such/dir');
+  assert.equal(missing.status, 2);
+  assert.equal(missing.stderr.trim().split('\n').length, 1);
+  assert.match(missing.stderr, /no such directory/);
+  const flag = cli('model', '--frobnicate');
+  assert.equal(flag.status, 2);
+  assert.match(flag.stderr, /unknown option '--frobnicate'/);
+  const order = cli('model', '--order', 'sideways');
+  assert.equal(order.status, 2);
+  const command = cli('explode');
+  assert.equal(command.status, 2);
+});
