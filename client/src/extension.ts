@@ -68,7 +68,7 @@ function createClient(context: vscode.ExtensionContext): LanguageClient {
     ],
     synchronize: { fileEvents: watcher ? [watcher] : [] },
     outputChannel: output,
-    // Diagnostics of files the user has not opened are still worth seeing (the whole history is analysed).
+    // The server publishes diagnostics for every file of a history, opened or not.
     diagnosticCollectionName: CLIENT_ID,
   };
   return new LanguageClient(CLIENT_ID, CLIENT_NAME, serverOptions, clientOptions);
@@ -126,7 +126,7 @@ async function reindex(): Promise<void> {
 }
 
 function log(message: string): void {
-  output?.appendLine(`[${new Date().toLocaleTimeString()}] ${message}`);
+  output?.info(message);
 }
 
 function describe(err: unknown): string {

@@ -44,6 +44,8 @@ const VERSION = process.env.FKLENS_VERSION ?? 'dev';
 const ANALYSIS_DELAY_MS = 150;
 /** While indexing, give the event loop a turn this often so requests and edits are not starved. */
 const YIELD_EVERY_MS = 50;
+/** How long to wait for the client to answer a request of ours (settings, progress) before going on without. */
+const CLIENT_REPLY_MS = 5000;
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
@@ -223,6 +225,22 @@ function enqueue(context: string, job: () => Promise<void> | void): Promise<void
   return fileQueue;
 }
 
+function withTimeout<T>(promise: Promise<T>, ms: number, fallback: T): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => resolve(fallback), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        reject(err);
+      },
+    );
+  });
+}
+
 process.on('uncaughtException', (err) => logError('uncaught exception', err));
 process.on('unhandledRejection', (err) => logError('unhandled rejection', err));
 
@@ -244,8 +262,10 @@ async function fetchOptions(folder: Folder): Promise<DiscoveryOptions> {
   let section: unknown;
   if (client.configuration) {
     try {
-      section = await connection.workspace.getConfiguration(
-        folder.loose ? { section: 'fklens' } : { scopeUri: folder.uri, section: 'fklens' },
+      section = await withTimeout(
+        connection.workspace.getConfiguration(folder.loose ? { section: 'fklens' } : { scopeUri: folder.uri, section: 'fklens' }),
+        CLIENT_REPLY_MS,
+        undefined,
       );
     } catch (err) {
       logError('reading the fklens settings', err);
@@ -417,7 +437,8 @@ const nullReporter: WorkDoneProgressReporter = { begin() {}, report() {}, done()
 
 async function startProgress(): Promise<WorkDoneProgressReporter> {
   try {
-    return await connection.window.createWorkDoneProgress();
+    // A client that never answers must not stall indexing: go on without progress after a while.
+    return await withTimeout(connection.window.createWorkDoneProgress(), CLIENT_REPLY_MS, nullReporter);
   } catch (err) {
     logError('creating a progress indicator', err);
     return nullReporter;
@@ -429,6 +450,7 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 /** Reads the folders from disk into fresh Workspaces, parses them, swaps them in and publishes diagnostics. */
 async function indexFolders(targets: Folder[]): Promise<IndexResult> {
   const started = Date.now();
+  if (!targets.length) return { folders: 0, files: 0, durationMs: 0 };
   const progress = await startProgress();
   progress.begin('FK Lens', 0, 'scanning the workspace…', false);
   let fileCount = 0;
@@ -510,7 +532,7 @@ function overlayOpenDocuments(folder: Folder, workspace: Workspace): void {
   }
 }
 
-/** Re-indexes folders after the current file events; concurrent requests share one run per folder set. */
+/** Re-indexes folders once the disk events received so far are applied. */
 function reindex(targets: Folder[]): Promise<IndexResult> {
   return new Promise<IndexResult>((resolve, reject) => {
     void enqueue('re-indexing', async () => {

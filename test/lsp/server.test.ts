@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -468,5 +468,61 @@ test('works over node IPC, the transport VS Code uses', async () => {
     assert.equal(ipc.registrations.length, 0, 'no dynamic registration without the client capability');
   } finally {
     assert.equal(await ipc.stop(), 0, ipc.stderr);
+  }
+});
+
+test('multi-root: one model per folder, a nested folder owns its own files', async () => {
+  const outer = mkdtempSync(join(tmpdir(), 'fklens-lsp-multi-'));
+  const inner = join(outer, 'inner');
+  const other = mkdtempSync(join(tmpdir(), 'fklens-lsp-other-'));
+  mkdirSync(inner);
+  writeFileSync(join(outer, 'one.sql'), WITH_SYNTAX_ERROR);
+  writeFileSync(join(inner, 'two.sql'), WITH_SYNTAX_ERROR);
+  // Same table names as `one.sql`: a different folder is a different database, so no duplicate-table.
+  writeFileSync(join(other, 'three.sql'), 'CREATE TABLE t1 (id int PRIMARY KEY);\nCREATE TABLE t2 (id int PRIMARY KEY);\n');
+  const [outerUri, innerUri, otherUri] = [outer, inner, other].map((p) => pathToFileURL(p).href);
+  const multi = TestClient.start();
+  try {
+    await multi.request('initialize', {
+      processId: process.pid,
+      rootUri: outerUri,
+      workspaceFolders: [
+        { uri: outerUri, name: 'outer' },
+        { uri: innerUri, name: 'inner' },
+        { uri: otherUri, name: 'other' },
+      ],
+      capabilities: { workspace: { workspaceFolders: true } },
+    });
+    multi.notify('initialized', {});
+    const one = await multi.waitForDiagnostics(`${outerUri}/one.sql`, 0, 'outer file', (p) => p.diagnostics.length > 0);
+    const two = await multi.waitForDiagnostics(`${innerUri}/two.sql`, 0, 'inner file', (p) => p.diagnostics.length > 0);
+    assert.equal(one.diagnostics.length, 1);
+    assert.equal(two.diagnostics.length, 1);
+    // The other folder has nothing to report.
+    assert.equal(multi.published.filter((p) => p.uri === `${otherUri}/three.sql` && p.diagnostics.length).length, 0);
+    // The nested file is read once (by the inner folder), not also by the outer one.
+    const result = await multi.request<{ folders: number; files: number }>('fklens/reindex');
+    assert.deepEqual({ folders: result.folders, files: result.files }, { folders: 3, files: 3 });
+
+    // The inner folder removed from the workspace: its file now belongs to the outer folder, still checked.
+    let since = multi.published.length;
+    multi.notify('workspace/didChangeWorkspaceFolders', { event: { added: [], removed: [{ uri: innerUri, name: 'inner' }] } });
+    await multi.waitForDiagnostics(`${innerUri}/two.sql`, since, 'file owned by the outer folder', (p) => p.diagnostics.length > 0);
+    const after = await multi.request<{ folders: number; files: number }>('fklens/reindex');
+    assert.deepEqual({ folders: after.folders, files: after.files }, { folders: 2, files: 3 });
+
+    // The other folder removed: its diagnostics are cleared.
+    writeFileSync(join(other, 'three.sql'), WITH_SYNTAX_ERROR.replace(',,', ','));
+    writeFileSync(join(other, 'four.sql'), ANOTHER_SYNTAX_ERROR);
+    since = multi.published.length;
+    multi.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: `${otherUri}/four.sql`, type: 1 }] });
+    await multi.waitForDiagnostics(`${otherUri}/four.sql`, since, 'new file of the other folder', (p) => p.diagnostics.length > 0);
+    since = multi.published.length;
+    multi.notify('workspace/didChangeWorkspaceFolders', { event: { added: [], removed: [{ uri: otherUri, name: 'other' }] } });
+    await multi.waitForDiagnostics(`${otherUri}/four.sql`, since, 'removed folder cleared', (p) => p.diagnostics.length === 0);
+  } finally {
+    assert.equal(await multi.stop(), 0, multi.stderr);
+    rmSync(outer, { recursive: true, force: true });
+    rmSync(other, { recursive: true, force: true });
   }
 });

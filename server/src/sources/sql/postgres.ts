@@ -36,7 +36,9 @@ export interface ParsedPiece {
 export function readPostgres(path: string, text: string): SourceFile {
   if (!loaded) throw new Error('FK Lens: the PostgreSQL parser is not loaded (call initPostgresParser first)');
   const region = readRegion(text, 0, text.length);
-  const lines = region.pieces.length === 1 && region.pieces[0].base === 0 ? region.pieces[0].index : new LineIndex(text);
+  // Reuse the parse's line index only when it covers the whole file (not a recovered first statement).
+  const whole = region.pieces.length === 1 && region.pieces[0].base === 0 && region.pieces[0].index.text.length === text.length;
+  const lines = whole ? region.pieces[0].index : new LineIndex(text);
   return sourceFile(path, region, lines);
 }
 
