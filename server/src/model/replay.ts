@@ -199,13 +199,14 @@ export class Replay {
 
   result(): HistoryModel {
     const tables = [...this.tables.values()];
-    const live = new Set(tables.flatMap((t) => t.foreignKeys));
+    const foreignKeys = tables.flatMap((t) => t.foreignKeys);
+    const live = new Set(foreignKeys);
     return {
       history: this.history,
       sources: this.sources,
       steps: this.sources.map((s, index) => ({ index, file: s.path })),
       tables,
-      foreignKeys: tables.flatMap((t) => t.foreignKeys),
+      foreignKeys,
       tableById: new Map(this.tables),
       declarations: this.declarations.filter((d) => live.has(d.fk)),
       validations: this.validations,

@@ -18,7 +18,9 @@ interface CachedFile {
   text: string;
   source?: SourceFile;
   /** The last read of this file before its text changed: lets the next read parse only what changed. */
-  previous?: { text: string; source: SourceFile };
+  previous?: SourceFile;
+  /** goose / dbmate marker found in the text (decides how the file is read). */
+  marker: ReturnType<typeof markerTool>;
 }
 
 export class Workspace {
@@ -40,10 +42,10 @@ export class Workspace {
     if (!isCandidate(path, this.options)) return false;
     const existing = this.files.get(path);
     if (existing && existing.text === text) return true;
-    const previous = existing?.source ? { text: existing.text, source: existing.source } : existing?.previous;
-    this.files.set(path, { text, previous });
+    const marker = markerTool(text);
+    this.files.set(path, { text, previous: existing?.source ?? existing?.previous, marker });
     // goose / dbmate markers decide how a file is read; the file list decides the histories.
-    this.invalidate(!existing || markerTool(existing.text) !== markerTool(text));
+    this.invalidate(!existing || existing.marker !== marker);
     return true;
   }
 

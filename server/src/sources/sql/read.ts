@@ -8,16 +8,12 @@ import { upSection, type MigrationTool } from '../../workspace/discovery';
 import { rereadPostgres } from './incremental';
 import { readPostgres } from './postgres';
 
-export interface PreviousRead {
-  text: string;
-  source: SourceFile;
-}
-
-export function readSqlFile(path: string, text: string, tool: MigrationTool, dialect?: Dialect, previous?: PreviousRead): SourceFile {
+/** `previous`: the last read of the same file; its `lines.text` is the exact text that read saw. */
+export function readSqlFile(path: string, text: string, tool: MigrationTool, dialect?: Dialect, previous?: SourceFile): SourceFile {
   const up = upSection(text, tool);
   const detected = dialect ?? sniffDialect(up);
   if (detected !== 'postgres') return unsupportedDialect(path, up, detected);
-  if (previous && previous.source.dialect === 'postgres') return rereadPostgres(previous.source, upSection(previous.text, tool), path, up);
+  if (previous?.dialect === 'postgres') return rereadPostgres(previous, previous.lines.text, path, up);
   return readPostgres(path, up);
 }
 
