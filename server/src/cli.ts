@@ -1,6 +1,7 @@
 /**
  * `fklens`: the same engine as the language server, for the terminal and CI.
  *   fklens model [DIR] [--json] [--include GLOB]... [--exclude GLOB]... [--order auto|name|version]
+ *   fklens check [DIR] [--format text|json|sarif|github] [--fail-on error|warning|info|never] [--config FILE] [...]
  */
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -8,14 +9,22 @@ import { modelJson, type ModelJson } from './model/json';
 import type { DiscoveryOptions } from './workspace/discovery';
 import { openWorkspace } from './workspace/open';
 import type { Workspace } from './workspace/workspace';
+import { runCheck, type FailOn } from './cli/check';
+import type { CheckFormat } from './cli/formats';
 
 const USAGE = `Usage: fklens <command> [DIR] [options]
 
 Commands:
   model [DIR]    print the foreign-key model of the schema and migration files under DIR (default: .)
+  check [DIR]    report the foreign-key problems the editor shows, for CI (settings: DIR/.fklens.json)
 
 Options:
-  --json                 machine-readable output
+  --json                 machine-readable output (model)
+  --format text|json|sarif|github
+                         output of check (default text: file:line:col severity rule-id message)
+  --fail-on error|warning|info|never
+                         check exits with 1 when a finding at or above this severity exists (default error)
+  --config FILE          configuration file of check (default DIR/.fklens.json)
   --include GLOB         read only files matching GLOB (repeatable; relative to DIR)
   --exclude GLOB         skip files matching GLOB (repeatable)
   --order auto|name|version
@@ -30,13 +39,16 @@ interface CliArgs {
   dir: string;
   json: boolean;
   options: DiscoveryOptions;
+  format: CheckFormat;
+  failOn: FailOn;
+  config?: string;
 }
 
 export function parseArgs(argv: string[]): CliArgs {
   const [command, ...rest] = argv;
   if (!command || command === '-h' || command === '--help') throw new UsageError('');
-  if (command !== 'model') throw new UsageError(`unknown command '${command}'`);
-  const args: CliArgs = { command, dir: '.', json: false, options: { include: [], exclude: [] } };
+  if (command !== 'model' && command !== 'check') throw new UsageError(`unknown command '${command}'`);
+  const args: CliArgs = { command, dir: '.', json: false, options: { include: [], exclude: [] }, format: 'text', failOn: 'error' };
   let dirSeen = false;
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
@@ -45,7 +57,16 @@ export function parseArgs(argv: string[]): CliArgs {
       if (v === undefined || v.startsWith('--')) throw new UsageError(`${a} needs a value`);
       return v;
     };
-    if (a === '--json') args.json = true;
+    if (a === '--json' && command === 'model') args.json = true;
+    else if (a === '--format' && command === 'check') {
+      const v = value();
+      if (v !== 'text' && v !== 'json' && v !== 'sarif' && v !== 'github') throw new UsageError(`--format must be text, json, sarif or github, not '${v}'`);
+      args.format = v;
+    } else if (a === '--fail-on' && command === 'check') {
+      const v = value();
+      if (v !== 'error' && v !== 'warning' && v !== 'info' && v !== 'never') throw new UsageError(`--fail-on must be error, warning, info or never, not '${v}'`);
+      args.failOn = v;
+    } else if (a === '--config' && command === 'check') args.config = value();
     else if (a === '--include') args.options.include!.push(value());
     else if (a === '--exclude') args.options.exclude!.push(value());
     else if (a === '--order') {
@@ -104,6 +125,23 @@ export async function main(argv: string[]): Promise<number> {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     process.stderr.write(`fklens: ${args.dir}: no such directory\n`);
     return 2;
+  }
+  if (args.command === 'check') {
+    if (args.config && !existsSync(resolve(args.config))) {
+      process.stderr.write(`fklens: ${args.config}: no such file\n`);
+      return 2;
+    }
+    const flags = {
+      migrations: {
+        ...(args.options.include?.length ? { include: args.options.include } : {}),
+        ...(args.options.exclude?.length ? { exclude: args.options.exclude } : {}),
+        ...(args.options.order ? { order: args.options.order } : {}),
+      },
+    };
+    const result = await runCheck({ dir, format: args.format, failOn: args.failOn, configFile: args.config, flags, version: process.env.FKLENS_VERSION ?? 'dev' });
+    process.stdout.write(result.stdout);
+    for (const line of result.stderr) process.stderr.write(`fklens: ${line}\n`);
+    return result.exitCode;
   }
   const workspace = await openWorkspace(dir, args.options);
   const json = modelJson(workspace.model());

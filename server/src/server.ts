@@ -11,7 +11,6 @@ import * as nodePath from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   createConnection,
-  DiagnosticSeverity,
   DidChangeConfigurationNotification,
   DidChangeWatchedFilesNotification,
   FileChangeType,
@@ -38,6 +37,9 @@ import type { DiscoveryOptions } from './workspace/discovery';
 import { MAX_FILE_BYTES, readWorkspaceFromDisk } from './workspace/disk';
 import type { SourceFile } from './sources/events';
 import { computeDiagnostics, type FileDiagnostic } from './features/diagnostics';
+import { CONFIG_FILE, resolveConfig, settingsLayer, type FkLensConfig } from './config/config';
+import { loadConfigFile } from './config/load';
+import { toLspDiagnostic } from './lsp/diagnostics';
 
 const VERSION = process.env.FKLENS_VERSION ?? 'dev';
 /** Quiet time after the last edit before the model is analysed again. */
@@ -65,6 +67,8 @@ interface Folder {
   loose: boolean;
   workspace: Workspace;
   options: DiscoveryOptions;
+  /** `.fklens.json` overridden by the fklens.* settings; `options` is its `migrations` part. */
+  config: FkLensConfig;
   /** The initial disk scan finished (before that, diagnostics would be based on a partial workspace). */
   indexed: boolean;
   /** Bumped by every index run and on removal; a run that finds a newer generation gives up. */
@@ -97,6 +101,7 @@ function newFolder(uri: string, name: string, fsPath: string, isLoose = false): 
     loose: isLoose,
     workspace: new Workspace({}),
     options: {},
+    config: resolveConfig(),
     indexed: isLoose,
     generation: 0,
     open: new Map(),
@@ -258,7 +263,15 @@ const client = {
 /** Settings pushed with didChangeConfiguration, used when the client cannot be asked (no workspace/configuration). */
 let pushedSettings: unknown;
 
-async function fetchOptions(folder: Folder): Promise<DiscoveryOptions> {
+/** The folder's configuration: its `.fklens.json`, overridden by the fklens.* settings. Problems are logged. */
+async function fetchConfig(folder: Folder): Promise<FkLensConfig> {
+  const file = folder.loose ? { layer: {}, problems: [] } : await loadConfigFile(folder.fsPath);
+  const settings = settingsLayer(await fetchSettings(folder));
+  for (const problem of [...file.problems, ...settings.problems]) log(problem);
+  return resolveConfig(file.layer, settings.layer);
+}
+
+async function fetchSettings(folder: Folder): Promise<unknown> {
   let section: unknown;
   if (client.configuration) {
     try {
@@ -273,21 +286,7 @@ async function fetchOptions(folder: Folder): Promise<DiscoveryOptions> {
   } else {
     section = (pushedSettings as { fklens?: unknown } | undefined)?.fklens;
   }
-  return toOptions(section);
-}
-
-function toOptions(section: unknown): DiscoveryOptions {
-  const s = (section && typeof section === 'object' ? section : {}) as Record<string, unknown>;
-  const nested = (s.migrations && typeof s.migrations === 'object' ? s.migrations : {}) as Record<string, unknown>;
-  const get = (key: string) => nested[key] ?? s['migrations.' + key];
-  const strings = (value: unknown) =>
-    Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string' && v.trim() !== '') : [];
-  const order = get('order');
-  return {
-    include: strings(get('include')),
-    exclude: strings(get('exclude')),
-    order: order === 'name' || order === 'version' ? order : 'auto',
-  };
+  return section;
 }
 
 const sameOptions = (a: DiscoveryOptions, b: DiscoveryOptions) => JSON.stringify(a) === JSON.stringify(b);
@@ -350,7 +349,7 @@ function analyze(folder: Folder): void {
   }
   let diagnostics: Map<string, FileDiagnostic[]>;
   try {
-    diagnostics = computeDiagnostics(model, (path) => workspace.text(path));
+    diagnostics = computeDiagnostics(model, (path) => workspace.text(path), { config: folder.config.analysis, onNote: log });
   } catch (err) {
     logError(`computing diagnostics of ${folder.name}`, err);
     return;
@@ -376,7 +375,8 @@ function publish(folder: Folder, diagnostics: Map<string, FileDiagnostic[]>): vo
   const next = new Map<string, { uri: string; hash: string }>();
   for (const [rel, list] of diagnostics) {
     const uri = uriFor(folder, rel);
-    const lsp = list.map(toLspDiagnostic);
+    const context = { docsBaseUrl: folder.config.docsBaseUrl, uriOf: (file: string) => uriFor(folder, file), relatedInformation: client.relatedInformation };
+    const lsp = list.map((d) => toLspDiagnostic(d, context));
     const hash = JSON.stringify(lsp);
     next.set(rel, { uri, hash });
     const previous = folder.published.get(rel);
@@ -399,29 +399,6 @@ function clearDiagnostics(folder: Folder): void {
 
 function send(uri: string, diagnostics: Diagnostic[], version?: number): void {
   connection.sendDiagnostics({ uri, version, diagnostics }).catch((err: unknown) => logError('publishing diagnostics', err));
-}
-
-function toLspDiagnostic(d: FileDiagnostic): Diagnostic {
-  return {
-    range: d.range,
-    severity: lspSeverity(d.severity),
-    source: 'fklens',
-    code: d.code,
-    message: d.message,
-  };
-}
-
-function lspSeverity(severity: FileDiagnostic['severity']): DiagnosticSeverity {
-  switch (severity) {
-    case 'error':
-      return DiagnosticSeverity.Error;
-    case 'warning':
-      return DiagnosticSeverity.Warning;
-    case 'info':
-      return DiagnosticSeverity.Information;
-    default:
-      return DiagnosticSeverity.Hint;
-  }
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -455,10 +432,11 @@ async function indexFolders(targets: Folder[]): Promise<IndexResult> {
   progress.begin('FK Lens', 0, 'scanning the workspace…', false);
   let fileCount = 0;
   try {
-    const jobs: { folder: Folder; generation: number; workspace: Workspace; options: DiscoveryOptions }[] = [];
+    const jobs: { folder: Folder; generation: number; workspace: Workspace; config: FkLensConfig }[] = [];
     for (const folder of targets) {
       const generation = ++folder.generation;
-      const options = await fetchOptions(folder);
+      const config = await fetchConfig(folder);
+      const options = config.migrations;
       let files = new Map<string, string>();
       try {
         files = await readWorkspaceFromDisk(folder.fsPath, options);
@@ -473,7 +451,7 @@ async function indexFolders(targets: Folder[]): Promise<IndexResult> {
         if (workspace.setFile(rel, text)) fileCount++;
       }
       overlayOpenDocuments(folder, workspace);
-      jobs.push({ folder, generation, workspace, options });
+      jobs.push({ folder, generation, workspace, config });
     }
 
     const message = `indexing ${fileCount} file${fileCount === 1 ? '' : 's'}`;
@@ -504,7 +482,8 @@ async function indexFolders(targets: Folder[]): Promise<IndexResult> {
       // Edits made while parsing went to the old workspace; the editor's text wins.
       overlayOpenDocuments(folder, job.workspace);
       folder.workspace = job.workspace;
-      folder.options = job.options;
+      folder.options = job.config.migrations;
+      folder.config = job.config;
       folder.indexed = true;
       dirty.delete(folder);
       analyze(folder);
@@ -622,7 +601,10 @@ async function applyFileEvents(params: DidChangeWatchedFilesParams): Promise<voi
     const location = locate(uri);
     if (!location || location.folder.loose) continue;
     const { folder, rel } = location;
-    if (type === FileChangeType.Deleted) {
+    if (rel === CONFIG_FILE) {
+      // The folder's .fklens.json was created, changed or deleted: its severities apply at once.
+      await applySettings([folder]);
+    } else if (type === FileChangeType.Deleted) {
       deleteFromDisk(folder, rel);
     } else if (/\.sql$/i.test(rel) || folder.workspace.hasFile(rel)) {
       folder.uris.set(rel, uri);
@@ -664,19 +646,29 @@ async function addDirectory(folder: Folder, rel: string, fsPath: string): Promis
   if (changed) schedule(folder);
 }
 
-async function applySettings(): Promise<void> {
+async function applySettings(targets: Folder[] = folders): Promise<void> {
   const changed: Folder[] = [];
-  for (const folder of folders) {
+  for (const folder of targets) {
     // A folder not indexed yet reads its settings when its first index runs.
     if (!folder.indexed) continue;
-    const options = await fetchOptions(folder);
-    if (!sameOptions(options, folder.options)) changed.push(folder);
+    const config = await fetchConfig(folder);
+    if (!sameOptions(config.migrations, folder.options)) changed.push(folder);
+    else if (JSON.stringify(config) !== JSON.stringify(folder.config)) {
+      // Severities, options, protected tables, checkFrom: analyse again, no need to read the files again.
+      folder.config = config;
+      schedule(folder);
+    }
   }
-  const looseOptions = await fetchOptions(loose);
-  if (!sameOptions(looseOptions, loose.options)) {
-    loose.options = looseOptions;
-    loose.workspace.setOptions(looseOptions);
-    schedule(loose);
+  if (targets === folders) {
+    const looseConfig = await fetchConfig(loose);
+    if (!sameOptions(looseConfig.migrations, loose.options)) {
+      loose.options = looseConfig.migrations;
+      loose.workspace.setOptions(loose.options);
+    }
+    if (JSON.stringify(looseConfig) !== JSON.stringify(loose.config)) {
+      loose.config = looseConfig;
+      schedule(loose);
+    }
   }
   // New include / exclude globs can change which files are read at all: read the folder again.
   if (changed.length) await indexFolders(changed);
@@ -762,6 +754,7 @@ connection.onInitialized(
         .register(DidChangeWatchedFilesNotification.type, {
           watchers: [
             { globPattern: '**/*.sql' },
+            { globPattern: `**/${CONFIG_FILE}` },
             // A deleted folder is reported as one event for the folder (not its files): watch deletions of anything.
             { globPattern: '**/*', kind: WatchKind.Delete },
           ],
@@ -784,7 +777,8 @@ connection.onInitialized(
         logError('listening for workspace folder changes', err);
       }
     }
-    loose.options = await fetchOptions(loose);
+    loose.config = await fetchConfig(loose);
+    loose.options = loose.config.migrations;
     loose.workspace.setOptions(loose.options);
     await reindex(folders);
   }),

@@ -75,7 +75,7 @@ test('the same problem from the reader and the replay is reported once; replay p
   const result = computeDiagnostics(m, (path) => (path === 'a.sql' ? 'abcdef' : 'xyz\nabc'));
   assert.equal(result.get('a.sql')!.length, 1);
   assert.deepEqual(result.get('b.sql'), [
-    { range: { start: { line: 1, character: 1 }, end: { line: 1, character: 3 } }, severity: 'info', code: 'unknown-table', message: 'gone' },
+    { range: { start: { line: 1, character: 1 }, end: { line: 1, character: 3 } }, severity: 'info', code: 'unknown-table', message: 'gone', data: { rule: 'unknown-table' } },
   ]);
 });
 

@@ -1,26 +1,50 @@
 /**
- * Diagnostics: every problem the model knows about (a reader's problems for each source file, and each
- * history's replay problems), grouped per file and converted to line/character ranges.
- * Pure and editor-neutral: the language server turns the result into LSP diagnostics, the CLI could print it.
+ * Diagnostics: what the rules report (analysis/analyze.ts: rule findings, the readers' and the replay's
+ * problems, unused suppressions, all under one configuration), grouped per file and converted to
+ * line/character ranges. Pure and editor-neutral: the language server turns the result into LSP diagnostics
+ * (lsp/diagnostics.ts), the CLI prints the same findings.
  */
 import type { WorkspaceModel } from '../workspace/workspace';
 import { LineIndex, type LineCol, type Span } from '../sources/text';
+import { analyze, type AnalysisConfig } from '../analysis/analyze';
+import type { FindingTag, ForeignKeyRef, RelatedLocation } from '../analysis/rule';
 
 export type DiagnosticSeverityName = 'error' | 'warning' | 'info' | 'hint';
 
-export interface FileDiagnostic {
-  range: { start: LineCol; end: LineCol };
-  severity: DiagnosticSeverityName;
-  code: string;
-  message: string;
+export interface FileRange {
+  start: LineCol;
+  end: LineCol;
 }
 
-/** The shape shared by source problems and replay problems. */
+/**
+ * What a quick-fix needs to act on a diagnostic (the LSP `data` field): the rule, and for a finding about one
+ * foreign key, the key's identity (`fk.historyId` + `fk.tableId` + `fk.name` find it in the model).
+ */
+export interface DiagnosticData {
+  rule: string;
+  fk?: ForeignKeyRef;
+}
+
+export interface FileDiagnostic {
+  range: FileRange;
+  severity: DiagnosticSeverityName;
+  /** The rule id. */
+  code: string;
+  message: string;
+  related?: { file: string; range: FileRange; message: string }[];
+  tags?: FindingTag[];
+  data?: DiagnosticData;
+}
+
+/** The shape shared by findings and the synthetic `too-many-problems` entry. */
 interface ProblemLike {
   span: Span;
   severity: string;
   code: string;
   message: string;
+  related?: RelatedLocation[];
+  tags?: FindingTag[];
+  fk?: ForeignKeyRef;
 }
 
 export interface DiagnosticsOptions {
@@ -29,6 +53,10 @@ export interface DiagnosticsOptions {
    * errors, which only slows the editor down). The last kept one then says how many were left out.
    */
   maxPerFile?: number;
+  /** Severities, options, protected tables, checkFrom (defaults when left out). */
+  config?: AnalysisConfig;
+  /** Told about problems of the run itself (a rule that failed, a checkFrom that matched nothing). */
+  onNote?: (note: string) => void;
 }
 
 export const DEFAULT_MAX_DIAGNOSTICS_PER_FILE = 200;
@@ -51,19 +79,31 @@ export function computeDiagnostics(
     list.push(problem);
   };
 
-  for (const [path, source] of model.sources) {
-    for (const problem of source.problems ?? []) add(path, problem);
+  const analysis = analyze(model, options.config);
+  for (const note of analysis.notes) options.onNote?.(note);
+  for (const f of analysis.findings) {
+    add(f.file, { span: f.span, severity: f.severity, code: f.rule, message: f.message, related: f.related, tags: f.tags, fk: f.fk });
   }
-  for (const history of model.histories) {
-    for (const problem of history.problems ?? []) add(problem.file, problem);
-  }
+  const indexes = new Map<string, LineIndex>();
+  const indexOf = (file: string): LineIndex => {
+    let index = indexes.get(file);
+    if (!index) {
+      // Reuse the reader's line index when it indexes exactly the current text; otherwise build one.
+      const text = textOf(file);
+      const read = model.sources.get(file)?.lines;
+      index = read && (text === undefined || read.text === text) ? read : new LineIndex(text ?? '');
+      indexes.set(file, index);
+    }
+    return index;
+  };
+  const rangeOf = (index: LineIndex, span: Span): FileRange => {
+    const clamped = clampSpan(span, index.text.length);
+    return { start: index.position(clamped.start), end: index.position(clamped.end) };
+  };
 
   const result = new Map<string, FileDiagnostic[]>();
   for (const [file, list] of problems) {
-    // Reuse the reader's line index when it indexes exactly the current text; otherwise build one.
-    const text = textOf(file);
-    const read = model.sources.get(file)?.lines;
-    const index = read && (text === undefined || read.text === text) ? read : new LineIndex(text ?? '');
+    const index = indexOf(file);
     const length = index.text.length;
     const unique = dedupe(list.map((p) => ({ ...p, span: clampSpan(p.span, length) })));
     unique.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
@@ -81,12 +121,18 @@ export function computeDiagnostics(
     }
     result.set(
       file,
-      kept.map((p) => ({
-        range: { start: index.position(p.span.start), end: index.position(p.span.end) },
-        severity: severityName(p.severity),
-        code: p.code,
-        message: p.message,
-      })),
+      kept.map((p) => {
+        const d: FileDiagnostic = {
+          range: { start: index.position(p.span.start), end: index.position(p.span.end) },
+          severity: severityName(p.severity),
+          code: p.code,
+          message: p.message,
+        };
+        if (p.related?.length) d.related = p.related.map((r) => ({ file: r.file, range: rangeOf(indexOf(r.file), r.span), message: r.message }));
+        if (p.tags?.length) d.tags = p.tags;
+        if (p.code !== 'too-many-problems') d.data = p.fk ? { rule: p.code, fk: p.fk } : { rule: p.code };
+        return d;
+      }),
     );
   }
   return result;

@@ -1,0 +1,140 @@
+/**
+ * Runs the rules over a workspace model with a configuration: severities and options per rule, `checkFrom`
+ * (only migrations from a given one on), suppression comments. The one place that decides what is reported;
+ * the editor (features/diagnostics.ts) and the CLI (cli/check.ts) both show exactly this.
+ */
+import type { WorkspaceModel } from '../workspace/workspace';
+import type { AnalysisSettings, Finding, Rule, Severity, SeveritySetting } from './rule';
+import { RULES, ruleById } from './rules/index';
+import { UNUSED_SUPPRESSION } from './rules/unusedSuppression';
+import { findSuppressions, type Suppression } from './suppressions';
+
+export interface RuleSettings {
+  severity?: SeveritySetting;
+  options?: Record<string, unknown>;
+}
+
+export interface AnalysisConfig extends AnalysisSettings {
+  /** Per rule id. A severity set here replaces the grade of every finding of the rule. */
+  rules: Record<string, RuleSettings>;
+  /** Report only findings in this migration and later ones of its history (file path, file name or version prefix). */
+  checkFrom?: string;
+}
+
+export const DEFAULT_ANALYSIS_CONFIG: AnalysisConfig = { rules: {}, protectedTables: [] };
+
+export interface ReportedFinding extends Finding {
+  severity: Severity;
+}
+
+export interface AnalysisResult {
+  findings: ReportedFinding[];
+  /** Things the user should know about the run itself (a rule that crashed, a checkFrom that matched nothing). */
+  notes: string[];
+}
+
+export function ruleOptions(rule: Rule, settings: RuleSettings | undefined): Record<string, unknown> {
+  const options: Record<string, unknown> = {};
+  for (const [name, option] of Object.entries(rule.options ?? {})) options[name] = settings?.options?.[name] ?? option.default;
+  return options;
+}
+
+export function effectiveSeverity(rule: Rule, config: AnalysisConfig): SeveritySetting | undefined {
+  return config.rules[rule.id]?.severity;
+}
+
+export function analyze(model: WorkspaceModel, config: AnalysisConfig = DEFAULT_ANALYSIS_CONFIG, rules: readonly Rule[] = RULES): AnalysisResult {
+  const notes: string[] = [];
+  const findings: ReportedFinding[] = [];
+  const histories = model.histories;
+  const ran = new Set<string>();
+  for (const rule of rules) {
+    const configured = config.rules[rule.id]?.severity;
+    if (configured === 'off') continue;
+    ran.add(rule.id);
+    let raw: Finding[];
+    try {
+      raw = rule.check({ workspace: model, histories, options: ruleOptions(rule, config.rules[rule.id]), settings: { protectedTables: config.protectedTables } });
+    } catch (err) {
+      notes.push(`Rule ${rule.id} failed: ${err instanceof Error ? err.message : String(err)}`);
+      continue;
+    }
+    for (const f of raw) {
+      const tags = f.tags ?? rule.tags;
+      findings.push({ ...f, ...(tags ? { tags } : {}), severity: configured ?? f.severity ?? rule.defaultSeverity });
+    }
+  }
+
+  const skipped = filesBeforeCheckFrom(model, config.checkFrom, notes);
+  const kept = skipped.size ? findings.filter((f) => !skipped.has(f.file)) : findings;
+
+  // Suppressions.
+  const suppressions: Suppression[] = [];
+  for (const [path, source] of model.sources) {
+    if (skipped.has(path)) continue;
+    suppressions.push(...findSuppressions(source));
+  }
+  let result = kept;
+  if (suppressions.length) {
+    const byFile = new Map<string, Suppression[]>();
+    for (const s of suppressions) {
+      let list = byFile.get(s.file);
+      if (!list) byFile.set(s.file, (list = []));
+      list.push(s);
+    }
+    result = kept.filter((f) => {
+      let suppressed = false;
+      for (const s of byFile.get(f.file) ?? []) {
+        if (s.rule !== f.rule || f.span.start < s.covers.start || f.span.start > s.covers.end) continue;
+        s.used = true;
+        suppressed = true;
+      }
+      return !suppressed;
+    });
+    const unused = ruleById(UNUSED_SUPPRESSION);
+    const unusedSeverity = config.rules[UNUSED_SUPPRESSION]?.severity;
+    if (unused && unusedSeverity !== 'off' && rules.includes(unused)) {
+      for (const s of suppressions) {
+        if (s.used) continue;
+        const known = rules.some((r) => r.id === s.rule);
+        if (known && !ran.has(s.rule)) continue; // the rule is off: the comment may matter again when it is on
+        result.push({
+          rule: UNUSED_SUPPRESSION,
+          file: s.file,
+          span: s.span,
+          message: known
+            ? `This fklens-ignore${s.scope === 'file' ? '-file' : ''} comment suppresses no ${s.rule} finding; remove it.`
+            : `Unknown rule id ${s.rule} in fklens-ignore${s.scope === 'file' ? '-file' : ''}: it suppresses nothing.`,
+          severity: unusedSeverity ?? unused.defaultSeverity,
+          tags: unused.tags,
+        });
+      }
+    }
+  }
+  return { findings: result, notes };
+}
+
+/** Files of migrations older than `checkFrom`, per history whose files it matches. */
+function filesBeforeCheckFrom(model: WorkspaceModel, checkFrom: string | undefined, notes: string[]): Set<string> {
+  const skipped = new Set<string>();
+  const wanted = checkFrom?.trim();
+  if (!wanted) return skipped;
+  let matched = false;
+  for (const history of model.histories) {
+    const files = history.history.files;
+    const first = files.findIndex((f) => matchesMigration(f, wanted));
+    if (first < 0) continue;
+    matched = true;
+    for (const f of files.slice(0, first)) skipped.add(f);
+  }
+  if (!matched) notes.push(`checkFrom "${wanted}" matches no migration file; every migration is checked.`);
+  return skipped;
+}
+
+/** A path, a path's tail, or the start of one of its segments (a version such as `0005` or `20230101000000`). */
+export function matchesMigration(path: string, wanted: string): boolean {
+  const w = wanted.replace(/\\/g, '/').replace(/^\.\//, '');
+  if (path === w || path.endsWith('/' + w)) return true;
+  // The file name, or the migration's folder (Prisma, diesel).
+  return path.split('/').slice(-2).some((segment) => segment.startsWith(w));
+}

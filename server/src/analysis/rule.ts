@@ -1,0 +1,116 @@
+/**
+ * What a diagnostic rule is and what it reports. A rule is plain data (id, default severity, title, docs
+ * text, options) plus a pure `check` over the replayed histories; it never parses, reads files or knows LSP.
+ * Adding a rule: one file under `rules/` exporting a `Rule`, and one line in `rules/index.ts`.
+ */
+import type { HistoryModel } from '../model/replay';
+import type { ForeignKey } from '../model/schema';
+import type { Span } from '../sources/text';
+import type { WorkspaceModel } from '../workspace/workspace';
+
+export type Severity = 'error' | 'warning' | 'info';
+export type SeveritySetting = Severity | 'off';
+
+export const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
+
+/** Where a finding points besides its own range: the NOT NULL of a column, the referenced table ... */
+export interface RelatedLocation {
+  file: string;
+  span: Span;
+  message: string;
+}
+
+/**
+ * The foreign key a finding is about, enough to find it again in the model (quick-fixes do):
+ * `historyId` + `tableId` select the table in `HistoryModel.tableById`, `name` the FK in its `foreignKeys`.
+ * The names are for people and for the CLI's JSON output.
+ */
+export interface ForeignKeyRef {
+  historyId: string;
+  tableId: number;
+  name: string;
+  schema: string;
+  table: string;
+  columns: string[];
+  refSchema: string;
+  refTable: string;
+  refColumns: string[];
+}
+
+export type FindingTag = 'unnecessary';
+
+export interface Finding {
+  rule: string;
+  file: string;
+  /** UTF-16 offsets into the file: the exact clause (column list, ON DELETE clause, REFERENCES target). */
+  span: Span;
+  message: string;
+  /** A grade chosen by the rule for this finding (e.g. uuid vs text: error, int vs bigint: warning); the rule's default otherwise. A configured severity replaces both. */
+  severity?: Severity;
+  related?: RelatedLocation[];
+  fk?: ForeignKeyRef;
+  tags?: FindingTag[];
+}
+
+export type RuleOptionType = 'integer' | 'string' | 'boolean' | 'string[]';
+
+export interface RuleOption {
+  type: RuleOptionType;
+  default: number | string | boolean | string[];
+  description: string;
+  minimum?: number;
+}
+
+/** Settings every rule may read (not per rule). */
+export interface AnalysisSettings {
+  /** Tables a cascade must not reach: `name` (any schema) or `schema.name`. */
+  protectedTables: string[];
+}
+
+export interface RuleContext {
+  workspace: WorkspaceModel;
+  histories: HistoryModel[];
+  /** The rule's options, defaults filled in. */
+  options: Record<string, unknown>;
+  settings: AnalysisSettings;
+}
+
+export interface Rule {
+  id: string;
+  defaultSeverity: Severity;
+  title: string;
+  /** One paragraph: what the rule finds and what happens at run time. Shown as the SARIF rule's full description. */
+  description: string;
+  options?: Record<string, RuleOption>;
+  /** Tags every finding of the rule carries (e.g. an unused suppression is `unnecessary`). */
+  tags?: FindingTag[];
+  check(context: RuleContext): Finding[];
+}
+
+/** The reference a finding carries for the FK it is about. */
+export function foreignKeyRef(history: HistoryModel, fk: ForeignKey): ForeignKeyRef {
+  const table = history.tableById.get(fk.tableId);
+  const parent = history.tableById.get(fk.refTableId);
+  return {
+    historyId: history.history.id,
+    tableId: fk.tableId,
+    name: fk.name,
+    schema: table?.schema ?? '',
+    table: table?.name ?? '',
+    columns: [...fk.columns],
+    refSchema: parent?.schema ?? '',
+    refTable: parent?.name ?? '',
+    refColumns: [...fk.refColumns],
+  };
+}
+
+/** `orders` for tables in public, `billing.orders` otherwise: how messages name a table. */
+export function tableLabel(table: { schema: string; name: string } | undefined): string {
+  if (!table) return '?';
+  return table.schema === 'public' ? table.name : `${table.schema}.${table.name}`;
+}
+
+/** `orders(user_id)`, `billing.lines(order_id, line_no)`. */
+export function columnsLabel(table: { schema: string; name: string } | undefined, columns: string[]): string {
+  return `${tableLabel(table)}(${columns.join(', ')})`;
+}

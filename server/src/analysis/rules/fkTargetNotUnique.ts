@@ -1,0 +1,30 @@
+/** `fk-target-not-unique`: the referenced columns are not exactly a primary key or a unique constraint / index. */
+import { columnsLabel, foreignKeyRef, tableLabel, type Finding, type Rule } from '../rule';
+
+export const fkTargetNotUnique: Rule = {
+  id: 'fk-target-not-unique',
+  defaultSeverity: 'error',
+  title: 'Referenced columns are not a primary key or unique',
+  description:
+    'A foreign key must reference columns that are exactly the columns of a primary key, a unique constraint or a non-partial unique index of the referenced table (in any order). Otherwise PostgreSQL refuses the statement: "there is no unique constraint matching given keys for referenced table".',
+  check({ histories }) {
+    const findings: Finding[] = [];
+    for (const history of histories) {
+      for (const fk of history.foreignKeys) {
+        if (fk.refIndex || fk.columns.length !== fk.refColumns.length) continue;
+        const parent = history.tableById.get(fk.refTableId);
+        findings.push({
+          rule: 'fk-target-not-unique',
+          file: fk.location.file,
+          span: fk.location.refColumnsSpan ?? fk.location.refTableSpan ?? fk.location.span,
+          message:
+            `${columnsLabel(parent, fk.refColumns)} is not a primary key, unique constraint or unique index of ${tableLabel(parent)} at this point: ` +
+            `PostgreSQL refuses foreign key ${fk.name} ("there is no unique constraint matching given keys for referenced table").`,
+          related: parent ? [{ file: parent.location.file, span: parent.location.span, message: `${tableLabel(parent)} is defined here` }] : [],
+          fk: foreignKeyRef(history, fk),
+        });
+      }
+    }
+    return findings;
+  },
+};

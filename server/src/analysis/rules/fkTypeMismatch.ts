@@ -1,0 +1,116 @@
+/**
+ * `fk-type-mismatch`: the referencing and referenced columns have different types. PostgreSQL refuses a key
+ * whose types have no equality operator in the parent's btree family and no implicit cast from the child's
+ * type to the parent's (uuid vs text): error. Integer widths differ: warning. Other differences (varchar
+ * lengths, text vs varchar, numeric precision, types FK Lens does not know, such as domains): info.
+ */
+import type { Column } from '../../model/schema';
+import { foreignKeyRef, tableLabel, type Finding, type Rule, type Severity } from '../rule';
+
+/** Btree operator families of the built-in types (cross-type equality exists inside a family). */
+const FAMILY: Record<string, string> = {
+  smallint: 'integer',
+  integer: 'integer',
+  bigint: 'integer',
+  numeric: 'numeric',
+  real: 'float',
+  'double precision': 'float',
+  text: 'text',
+  'character varying': 'text',
+  character: 'text',
+  date: 'datetime',
+  'timestamp without time zone': 'datetime',
+  'timestamp with time zone': 'datetime',
+  'time without time zone': 'time',
+  'time with time zone': 'timetz',
+  interval: 'interval',
+  uuid: 'uuid',
+  boolean: 'boolean',
+  bytea: 'bytea',
+  inet: 'network',
+  cidr: 'network',
+  macaddr: 'macaddr',
+  money: 'money',
+  oid: 'oid',
+  jsonb: 'jsonb',
+};
+
+/** Implicit casts between families (child family -> parent family) PostgreSQL can use for the FK check. */
+const IMPLICIT: Record<string, string[]> = {
+  integer: ['numeric', 'float', 'oid'],
+  numeric: ['float'],
+};
+
+const INTEGER_BITS: Record<string, number> = { smallint: 16, integer: 32, bigint: 64 };
+
+function baseType(type: string): string {
+  return type.replace(/\(.*?\)/g, '').replace(/\s+/g, ' ').trim();
+}
+
+/** The grade of a type difference, or undefined when the types are the same. */
+export function typeMismatch(childType: string, parentType: string): { severity: Severity; why: string } | undefined {
+  if (childType === parentType) return undefined;
+  const child = baseType(childType);
+  const parent = baseType(parentType);
+  const cf = FAMILY[child];
+  const pf = FAMILY[parent];
+  if (!cf || !pf || child.endsWith('[]') || parent.endsWith('[]')) {
+    return child === parent && cf ? { severity: 'info', why: 'the type modifiers differ' } : { severity: 'info', why: 'the types differ' };
+  }
+  if (cf === pf) {
+    if (cf === 'integer') {
+      const narrower = INTEGER_BITS[child] < INTEGER_BITS[parent];
+      return {
+        severity: 'warning',
+        why: narrower
+          ? `${childType} is narrower than ${parentType}: parent keys beyond the ${childType} range cannot be referenced`
+          : `${childType} is wider than ${parentType}: every check compares across integer types, and the columns drift apart`,
+      };
+    }
+    return { severity: 'info', why: 'the types are compatible but not the same' };
+  }
+  if (IMPLICIT[cf]?.includes(pf)) return { severity: 'warning', why: `every check casts ${childType} to ${parentType}` };
+  return { severity: 'error', why: `PostgreSQL refuses the key: ${childType} and ${parentType} are incompatible types` };
+}
+
+export const fkTypeMismatch: Rule = {
+  id: 'fk-type-mismatch',
+  defaultSeverity: 'warning',
+  title: 'Foreign key column types differ',
+  description:
+    'A referencing column and the column it references have different types. Incompatible types (uuid vs text) make PostgreSQL refuse the key (error); integers of different widths overflow at different points and compare across types (warning); other differences such as varchar lengths or text vs varchar are reported as info.',
+  check({ histories }) {
+    const findings: Finding[] = [];
+    for (const history of histories) {
+      for (const fk of history.foreignKeys) {
+        const table = history.tableById.get(fk.tableId);
+        const parent = history.tableById.get(fk.refTableId);
+        if (!table || !parent || fk.columns.length !== fk.refColumns.length) continue;
+        const problems: { child: Column; ref: Column; severity: Severity; why: string }[] = [];
+        fk.columns.forEach((name, i) => {
+          const child = table.columns.find((c) => c.name === name);
+          const ref = parent.columns.find((c) => c.name === fk.refColumns[i]);
+          if (!child || !ref) return;
+          const mismatch = typeMismatch(child.type, ref.type);
+          if (mismatch) problems.push({ child, ref, ...mismatch });
+        });
+        if (!problems.length) continue;
+        const worst = problems.find((p) => p.severity === 'error') ?? problems.find((p) => p.severity === 'warning') ?? problems[0];
+        const list = problems.map((p) => `${tableLabel(table)}.${p.child.name} is ${p.child.type}, ${tableLabel(parent)}.${p.ref.name} is ${p.ref.type}`).join('; ');
+        findings.push({
+          rule: 'fk-type-mismatch',
+          file: fk.location.file,
+          span: fk.location.columnsSpan ?? fk.location.span,
+          message: `Foreign key ${fk.name}: ${list} (${worst.why}).`,
+          severity: worst.severity,
+          related: problems.flatMap((p) => [
+            { file: p.ref.location.file, span: p.ref.location.span, message: `${tableLabel(parent)}.${p.ref.name} ${p.ref.type}` },
+            { file: p.child.location.file, span: p.child.location.span, message: `${tableLabel(table)}.${p.child.name} ${p.child.type}` },
+          ]),
+          fk: foreignKeyRef(history, fk),
+        });
+      }
+    }
+    return findings;
+  },
+};

@@ -1,0 +1,51 @@
+/**
+ * The problems the readers and the replay report (syntax errors, statements on unknown tables, an FK whose
+ * target does not exist at that point ...), as rules whose id is the problem's code, so severity settings and
+ * suppressions apply to them like to every other rule. The severity each problem was reported with is its grade.
+ */
+import type { Finding, Rule, Severity } from '../rule';
+
+type Source = 'reader' | 'replay';
+
+function problemRule(id: string, source: Source, defaultSeverity: Severity, title: string, description: string): Rule {
+  return {
+    id,
+    defaultSeverity,
+    title,
+    description,
+    check({ workspace, histories }) {
+      const findings: Finding[] = [];
+      if (source === 'reader') {
+        for (const [path, file] of workspace.sources) {
+          for (const p of file.problems ?? []) {
+            if (p.code === id) findings.push({ rule: id, file: path, span: p.span, message: p.message, severity: p.severity });
+          }
+        }
+      } else {
+        for (const history of histories) {
+          for (const p of history.problems ?? []) {
+            if (p.code === id) findings.push({ rule: id, file: p.file, span: p.span, message: p.message, severity: p.severity });
+          }
+        }
+      }
+      return findings;
+    },
+  };
+}
+
+export const problemRules: Rule[] = [
+  problemRule('syntax-error', 'reader', 'error', 'Syntax error', 'PostgreSQL\'s parser rejects the statement. The rest of the file is still read, but what the statement would have done is missing from the model.'),
+  problemRule('unsupported', 'reader', 'info', 'File not read', 'The file is written for a database FK Lens does not read yet (MySQL, SQLite); it is left out of the model.'),
+  problemRule(
+    'fk-target-missing',
+    'replay',
+    'error',
+    'Referenced table or column does not exist',
+    'The foreign key references a table or column that does not exist at that point of the migration history (or REFERENCES t without a column list, where t has no primary key). PostgreSQL rejects the statement; the key is missing from the model.',
+  ),
+  problemRule('unknown-table', 'replay', 'info', 'Unknown table', 'The statement changes a table that no file FK Lens read creates before this point. It is skipped in the model; when the table comes from somewhere FK Lens cannot see (an extension, another tool), turn this rule off.'),
+  problemRule('unknown-column', 'replay', 'info', 'Unknown or duplicate column', 'The statement names a column that does not exist on the table at that point (or adds one that already exists). The statement is skipped in the model.'),
+  problemRule('unknown-constraint', 'replay', 'info', 'Unknown constraint', 'The statement names a constraint that does not exist on the table at that point. PostgreSQL would reject it (unless IF EXISTS); the model is left unchanged.'),
+  problemRule('unknown-index', 'replay', 'info', 'Unknown or duplicate index', 'The statement names an index that does not exist at that point, or creates one whose name is taken.'),
+  problemRule('duplicate-table', 'replay', 'warning', 'Table created twice', 'CREATE TABLE (without IF NOT EXISTS) for a table that already exists at that point: PostgreSQL rejects the statement.'),
+];

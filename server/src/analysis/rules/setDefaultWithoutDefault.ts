@@ -1,0 +1,72 @@
+/**
+ * `set-default-without-default`: SET DEFAULT on a column without a DEFAULT: it becomes NULL (a not-null
+ * violation when NOT NULL, else silently the same as SET NULL). With a literal default, the parent must hold a
+ * row with that key, or the DELETE fails the FK check.
+ */
+import type { Column, Table } from '../../model/schema';
+import type { Span } from '../../sources/text';
+import { foreignKeyRef, tableLabel, type Finding, type RelatedLocation, type Rule, type Severity } from '../rule';
+
+export const setDefaultWithoutDefault: Rule = {
+  id: 'set-default-without-default',
+  defaultSeverity: 'warning',
+  title: 'SET DEFAULT on a column without a usable default',
+  description:
+    'ON DELETE / ON UPDATE SET DEFAULT writes the column default into the referencing columns. Without a DEFAULT the value is NULL: a NOT NULL column makes every DELETE of a referenced parent row fail (error), a nullable one makes the action silently the same as SET NULL (warning). With a literal default the parent must hold a row with that key, or the DELETE fails the foreign-key check (info).',
+  check({ histories }) {
+    const findings: Finding[] = [];
+    for (const history of histories) {
+      for (const table of history.tables) {
+        for (const fk of table.foreignKeys) {
+          if (!fk.enforced) continue;
+          const parent = history.tableById.get(fk.refTableId);
+          const check = (operation: 'DELETE' | 'UPDATE', names: string[], span: Span | undefined) => {
+            const columns = table.columns.filter((c) => names.includes(c.name));
+            const missing = columns.filter((c) => !hasDefault(c));
+            const failing = missing.filter((c) => c.notNull);
+            const what = operation === 'DELETE' ? `every DELETE of a referenced ${tableLabel(parent)} row` : `every UPDATE of a referenced ${tableLabel(parent)} key`;
+            const label = (list: Column[]) => list.map((c) => `${tableLabel(table)}.${c.name}`).join(', ');
+            let severity: Severity;
+            let message: string;
+            let related: RelatedLocation[];
+            if (failing.length) {
+              severity = 'error';
+              message = `ON ${operation} SET DEFAULT on ${label(failing)}, which ${failing.length > 1 ? 'have' : 'has'} no DEFAULT and ${failing.length > 1 ? 'are' : 'is'} NOT NULL: the default is NULL, so ${what} will fail with a not-null violation.`;
+              related = failing.map((c) => columnRelated(table, c, 'is NOT NULL and has no DEFAULT'));
+            } else if (missing.length) {
+              severity = 'warning';
+              message = `ON ${operation} SET DEFAULT on ${label(missing)}, which ${missing.length > 1 ? 'have' : 'has'} no DEFAULT: ${what} sets ${missing.length > 1 ? 'them' : 'it'} to NULL, the same as SET NULL.`;
+              related = missing.map((c) => columnRelated(table, c, 'has no DEFAULT'));
+            } else {
+              const literals = columns.filter((c) => c.default !== undefined && isLiteral(c.default));
+              if (!literals.length) return;
+              severity = 'info';
+              const values = literals.map((c) => `${c.name} = ${c.default}`).join(', ');
+              message = `ON ${operation} SET DEFAULT resets ${label(literals)} to ${values}: ${tableLabel(parent)} must hold a row with that key, or ${what} fails the foreign-key check.`;
+              related = literals.map((c) => columnRelated(table, c, `DEFAULT ${c.default}`));
+            }
+            findings.push({ rule: 'set-default-without-default', file: fk.location.file, span: span ?? fk.location.span, message, severity, related, fk: foreignKeyRef(history, fk) });
+          };
+          if (fk.onDelete === 'SET DEFAULT') check('DELETE', fk.setColumns ?? fk.columns, fk.location.onDeleteSpan);
+          if (fk.onUpdate === 'SET DEFAULT') check('UPDATE', fk.columns, fk.location.onUpdateSpan);
+        }
+      }
+    }
+    return findings;
+  },
+};
+
+function hasDefault(c: Column): boolean {
+  if (c.identity || c.generated) return true;
+  return c.default !== undefined && !/^null(::.*)?$/i.test(c.default.trim());
+}
+
+/** A constant: a number or a quoted string, possibly cast. Function calls (nextval, now()) are left alone. */
+function isLiteral(expression: string): boolean {
+  return /^\(?\s*(-?\d+(\.\d+)?|'([^']|'')*')\s*\)?(::[\w\s."]+(\(\d+\))?)?$/i.test(expression.trim());
+}
+
+function columnRelated(table: Table, c: Column, what: string): RelatedLocation {
+  const where = c.defaultLocation ?? c.notNullLocation ?? c.location;
+  return { file: where.file, span: where.span, message: `${tableLabel(table)}.${c.name} ${what}` };
+}

@@ -1,0 +1,107 @@
+/**
+ * `-- fklens-ignore <rule-id>[,<rule-id>...] [reason]` and `-- fklens-ignore-file <rule-id>[,...] [reason]`.
+ *
+ * Which findings a comment covers:
+ * - on its own line(s) above a statement: that whole statement;
+ * - after the end of a statement, on the statement's last line: that whole statement;
+ * - inside a statement (e.g. above or after a column of CREATE TABLE): findings that start on the comment's own
+ *   line when code precedes it there, else on the next line holding code;
+ * - `fklens-ignore-file`: every finding of the rule in the file.
+ * A suppression that covers no finding of a rule that ran is reported as `unused-suppression`.
+ */
+import { tokenize } from '../sources/sql/lexer';
+import type { SourceFile } from '../sources/events';
+import type { LineIndex, Span } from '../sources/text';
+
+export interface Suppression {
+  file: string;
+  rule: string;
+  /** Range of the rule id in the comment. */
+  span: Span;
+  reason?: string;
+  scope: 'file' | 'range';
+  /** Findings starting inside this range are covered (scope 'range'). */
+  covers: Span;
+  used: boolean;
+}
+
+const COMMENT = /--[ \t]*fklens-ignore(-file)?(?=[\s]|$)([^\n]*)/g;
+
+export function findSuppressions(source: SourceFile): Suppression[] {
+  const text = source.lines?.text;
+  if (!text || !text.includes('fklens-ignore')) return [];
+  const found: Suppression[] = [];
+  let tokens: ReturnType<typeof tokenize> | undefined;
+  for (const match of text.matchAll(COMMENT)) {
+    const at = match.index ?? 0;
+    tokens ??= tokenize(text);
+    if (insideToken(tokens, at)) continue; // inside a string or quoted name, not a comment
+    const fileScope = !!match[1];
+    const rest = match[2];
+    const restStart = at + match[0].length - rest.length;
+    const idsMatch = /^\s*([A-Za-z0-9_-]+(?:\s*,\s*[A-Za-z0-9_-]+)*)/.exec(rest);
+    if (!idsMatch) continue;
+    const reason = rest.slice(idsMatch[0].length).trim() || undefined;
+    const covers = fileScope ? { start: 0, end: text.length } : coverage(source, source.lines, at);
+    let offset = restStart + (idsMatch[0].length - idsMatch[1].length);
+    for (const part of idsMatch[1].split(',')) {
+      const lead = part.length - part.trimStart().length;
+      const rule = part.trim();
+      const start = offset + lead;
+      found.push({ file: source.path, rule, span: { start, end: start + rule.length }, reason, scope: fileScope ? 'file' : 'range', covers, used: false });
+      offset += part.length + 1;
+    }
+  }
+  return found;
+}
+
+function insideToken(tokens: { start: number; end: number }[], offset: number): boolean {
+  let lo = 0;
+  let hi = tokens.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const t = tokens[mid];
+    if (offset < t.start) hi = mid - 1;
+    else if (offset >= t.end) lo = mid + 1;
+    else return true;
+  }
+  return false;
+}
+
+function coverage(source: SourceFile, lines: LineIndex, at: number): Span {
+  const text = lines.text;
+  const line = lines.position(at).line;
+  const lineStart = lines.offset({ line, character: 0 });
+  const codeBefore = text.slice(lineStart, at).trim() !== '';
+  const statements = source.statements;
+  const containing = statements.find((s) => s.start < at && at < s.end);
+  if (containing) {
+    const target = codeBefore ? line : nextCodeLine(lines, line);
+    return lineSpan(lines, target);
+  }
+  if (codeBefore) {
+    // At the end of a statement: the one that ends on this line before the comment.
+    const ended = [...statements].reverse().find((s) => s.end <= at && lines.position(s.end).line === line);
+    if (ended) return { start: ended.start, end: ended.end };
+    return lineSpan(lines, line);
+  }
+  const next = statements.find((s) => s.start > at);
+  if (next) return { start: next.start, end: next.end };
+  return lineSpan(lines, nextCodeLine(lines, line));
+}
+
+/** The next line after `line` that holds something other than blanks and `--` comments. */
+function nextCodeLine(lines: LineIndex, line: number): number {
+  for (let l = line + 1; l < lines.lineCount; l++) {
+    const span = lineSpan(lines, l);
+    const content = lines.text.slice(span.start, span.end).trim();
+    if (content && !content.startsWith('--')) return l;
+  }
+  return line + 1;
+}
+
+function lineSpan(lines: LineIndex, line: number): Span {
+  const start = lines.offset({ line, character: 0 });
+  const end = line + 1 < lines.lineCount ? lines.offset({ line: line + 1, character: 0 }) - 1 : lines.text.length;
+  return { start, end: Math.max(start, end) };
+}

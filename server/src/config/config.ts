@@ -1,0 +1,206 @@
+/**
+ * FK Lens configuration: `.fklens.json` at the workspace root (the one source of truth for the editor and the
+ * CLI), overridden in the editor by the VS Code settings `fklens.*`. Pure: text / objects in, a checked
+ * configuration and a list of problems out (load.ts reads the file).
+ *
+ * ```json
+ * {
+ *   "rules": { "fk-missing-index": "error", "cascade-depth": { "severity": "warning", "options": { "maxDepth": 4 } } },
+ *   "protectedTables": ["orders", "billing.payments"],
+ *   "migrations": { "include": ["db/**"], "exclude": [], "order": "auto" },
+ *   "checkFrom": "0005",
+ *   "docsBaseUrl": "https://example.com/fklens/rules/"
+ * }
+ * ```
+ */
+import type { AnalysisConfig, RuleSettings } from '../analysis/analyze';
+import type { SeveritySetting } from '../analysis/rule';
+import { RULES, ruleById } from '../analysis/rules/index';
+import type { DiscoveryOptions } from '../workspace/discovery';
+
+export const CONFIG_FILE = '.fklens.json';
+
+/** Where rule pages live when nothing else is configured: `<base><rule-id>.md`. */
+export const DEFAULT_DOCS_BASE_URL = 'https://github.com/fklens/fklens/blob/main/docs/rules/';
+
+/** One layer of configuration (the file, or the editor settings): only what it sets. */
+export interface ConfigLayer {
+  rules?: Record<string, RuleSettings>;
+  protectedTables?: string[];
+  migrations?: DiscoveryOptions;
+  checkFrom?: string;
+  docsBaseUrl?: string;
+}
+
+export interface FkLensConfig {
+  analysis: AnalysisConfig;
+  migrations: DiscoveryOptions;
+  docsBaseUrl: string;
+}
+
+export interface Checked {
+  layer: ConfigLayer;
+  problems: string[];
+}
+
+const SEVERITIES: SeveritySetting[] = ['off', 'info', 'warning', 'error'];
+const ORDERS = ['auto', 'name', 'version'] as const;
+
+/** Parses the text of `.fklens.json`. Bad JSON or bad values give problems, never a throw. */
+export function parseConfigText(text: string, where = CONFIG_FILE): Checked {
+  let value: unknown;
+  try {
+    value = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  } catch (err) {
+    return { layer: {}, problems: [`${where}: not valid JSON (${err instanceof Error ? err.message : String(err)}); using the defaults.`] };
+  }
+  return checkLayer(value, where, false);
+}
+
+/**
+ * The VS Code settings section `fklens`. Settings left at their defaults (empty lists, `auto`, empty strings,
+ * null) do not override the file.
+ */
+export function settingsLayer(section: unknown): Checked {
+  return checkLayer(section ?? {}, 'settings fklens', true);
+}
+
+function checkLayer(value: unknown, where: string, editor: boolean): Checked {
+  const problems: string[] = [];
+  const layer: ConfigLayer = {};
+  if (!isObject(value)) return { layer, problems: [`${where}: expected an object.`] };
+  const known = new Set(['$schema', 'rules', 'protectedTables', 'migrations', 'checkFrom', 'docsBaseUrl', 'trace']);
+  for (const key of Object.keys(value)) {
+    if (!known.has(key) && !key.startsWith('migrations.') && !key.startsWith('trace.')) problems.push(`${where}: unknown setting "${key}".`);
+  }
+
+  if (value.rules !== undefined && value.rules !== null) {
+    if (!isObject(value.rules)) problems.push(`${where}: "rules" must be an object of rule id -> severity.`);
+    else {
+      const rules: Record<string, RuleSettings> = {};
+      for (const [id, setting] of Object.entries(value.rules)) {
+        const checked = checkRule(id, setting, `${where}: rules.${id}`, problems);
+        if (checked) rules[id] = checked;
+      }
+      if (Object.keys(rules).length) layer.rules = rules;
+    }
+  }
+
+  if (value.protectedTables !== undefined && value.protectedTables !== null) {
+    const list = stringList(value.protectedTables);
+    if (!list) problems.push(`${where}: "protectedTables" must be a list of table names.`);
+    else if (list.length || !editor) layer.protectedTables = list;
+  }
+
+  const migrations = isObject(value.migrations) ? value.migrations : {};
+  const flat = (key: string) => migrations[key] ?? value[`migrations.${key}`];
+  const discovery: DiscoveryOptions = {};
+  for (const key of ['include', 'exclude'] as const) {
+    const raw = flat(key);
+    if (raw === undefined || raw === null) continue;
+    const list = stringList(raw);
+    if (!list) problems.push(`${where}: "migrations.${key}" must be a list of globs.`);
+    else if (list.length || !editor) discovery[key] = list.filter((g) => g.trim() !== '');
+  }
+  const order = flat('order');
+  if (order !== undefined && order !== null) {
+    if (!ORDERS.includes(order as (typeof ORDERS)[number])) problems.push(`${where}: "migrations.order" must be auto, name or version.`);
+    else if (order !== 'auto' || !editor) discovery.order = order as DiscoveryOptions['order'];
+  }
+  if (Object.keys(discovery).length) layer.migrations = discovery;
+  if (value.migrations !== undefined && value.migrations !== null && !isObject(value.migrations)) problems.push(`${where}: "migrations" must be an object.`);
+
+  for (const key of ['checkFrom', 'docsBaseUrl'] as const) {
+    const raw = value[key];
+    if (raw === undefined || raw === null || raw === '') continue;
+    if (typeof raw !== 'string') problems.push(`${where}: "${key}" must be a string.`);
+    else layer[key] = raw.trim();
+  }
+  return { layer, problems };
+}
+
+function checkRule(id: string, setting: unknown, where: string, problems: string[]): RuleSettings | undefined {
+  const rule = ruleById(id);
+  if (!rule) {
+    problems.push(`${where}: unknown rule (known rules: ${RULES.map((r) => r.id).join(', ')}).`);
+    return undefined;
+  }
+  if (typeof setting === 'string') {
+    if (!SEVERITIES.includes(setting as SeveritySetting)) {
+      problems.push(`${where}: severity must be off, info, warning or error.`);
+      return undefined;
+    }
+    return { severity: setting as SeveritySetting };
+  }
+  if (!isObject(setting)) {
+    problems.push(`${where}: expected "off" | "info" | "warning" | "error" or { "severity", "options" }.`);
+    return undefined;
+  }
+  const out: RuleSettings = {};
+  if (setting.severity !== undefined) {
+    if (!SEVERITIES.includes(setting.severity as SeveritySetting)) problems.push(`${where}.severity: must be off, info, warning or error.`);
+    else out.severity = setting.severity as SeveritySetting;
+  }
+  if (setting.options !== undefined) {
+    if (!isObject(setting.options)) problems.push(`${where}.options: must be an object.`);
+    else {
+      const options: Record<string, unknown> = {};
+      for (const [name, v] of Object.entries(setting.options)) {
+        const spec = rule.options?.[name];
+        if (!spec) {
+          problems.push(`${where}.options.${name}: unknown option${rule.options ? ` (options: ${Object.keys(rule.options).join(', ')})` : ''}.`);
+          continue;
+        }
+        const ok =
+          spec.type === 'integer'
+            ? Number.isInteger(v) && (spec.minimum === undefined || (v as number) >= spec.minimum)
+            : spec.type === 'string[]'
+              ? !!stringList(v)
+              : typeof v === spec.type;
+        if (!ok) problems.push(`${where}.options.${name}: expected ${spec.type}${spec.minimum !== undefined ? ` >= ${spec.minimum}` : ''}.`);
+        else options[name] = v;
+      }
+      if (Object.keys(options).length) out.options = options;
+    }
+  }
+  for (const key of Object.keys(setting)) if (key !== 'severity' && key !== 'options') problems.push(`${where}: unknown key "${key}".`);
+  return out;
+}
+
+/** Later layers win; per rule, a later severity or option replaces the earlier one. */
+export function resolveConfig(...layers: ConfigLayer[]): FkLensConfig {
+  const rules: Record<string, RuleSettings> = {};
+  let protectedTables: string[] = [];
+  const migrations: DiscoveryOptions = { include: [], exclude: [], order: 'auto' };
+  let checkFrom: string | undefined;
+  let docsBaseUrl = DEFAULT_DOCS_BASE_URL;
+  for (const layer of layers) {
+    for (const [id, setting] of Object.entries(layer.rules ?? {})) {
+      const previous = rules[id] ?? {};
+      rules[id] = {
+        severity: setting.severity ?? previous.severity,
+        options: setting.options || previous.options ? { ...previous.options, ...setting.options } : undefined,
+      };
+    }
+    if (layer.protectedTables) protectedTables = layer.protectedTables;
+    if (layer.migrations?.include) migrations.include = layer.migrations.include;
+    if (layer.migrations?.exclude) migrations.exclude = layer.migrations.exclude;
+    if (layer.migrations?.order) migrations.order = layer.migrations.order;
+    if (layer.checkFrom !== undefined) checkFrom = layer.checkFrom;
+    if (layer.docsBaseUrl) docsBaseUrl = layer.docsBaseUrl;
+  }
+  return { analysis: { rules, protectedTables, checkFrom }, migrations, docsBaseUrl };
+}
+
+/** The page of a rule: `<base><id>.md`. */
+export function ruleDocsUrl(base: string, ruleId: string): string {
+  return `${base.endsWith('/') ? base : base + '/'}${ruleId}.md`;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return !!v && typeof v === 'object' && !Array.isArray(v);
+}
+
+function stringList(v: unknown): string[] | undefined {
+  return Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : undefined;
+}
