@@ -37,8 +37,12 @@ interface Diagnostic {
   range: Range;
   severity?: number;
   code?: string | number;
+  codeDescription?: { href: string };
   source?: string;
   message: string;
+  relatedInformation?: { location: { uri: string; range: Range }; message: string }[];
+  tags?: number[];
+  data?: { rule: string; fk?: { historyId: string; tableId: number; name: string; table: string; columns: string[] } };
 }
 interface PublishDiagnosticsParams {
   uri: string;
@@ -445,6 +449,73 @@ test('survives garbage input and keeps answering', async () => {
   assert.ok(result.files >= 3, JSON.stringify(result));
   await lsp.waitForDiagnostics(uriOf('b_bad.sql'), 0, 'bad file still reported', (p) => p.diagnostics.length === 1);
   assert.ok(lsp.alive, 'the server is still running');
+});
+
+const RULES_SQL = `CREATE TABLE r_users (id bigint PRIMARY KEY);
+CREATE TABLE r_reviews (
+    id      bigint PRIMARY KEY,
+    user_id bigint NOT NULL REFERENCES r_users (id) ON DELETE SET NULL
+);
+`;
+
+test('rule diagnostics: code, link to the rule page, related information, data for quick-fixes', async () => {
+  const uri = uriOf('rules.sql');
+  const since = lsp.published.length;
+  writeFileSync(join(dir, 'rules.sql'), RULES_SQL);
+  lsp.notify('workspace/didChangeWatchedFiles', { changes: [{ uri, type: 1 }] });
+  const published = await lsp.waitForDiagnostics(uri, since, 'rule diagnostics of rules.sql', (p) => p.diagnostics.length === 2);
+  const setNull = published.diagnostics.find((d) => d.code === 'set-null-on-not-null')!;
+  assert.ok(setNull, JSON.stringify(published.diagnostics));
+  assert.equal(setNull.severity, 1);
+  assert.deepEqual(setNull.range, rangeOf(RULES_SQL, 'ON DELETE SET NULL'));
+  assert.equal(setNull.codeDescription?.href, 'https://github.com/fklens/fklens/blob/main/docs/rules/set-null-on-not-null.md');
+  assert.deepEqual(setNull.relatedInformation, [{ location: { uri, range: rangeOf(RULES_SQL, 'NOT NULL') }, message: 'r_reviews.user_id is NOT NULL' }]);
+  assert.equal(setNull.data?.rule, 'set-null-on-not-null');
+  assert.deepEqual({ name: setNull.data?.fk?.name, table: setNull.data?.fk?.table, columns: setNull.data?.fk?.columns }, { name: 'r_reviews_user_id_fkey', table: 'r_reviews', columns: ['user_id'] });
+  const index = published.diagnostics.find((d) => d.code === 'fk-missing-index')!;
+  assert.equal(index.severity, 2);
+  assert.deepEqual(index.range, rangeOf(RULES_SQL, 'user_id'), 'the FK column');
+  const watcher = lsp.registrations.find((r) => r.method === 'workspace/didChangeWatchedFiles');
+  assert.ok((watcher?.registerOptions as { watchers: { globPattern: string }[] }).watchers.some((w) => w.globPattern === '**/.fklens.json'));
+});
+
+test('severity changes apply live: .fklens.json created, changed and deleted; fklens.rules settings override it', async () => {
+  const uri = uriOf('rules.sql');
+  const configUri = uriOf('.fklens.json');
+  const severityOf = (p: PublishDiagnosticsParams, code: string) => p.diagnostics.find((d) => d.code === code)?.severity;
+
+  let since = lsp.published.length;
+  writeFileSync(join(dir, '.fklens.json'), JSON.stringify({ rules: { 'fk-missing-index': 'error', 'set-null-on-not-null': 'off' } }));
+  lsp.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: configUri, type: 1 }] });
+  let p = await lsp.waitForDiagnostics(uri, since, 'fk-missing-index as error from .fklens.json', (x) => severityOf(x, 'fk-missing-index') === 1);
+  assert.equal(severityOf(p, 'set-null-on-not-null'), undefined, 'turned off');
+
+  since = lsp.published.length;
+  lsp.settings = { migrations: { include: [], exclude: [], order: 'auto' }, rules: { 'fk-missing-index': 'info' }, protectedTables: null, checkFrom: '', docsBaseUrl: 'https://example.com/rules' };
+  lsp.notify('workspace/didChangeConfiguration', { settings: { fklens: lsp.settings } });
+  p = await lsp.waitForDiagnostics(uri, since, 'the setting wins over the file', (x) => severityOf(x, 'fk-missing-index') === 3);
+  assert.equal(p.diagnostics.find((d) => d.code === 'fk-missing-index')?.codeDescription?.href, 'https://example.com/rules/fk-missing-index.md');
+  assert.equal(severityOf(p, 'set-null-on-not-null'), undefined, 'the file still turns set-null-on-not-null off');
+
+  since = lsp.published.length;
+  lsp.settings = { migrations: { include: [], exclude: [], order: 'auto' } };
+  lsp.notify('workspace/didChangeConfiguration', { settings: null });
+  unlinkSync(join(dir, '.fklens.json'));
+  lsp.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: configUri, type: 3 }] });
+  p = await lsp.waitForDiagnostics(uri, since, 'defaults again', (x) => severityOf(x, 'fk-missing-index') === 2 && severityOf(x, 'set-null-on-not-null') === 1);
+
+  // Suppressions are applied in the editor too, and an unused one is faded.
+  since = lsp.published.length;
+  lsp.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'sql', version: 1, text: RULES_SQL.replace('CREATE TABLE r_reviews', '-- fklens-ignore fk-missing-index\n-- fklens-ignore duplicate-fk\nCREATE TABLE r_reviews') } });
+  p = await lsp.waitForDiagnostics(uri, since, 'suppressed in the editor', (x) => x.version === 1 && !severityOf(x, 'fk-missing-index'));
+  const unused = p.diagnostics.find((d) => d.code === 'unused-suppression');
+  assert.deepEqual(unused?.tags, [1]);
+  assert.equal(unused?.severity, 3);
+  since = lsp.published.length;
+  lsp.notify('textDocument/didClose', { textDocument: { uri } });
+  unlinkSync(join(dir, 'rules.sql'));
+  lsp.notify('workspace/didChangeWatchedFiles', { changes: [{ uri, type: 3 }] });
+  await lsp.waitForDiagnostics(uri, since, 'rules.sql gone', (x) => x.diagnostics.length === 0);
 });
 
 test('shuts down cleanly', async () => {
