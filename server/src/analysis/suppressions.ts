@@ -27,7 +27,16 @@ export interface Suppression {
 
 const COMMENT = /--[ \t]*fklens-ignore(-file)?(?=[\s]|$)([^\n]*)/g;
 
+/** Parsed once per read of a file (a SourceFile is immutable); each run gets fresh copies to mark as used. */
+const cache = new WeakMap<SourceFile, Suppression[]>();
+
 export function findSuppressions(source: SourceFile): Suppression[] {
+  let found = cache.get(source);
+  if (!found) cache.set(source, (found = parseSuppressions(source)));
+  return found.map((s) => ({ ...s, used: false }));
+}
+
+function parseSuppressions(source: SourceFile): Suppression[] {
   const text = source.lines?.text;
   if (!text || !text.includes('fklens-ignore')) return [];
   const found: Suppression[] = [];
