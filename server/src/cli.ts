@@ -7,12 +7,15 @@ import { resolve } from 'node:path';
 import { modelJson, type ModelJson } from './model/json';
 import type { DiscoveryOptions } from './workspace/discovery';
 import { openWorkspace } from './workspace/open';
+import { reachMain } from './cli/reach';
 import type { Workspace } from './workspace/workspace';
 
 const USAGE = `Usage: fklens <command> [DIR] [options]
 
 Commands:
   model [DIR]    print the foreign-key model of the schema and migration files under DIR (default: .)
+  reach TABLE [DIR] [--update]
+                 what one DELETE of TABLE's rows (--update: one UPDATE of its key) does through the FKs
 
 Options:
   --json                 machine-readable output
@@ -86,6 +89,7 @@ function printModelText(workspace: Workspace, json: ModelJson, out: (line: strin
 }
 
 export async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'reach') return reachMain(argv.slice(1));
   let args: CliArgs;
   try {
     args = parseArgs(argv);

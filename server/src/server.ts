@@ -38,6 +38,7 @@ import type { DiscoveryOptions } from './workspace/discovery';
 import { MAX_FILE_BYTES, readWorkspaceFromDisk } from './workspace/disk';
 import type { SourceFile } from './sources/events';
 import { computeDiagnostics, type FileDiagnostic } from './features/diagnostics';
+import { registerLanguageFeatures, type FolderView } from './lsp/features';
 
 const VERSION = process.env.FKLENS_VERSION ?? 'dev';
 /** Quiet time after the last edit before the model is analysed again. */
@@ -715,6 +716,20 @@ async function applyFolderChanges(event: WorkspaceFoldersChangeEvent): Promise<v
 // ---------------------------------------------------------------------------------------------------------
 // LSP handlers
 
+const folderView = (folder: Folder): FolderView => ({
+  workspace: folder.workspace,
+  uriOf: (rel) => uriFor(folder, rel),
+  scopeUri: folder.loose ? undefined : folder.uri,
+});
+const features = registerLanguageFeatures(connection, {
+  locate: (uri) => {
+    const location = locate(uri);
+    return location && { ...folderView(location.folder), rel: location.rel };
+  },
+  folders: () => [...folders, loose].map(folderView),
+  ready: () => parserReady,
+});
+
 connection.onInitialize((params: InitializeParams): InitializeResult => {
   const caps = params.capabilities ?? {};
   client.configuration = !!caps.workspace?.configuration;
@@ -722,6 +737,7 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
   client.watchedFilesDynamic = !!caps.workspace?.didChangeWatchedFiles?.dynamicRegistration;
   client.workspaceFolders = !!caps.workspace?.workspaceFolders;
   client.relatedInformation = !!caps.textDocument?.publishDiagnostics?.relatedInformation;
+  features.initialize(caps);
 
   const given: WorkspaceFolder[] =
     params.workspaceFolders ?? (params.rootUri ? [{ uri: params.rootUri, name: '' }] : []);
@@ -734,6 +750,7 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
 
   return {
     capabilities: {
+      ...features.capabilities,
       textDocumentSync: {
         openClose: true,
         change: TextDocumentSyncKind.Incremental,
@@ -807,6 +824,7 @@ connection.workspace.onDidRenameFiles(
 connection.onDidChangeConfiguration(
   guard('settings changed', (params: DidChangeConfigurationParams) => {
     pushedSettings = params?.settings;
+    features.settingsChanged();
     return enqueue('settings changed', () => applySettings());
   }),
 );
