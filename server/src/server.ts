@@ -357,6 +357,7 @@ function analyze(folder: Folder): void {
     return;
   }
   publish(folder, diagnostics);
+  features.modelChanged(model);
 }
 
 /** When the replay fails, still show what each file's reader found (syntax errors above all). */

@@ -117,38 +117,46 @@ interface Entry {
 
 const entriesCache = new WeakMap<HistoryModel, Map<string, Entry[]>>();
 
-/** Every range the model knows in one file, in the order: tables, columns, indexes, FKs (later wins a tie). */
+/**
+ * Every range the model knows, per file, in the order: tables, columns, indexes, FKs (later wins a tie).
+ * Built for all files of the history in one pass the first time any file is asked for.
+ */
 function entriesOf(history: HistoryModel, file: string): Entry[] {
   let perFile = entriesCache.get(history);
-  if (!perFile) entriesCache.set(history, (perFile = new Map()));
-  let list = perFile.get(file);
-  if (list) return list;
-  list = [];
-  for (const table of history.tables) {
-    if (table.location.file === file) list.push({ span: table.location.span, kind: 'table', table });
-    for (const column of table.columns) {
-      if (column.location.file === file) list.push({ span: column.location.span, kind: 'column', table, column });
+  if (!perFile) {
+    perFile = new Map();
+    const add = (entry: Entry, at: string) => {
+      let list = perFile!.get(at);
+      if (!list) perFile!.set(at, (list = []));
+      list.push(entry);
+    };
+    for (const table of history.tables) {
+      add({ span: table.location.span, kind: 'table', table }, table.location.file);
+      for (const column of table.columns) add({ span: column.location.span, kind: 'column', table, column }, column.location.file);
+      for (const index of table.indexes) if (!index.constraint) add({ span: index.location.span, kind: 'index', table, index }, index.location.file);
     }
-    for (const index of table.indexes) {
-      if (index.location.file === file && !index.constraint) list.push({ span: index.location.span, kind: 'index', table, index });
+    for (const fk of history.foreignKeys) {
+      const loc = fk.location;
+      const table = history.tableById.get(fk.tableId);
+      const parent = history.tableById.get(fk.refTableId);
+      if (!table || !parent) continue;
+      add({ span: loc.span, kind: 'fk', table, fk }, loc.file);
+      if (loc.nameSpan) add({ span: loc.nameSpan, kind: 'fk', table, fk }, loc.file);
+      if (loc.onDeleteSpan) add({ span: loc.onDeleteSpan, kind: 'fk', table, fk }, loc.file);
+      if (loc.onUpdateSpan) add({ span: loc.onUpdateSpan, kind: 'fk', table, fk }, loc.file);
+      if (loc.columnsSpan) add({ span: loc.columnsSpan, kind: 'fk-columns', table, fk }, loc.file);
+      if (loc.refTableSpan) add({ span: loc.refTableSpan, kind: 'ref-table', table: parent, fk }, loc.file);
+      if (loc.refColumnsSpan) add({ span: loc.refColumnsSpan, kind: 'ref-columns', table: parent, fk }, loc.file);
     }
+    entriesCache.set(history, perFile);
   }
-  for (const fk of history.foreignKeys) {
-    const loc = fk.location;
-    if (loc.file !== file) continue;
-    const table = history.tableById.get(fk.tableId);
-    const parent = history.tableById.get(fk.refTableId);
-    if (!table || !parent) continue;
-    list.push({ span: loc.span, kind: 'fk', table, fk });
-    if (loc.nameSpan) list.push({ span: loc.nameSpan, kind: 'fk', table, fk });
-    if (loc.onDeleteSpan) list.push({ span: loc.onDeleteSpan, kind: 'fk', table, fk });
-    if (loc.onUpdateSpan) list.push({ span: loc.onUpdateSpan, kind: 'fk', table, fk });
-    if (loc.columnsSpan) list.push({ span: loc.columnsSpan, kind: 'fk-columns', table, fk });
-    if (loc.refTableSpan) list.push({ span: loc.refTableSpan, kind: 'ref-table', table: parent, fk });
-    if (loc.refColumnsSpan) list.push({ span: loc.refColumnsSpan, kind: 'ref-columns', table: parent, fk });
-  }
-  perFile.set(file, list);
-  return list;
+  return perFile.get(file) ?? [];
+}
+
+/** Builds the position index of every history ahead of the first request (the server calls it when idle). */
+export function prepareTargets(model: WorkspaceModel): void {
+  for (const history of model.histories) entriesOf(history, '');
+  for (const source of model.sources.values()) historyOf(model, source.path);
 }
 
 const within = (span: Span, offset: number) => span.start <= offset && offset <= span.end;

@@ -34,7 +34,7 @@ import { fixAll, fixesFor, FIXABLE_RULES, type FixPlan, type FixTarget } from '.
 import { hoverAt } from '../features/hover';
 import { definitionAt, referencesAt } from '../features/navigation';
 import { documentSymbols, workspaceSymbols, type FileSymbol } from '../features/symbols';
-import { historyOf } from '../features/target';
+import { historyOf, prepareTargets } from '../features/target';
 
 export interface FolderView {
   workspace: Workspace;
@@ -329,6 +329,16 @@ export function registerLanguageFeatures(connection: Connection, host: FeatureHo
       completionProvider: { triggerCharacters: [' ', '(', ',', '.'] },
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND] },
     } satisfies ServerCapabilities,
+    /** A folder's model was rebuilt: index its positions while the editor is idle, so the next hover is quick. */
+    modelChanged(model: WorkspaceModel) {
+      setImmediate(() => {
+        try {
+          prepareTargets(model);
+        } catch (err) {
+          logError('indexing positions', err);
+        }
+      });
+    },
     initialize(clientCapabilities: ClientCapabilities) {
       caps = clientCapabilities ?? {};
     },
