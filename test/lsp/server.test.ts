@@ -683,6 +683,13 @@ describe('language features over stdio', () => {
     ]);
     assert.equal(changes[1].edits[0].newText, 'CREATE INDEX CONCURRENTLY IF NOT EXISTS order_items_product_id_idx ON order_items (product_id);\n');
     assert.ok(actions.some((a) => a.kind === 'source.fixAll.fklens'));
+    // The FK named in the diagnostic's data wins over the one under its range.
+    const byData = await client.request<{ title: string }[]>('textDocument/codeAction', {
+      textDocument: { uri: file(ORDERS) },
+      range,
+      context: { diagnostics: [{ ...diagnostic, data: { rule: 'fk-missing-index', fk: { schema: 'public', table: 'orders', name: 'orders_user_id_fkey', columns: ['user_id'] } } }] },
+    });
+    assert.equal(byData[0].title, 'Create index orders_user_id_idx1 on orders (user_id)');
     // Diagnostics of other tools, and rules without a fix, get no action.
     const none = await client.request<unknown[]>('textDocument/codeAction', {
       textDocument: { uri: file(ORDERS) },

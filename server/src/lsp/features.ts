@@ -362,17 +362,18 @@ const SYMBOL_KINDS: Record<FileSymbol['kind'], SymbolKind> = {
 };
 
 /**
- * The FK a diagnostic is about: from its data (`fk: {schema, table, columns}` as issue 3's JSON names it),
+ * The FK a diagnostic is about: from its data (`fk: {schema, table, name, columns}`, as the rules put it there),
  * else the FK of this file whose declaration overlaps the diagnostic's range.
  */
 export function fkOfDiagnostic(model: WorkspaceModel, file: string, diagnostic: Diagnostic, span: Span): { history: HistoryModel; fk: ForeignKey } | undefined {
   const history = historyOf(model, file);
   if (!history) return undefined;
   const data = (diagnostic.data as { fk?: { schema?: string; table?: string; columns?: string[]; name?: string } } | undefined)?.fk;
-  if (data?.table && Array.isArray(data.columns)) {
+  if (data?.table && (typeof data.name === 'string' || Array.isArray(data.columns))) {
     const fk = history.foreignKeys.find((f) => {
       const t = history.tableById.get(f.tableId);
-      return t && t.name === data.table && (!data.schema || t.schema === data.schema) && f.columns.join('\0') === data.columns!.join('\0');
+      if (!t || t.name !== data.table || (data.schema && t.schema !== data.schema)) return false;
+      return typeof data.name === 'string' ? f.name === data.name : f.columns.join('\0') === data.columns!.join('\0');
     });
     if (fk) return { history, fk };
   }
