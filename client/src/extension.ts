@@ -34,6 +34,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand('fklens.showOutput', () => output?.show(true)),
     vscode.commands.registerCommand('fklens.restartServer', () => restartServer(context)),
     vscode.commands.registerCommand('fklens.reindex', () => reindex()),
+    vscode.commands.registerCommand('fklens.showReferences', showReferences),
   );
 
   await startServer(context);
@@ -70,6 +71,8 @@ function createClient(context: vscode.ExtensionContext): LanguageClient {
     outputChannel: output,
     // The server publishes diagnostics for every file of a history, opened or not.
     diagnosticCollectionName: CLIENT_ID,
+    // Hovers link to the ERD focused on a table; no other command may run from a hover.
+    markdown: { isTrusted: { enabledCommands: ['fklens.showErdFor'] } },
   };
   return new LanguageClient(CLIENT_ID, CLIENT_NAME, serverOptions, clientOptions);
 }
@@ -123,6 +126,22 @@ async function reindex(): Promise<void> {
     log(`Re-index failed: ${describe(err)}`);
     void vscode.window.showErrorMessage(`FK Lens: re-index failed: ${describe(err)}`);
   }
+}
+
+interface LspPosition {
+  line: number;
+  character: number;
+}
+
+/** The code lens over CREATE TABLE sends LSP JSON; VS Code's references view wants its own types. */
+async function showReferences(uri: string, position: LspPosition, locations: { uri: string; range: { start: LspPosition; end: LspPosition } }[]): Promise<void> {
+  const pos = (p: LspPosition) => new vscode.Position(p.line, p.character);
+  await vscode.commands.executeCommand(
+    'editor.action.showReferences',
+    vscode.Uri.parse(uri),
+    pos(position),
+    (locations ?? []).map((l) => new vscode.Location(vscode.Uri.parse(l.uri), new vscode.Range(pos(l.range.start), pos(l.range.end)))),
+  );
 }
 
 function log(message: string): void {

@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { modelJson, type ModelJson } from './model/json';
 import type { DiscoveryOptions } from './workspace/discovery';
 import { openWorkspace } from './workspace/open';
+import { reachMain } from './cli/reach';
 import type { Workspace } from './workspace/workspace';
 import { runCheck, type FailOn } from './cli/check';
 import type { CheckFormat } from './cli/formats';
@@ -17,6 +18,8 @@ const USAGE = `Usage: fklens <command> [DIR] [options]
 Commands:
   model [DIR]    print the foreign-key model of the schema and migration files under DIR (default: .)
   check [DIR]    report the foreign-key problems the editor shows, for CI (settings: DIR/.fklens.json)
+  reach TABLE [DIR] [--update]
+                 what one DELETE of TABLE's rows (--update: one UPDATE of its key) does through the FKs
 
 Options:
   --json                 machine-readable output (model)
@@ -107,6 +110,7 @@ function printModelText(workspace: Workspace, json: ModelJson, out: (line: strin
 }
 
 export async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'reach') return reachMain(argv.slice(1));
   let args: CliArgs;
   try {
     args = parseArgs(argv);

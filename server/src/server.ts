@@ -40,6 +40,7 @@ import { computeDiagnostics, type FileDiagnostic } from './features/diagnostics'
 import { CONFIG_FILE, resolveConfig, settingsLayer, type FkLensConfig } from './config/config';
 import { loadConfigFile } from './config/load';
 import { toLspDiagnostic } from './lsp/diagnostics';
+import { registerLanguageFeatures, type FolderView } from './lsp/features';
 
 const VERSION = process.env.FKLENS_VERSION ?? 'dev';
 /** Quiet time after the last edit before the model is analysed again. */
@@ -355,6 +356,7 @@ function analyze(folder: Folder): void {
     return;
   }
   publish(folder, diagnostics);
+  features.modelChanged(model);
 }
 
 /** When the replay fails, still show what each file's reader found (syntax errors above all). */
@@ -707,6 +709,20 @@ async function applyFolderChanges(event: WorkspaceFoldersChangeEvent): Promise<v
 // ---------------------------------------------------------------------------------------------------------
 // LSP handlers
 
+const folderView = (folder: Folder): FolderView => ({
+  workspace: folder.workspace,
+  uriOf: (rel) => uriFor(folder, rel),
+  scopeUri: folder.loose ? undefined : folder.uri,
+});
+const features = registerLanguageFeatures(connection, {
+  locate: (uri) => {
+    const location = locate(uri);
+    return location && { ...folderView(location.folder), rel: location.rel };
+  },
+  folders: () => [...folders, loose].map(folderView),
+  ready: () => parserReady,
+});
+
 connection.onInitialize((params: InitializeParams): InitializeResult => {
   const caps = params.capabilities ?? {};
   client.configuration = !!caps.workspace?.configuration;
@@ -714,6 +730,7 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
   client.watchedFilesDynamic = !!caps.workspace?.didChangeWatchedFiles?.dynamicRegistration;
   client.workspaceFolders = !!caps.workspace?.workspaceFolders;
   client.relatedInformation = !!caps.textDocument?.publishDiagnostics?.relatedInformation;
+  features.initialize(caps);
 
   const given: WorkspaceFolder[] =
     params.workspaceFolders ?? (params.rootUri ? [{ uri: params.rootUri, name: '' }] : []);
@@ -726,6 +743,7 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
 
   return {
     capabilities: {
+      ...features.capabilities,
       textDocumentSync: {
         openClose: true,
         change: TextDocumentSyncKind.Incremental,
@@ -801,6 +819,7 @@ connection.workspace.onDidRenameFiles(
 connection.onDidChangeConfiguration(
   guard('settings changed', (params: DidChangeConfigurationParams) => {
     pushedSettings = params?.settings;
+    features.settingsChanged();
     return enqueue('settings changed', () => applySettings());
   }),
 );

@@ -2,10 +2,10 @@
  * End-to-end test of the bundled language server (dist/server.js, built by `npm run build`): started with
  * `--stdio` like any editor would, spoken to over JSON-RPC, with a temporary workspace folder on disk.
  */
-import { test, before, after } from 'node:test';
+import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -596,4 +596,177 @@ test('multi-root: one model per folder, a nested folder owns its own files', asy
     rmSync(outer, { recursive: true, force: true });
     rmSync(other, { recursive: true, force: true });
   }
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// Language features on a migration history (examples/shop copied to a temporary folder)
+
+describe('language features over stdio', () => {
+  let shop: string;
+  let shopUri: string;
+  let client: TestClient;
+  const file = (rel: string) => `${shopUri}/db/migrations/${rel}`;
+  const USERS = '0001_users_and_catalog.up.sql';
+  const ORDERS = '0002_orders.up.sql';
+  const shopText = (rel: string) => readFileSync(join(shop, 'db/migrations', rel), 'utf8');
+  const positionOf = (rel: string, needle: string, delta = 1): Position => {
+    const text = shopText(rel);
+    const at = text.indexOf(needle) + delta;
+    const before = text.slice(0, at);
+    return { line: before.split('\n').length - 1, character: at - (before.lastIndexOf('\n') + 1) };
+  };
+
+  before(async () => {
+    shop = mkdtempSync(join(tmpdir(), 'fklens-lsp-shop-'));
+    cpSync(join(repoRoot, 'examples/shop'), shop, { recursive: true });
+    shopUri = pathToFileURL(shop).href;
+    client = TestClient.start();
+    client.settings = { migrations: { include: [], exclude: [], order: 'auto' }, codeLens: { enabled: true }, fixes: { concurrentIndex: true } };
+    const init = await client.request<{ capabilities: Record<string, any> }>('initialize', {
+      processId: process.pid,
+      rootUri: shopUri,
+      workspaceFolders: [{ uri: shopUri, name: 'shop' }],
+      capabilities: {
+        workspace: {
+          configuration: true,
+          workspaceFolders: true,
+          didChangeConfiguration: { dynamicRegistration: true },
+          workspaceEdit: { documentChanges: true, resourceOperations: ['create'] },
+          codeLens: { refreshSupport: true },
+        },
+        textDocument: { hover: { contentFormat: ['markdown'] } },
+      },
+    });
+    for (const cap of ['hoverProvider', 'definitionProvider', 'referencesProvider', 'documentSymbolProvider', 'workspaceSymbolProvider']) {
+      assert.equal(init.capabilities[cap], true, cap);
+    }
+    assert.deepEqual(init.capabilities.codeActionProvider.codeActionKinds, ['quickfix', 'source.fixAll.fklens']);
+    client.connection.onRequest('workspace/codeLens/refresh', () => null);
+    client.notify('initialized', {});
+    await client.waitFor('the shop indexed', () => client.logs.some((l) => /^Indexed \d+ files/.test(l)));
+  });
+
+  after(async () => {
+    if (client) assert.equal(await client.stop(), 0, client.stderr);
+    if (shop) rmSync(shop, { recursive: true, force: true });
+  });
+
+  test('hover: the cascade reach of users, with links to each FK declaration', async () => {
+    const hover = await client.request<{ contents: { kind: string; value: string }; range: Range }>('textDocument/hover', {
+      textDocument: { uri: file(USERS) },
+      position: positionOf(USERS, 'users ('),
+    });
+    assert.equal(hover.contents.kind, 'markdown');
+    const lines = hover.contents.value.split('\n');
+    assert.equal(lines[0], '**DELETE FROM users**: 3 tables deleted · 2 columns set to NULL · blocked by 2 FKs · depth 2 · 1 conflict');
+    assert.ok(lines.some((l) => l.startsWith('- **deletes** `orders` via orders.user_id ([0002_orders.up.sql:3](' + file(ORDERS) + '#L3,')), hover.contents.value);
+    assert.match(hover.contents.value, /\[Show in ERD\]\(command:fklens\.showErdFor\?/);
+    assert.deepEqual(hover.range.start, positionOf(USERS, 'users (', 0));
+    // Nothing to show on a keyword.
+    assert.equal(await client.request('textDocument/hover', { textDocument: { uri: file(USERS) }, position: { line: 1, character: 2 } }), null);
+  });
+
+  test('definition across files and references', async () => {
+    const definition = await client.request<{ uri: string; range: Range }[]>('textDocument/definition', {
+      textDocument: { uri: file(ORDERS) },
+      position: positionOf(ORDERS, 'users (id)'),
+    });
+    assert.deepEqual(definition, [{ uri: file(USERS), range: { start: positionOf(USERS, 'users (', 0), end: positionOf(USERS, 'users (', 5) } }]);
+    const references = await client.request<{ uri: string; range: Range }[]>('textDocument/references', {
+      textDocument: { uri: file(USERS) },
+      position: positionOf(USERS, 'users ('),
+      context: { includeDeclaration: false },
+    });
+    // orders, payments, reviews, addresses point at users; its primary key and unique email are indexes on it.
+    assert.equal(references.filter((r) => r.uri !== file(USERS)).length, 4, JSON.stringify(references));
+    assert.equal(references.length, 6);
+  });
+
+  test('document and workspace symbols', async () => {
+    const symbols = await client.request<{ name: string; kind: number; children: { name: string; kind: number }[] }[]>('textDocument/documentSymbol', {
+      textDocument: { uri: file(ORDERS) },
+    });
+    assert.deepEqual(symbols.map((s) => s.name), ['orders', 'order_items']);
+    assert.deepEqual(symbols[1].children.map((c) => c.name), ['order_id', 'order_items_order_id_fkey', 'product_id', 'order_items_product_id_fkey', 'quantity', 'unit_price_cents', 'order_items_pkey']);
+    const tables = await client.request<{ name: string; location: { uri: string } }[]>('workspace/symbol', { query: 'ordit' });
+    assert.deepEqual(tables.map((t) => [t.name, t.location.uri]), [['order_items', file(ORDERS)]]);
+  });
+
+  test('code lens over CREATE TABLE, and the setting that turns it off', async () => {
+    const lenses = await client.request<{ range: Range; command: { title: string; command: string; arguments?: unknown[] } }[]>('textDocument/codeLens', {
+      textDocument: { uri: file(USERS) },
+    });
+    const first = lenses[0];
+    assert.equal(first.command.title, 'referenced by 4 FKs · DELETE cascades to 3 tables · sets NULL / DEFAULT via 2 FKs · blocked by 2');
+    assert.equal(first.command.command, 'fklens.showReferences');
+    assert.equal((first.command.arguments![2] as unknown[]).length, 4);
+    assert.deepEqual(lenses[1].command, { title: 'ERD', command: 'fklens.showErdFor', arguments: ['public.users'] });
+    client.settings = { ...(client.settings as object), codeLens: { enabled: false } };
+    client.notify('workspace/didChangeConfiguration', { settings: null });
+    for (let i = 0; ; i++) {
+      const after = await client.request<unknown[] | null>('textDocument/codeLens', { textDocument: { uri: file(USERS) } });
+      if (after === null) break;
+      assert.ok(i < 100, 'code lenses still shown after fklens.codeLens.enabled was turned off');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    client.settings = { ...(client.settings as object), codeLens: { enabled: true } };
+    client.notify('workspace/didChangeConfiguration', { settings: null });
+  });
+
+  test('completion after REFERENCES, inside its column list and after ON DELETE', async () => {
+    // A scratch file outside the history: its own database has no tables, so the history's are offered.
+    const uri = `${shopUri}/scratch/wishlist.sql`;
+    const text = 'CREATE TABLE wishlist (id int PRIMARY KEY, user_id bigint REFERENCES ';
+    client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'sql', version: 1, text } });
+    const complete = async (t: string, version: number) => {
+      client.notify('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ text: t }] });
+      const lines = t.split('\n');
+      return client.request<{ label: string; sortText: string; textEdit: { newText: string } }[]>('textDocument/completion', {
+        textDocument: { uri },
+        position: { line: lines.length - 1, character: lines[lines.length - 1].length },
+      });
+    };
+    const tables = await complete(text, 2);
+    assert.ok(['users', 'orders', 'products'].every((t) => tables.some((c) => c.label === t)), JSON.stringify(tables.map((c) => c.label)));
+    const columns = await complete(text + 'users (', 3);
+    assert.equal(columns.sort((a, b) => a.sortText.localeCompare(b.sortText))[0].label, 'id', 'primary key first');
+    const actions = await complete(text + 'users (id) ON DELETE ', 4);
+    assert.deepEqual(actions.map((a) => a.label).sort(), ['CASCADE', 'NO ACTION', 'RESTRICT', 'SET DEFAULT', 'SET NULL']);
+    client.notify('textDocument/didClose', { textDocument: { uri } });
+  });
+
+  test('code actions: the missing-index fix creates a golang-migrate pair; fix all', async () => {
+    // order_items.product_id has no index (0002); the diagnostic is issue 3's fk-missing-index on its columns.
+    const range = { start: positionOf(ORDERS, 'product_id       bigint', 0), end: positionOf(ORDERS, 'product_id       bigint', 10) };
+    const diagnostic = { range, source: 'fklens', code: 'fk-missing-index', severity: 2, message: 'no index' };
+    const actions = await client.request<{ title: string; kind: string; isPreferred?: boolean; edit: { documentChanges: any[] } }[]>('textDocument/codeAction', {
+      textDocument: { uri: file(ORDERS) },
+      range,
+      context: { diagnostics: [diagnostic] },
+    });
+    const quick = actions.find((a) => a.kind === 'quickfix')!;
+    assert.equal(quick.title, 'Create index order_items_product_id_idx on order_items (product_id)');
+    assert.equal(quick.isPreferred, true);
+    const changes = quick.edit.documentChanges;
+    assert.deepEqual(changes.filter((c) => c.kind === 'create').map((c) => c.uri.slice(shopUri.length)), [
+      '/db/migrations/0006_add_index_order_items_product_id.up.sql',
+      '/db/migrations/0006_add_index_order_items_product_id.down.sql',
+    ]);
+    assert.equal(changes[1].edits[0].newText, 'CREATE INDEX CONCURRENTLY IF NOT EXISTS order_items_product_id_idx ON order_items (product_id);\n');
+    assert.ok(actions.some((a) => a.kind === 'source.fixAll.fklens'));
+    // The FK named in the diagnostic's data wins over the one under its range.
+    const byData = await client.request<{ title: string }[]>('textDocument/codeAction', {
+      textDocument: { uri: file(ORDERS) },
+      range,
+      context: { diagnostics: [{ ...diagnostic, data: { rule: 'fk-missing-index', fk: { schema: 'public', table: 'orders', name: 'orders_user_id_fkey', columns: ['user_id'] } } }] },
+    });
+    assert.equal(byData[0].title, 'Create index orders_user_id_idx1 on orders (user_id)');
+    // Diagnostics of other tools, and rules without a fix, get no action.
+    const none = await client.request<unknown[]>('textDocument/codeAction', {
+      textDocument: { uri: file(ORDERS) },
+      range,
+      context: { diagnostics: [{ ...diagnostic, source: 'other' }, { ...diagnostic, code: 'cascade-depth' }] },
+    });
+    assert.deepEqual(none, []);
+  });
 });

@@ -266,3 +266,46 @@ function collect(reach: Reach, all: ReachNode[], rootId: number): void {
 function unique<T>(list: T[]): T[] {
   return [...new Set(list)];
 }
+
+/** A node of a reach tree cut to a size that can be shown. */
+export interface ShownNode {
+  node: ReachNode;
+  children: ShownNode[];
+  /** Nodes under this one that were cut (hidden children with everything below them). */
+  hidden: number;
+}
+
+/**
+ * Cuts a reach tree to at most `maxShown` nodes, keeping them in breadth-first order so that the shallow,
+ * most consequential levels are shown first. `hidden` on each kept node (and the returned `hidden` for the
+ * root level) counts what was left out below it, for an "and N more" line.
+ */
+export function cutTree(children: ReachNode[], maxShown: number): { shown: ShownNode[]; hidden: number } {
+  const size = new Map<ReachNode, number>();
+  const sizeOf = (n: ReachNode): number => {
+    let s = size.get(n);
+    if (s === undefined) {
+      s = 1;
+      for (const c of n.children) s += sizeOf(c);
+      size.set(n, s);
+    }
+    return s;
+  };
+  const root: ShownNode[] = [];
+  let rootHidden = 0;
+  let budget = Math.max(0, maxShown);
+  const queue: { list: ReachNode[]; into: ShownNode[]; owner: ShownNode | undefined }[] = [{ list: children, into: root, owner: undefined }];
+  for (let head = 0; head < queue.length; head++) {
+    const { list, into, owner } = queue[head];
+    for (const node of list) {
+      if (budget > 0) {
+        budget--;
+        const shown: ShownNode = { node, children: [], hidden: 0 };
+        into.push(shown);
+        if (node.children.length) queue.push({ list: node.children, into: shown.children, owner: shown });
+      } else if (owner) owner.hidden += sizeOf(node);
+      else rootHidden += sizeOf(node);
+    }
+  }
+  return { shown: root, hidden: rootHidden };
+}
