@@ -34,6 +34,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { initPostgresParser } from './sources/sql/postgres';
 import { Workspace, type WorkspaceModel } from './workspace/workspace';
+import { dialectSettings } from './workspace/settings';
 import type { DiscoveryOptions } from './workspace/discovery';
 import { MAX_FILE_BYTES, readWorkspaceFromDisk } from './workspace/disk';
 import type { SourceFile } from './sources/events';
@@ -287,6 +288,7 @@ function toOptions(section: unknown): DiscoveryOptions {
     include: strings(get('include')),
     exclude: strings(get('exclude')),
     order: order === 'name' || order === 'version' ? order : 'auto',
+    ...dialectSettings(s),
   };
 }
 
