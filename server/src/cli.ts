@@ -7,6 +7,7 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { modelJson, type ModelJson } from './model/json';
 import type { DiscoveryOptions } from './workspace/discovery';
+import { isDialect } from './workspace/dialects';
 import { openWorkspace } from './workspace/open';
 import { reachMain } from './cli/reach';
 import type { Workspace } from './workspace/workspace';
@@ -30,6 +31,9 @@ Options:
   --config FILE          configuration file of check (default DIR/.fklens.json)
   --include GLOB         read only files matching GLOB (repeatable; relative to DIR)
   --exclude GLOB         skip files matching GLOB (repeatable)
+  --dialect GLOB=DIALECT  read files matching GLOB as postgres, mysql or sqlite (repeatable)
+  --mysql-server mysql|mariadb
+                         the server MySQL files target (column-level REFERENCES: ignored by mysql, a key on mariadb)
   --order auto|name|version
                          migration order: as the tool found in each folder (default), by path, or by leading number
   -h, --help             show this help
@@ -76,6 +80,15 @@ export function parseArgs(argv: string[]): CliArgs {
       const v = value();
       if (v !== 'auto' && v !== 'name' && v !== 'version') throw new UsageError(`--order must be auto, name or version, not '${v}'`);
       args.options.order = v;
+    } else if (a === '--dialect') {
+      const v = value();
+      const [glob, dialect] = [v.slice(0, v.lastIndexOf('=')), v.slice(v.lastIndexOf('=') + 1)];
+      if (!glob || !isDialect(dialect)) throw new UsageError(`--dialect needs GLOB=postgres|mysql|sqlite, not '${v}'`);
+      args.options.dialects = { ...args.options.dialects, [glob]: dialect };
+    } else if (a === '--mysql-server') {
+      const v = value();
+      if (v !== 'mysql' && v !== 'mariadb') throw new UsageError(`--mysql-server must be mysql or mariadb, not '${v}'`);
+      args.options.mysqlServer = v;
     } else if (a === '-h' || a === '--help') throw new UsageError('');
     else if (a.startsWith('-')) throw new UsageError(`unknown option '${a}'`);
     else if (dirSeen) throw new UsageError(`unexpected argument '${a}'`);

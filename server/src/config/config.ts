@@ -17,6 +17,7 @@ import type { AnalysisConfig, RuleSettings } from '../analysis/analyze';
 import type { SeveritySetting } from '../analysis/rule';
 import { RULES, ruleById } from '../analysis/rules/index';
 import type { DiscoveryOptions } from '../workspace/discovery';
+import { dialectSettings } from '../workspace/settings';
 
 export const CONFIG_FILE = '.fklens.json';
 
@@ -69,9 +70,9 @@ function checkLayer(value: unknown, where: string, editor: boolean): Checked {
   const problems: string[] = [];
   const layer: ConfigLayer = {};
   if (!isObject(value)) return { layer, problems: [`${where}: expected an object.`] };
-  const known = new Set(['$schema', 'rules', 'protectedTables', 'migrations', 'checkFrom', 'docsBaseUrl', 'trace']);
+  const known = new Set(['$schema', 'rules', 'protectedTables', 'migrations', 'checkFrom', 'docsBaseUrl', 'trace', 'dialects', 'mysql', 'codeLens', 'fixes']);
   for (const key of Object.keys(value)) {
-    if (!known.has(key) && !key.startsWith('migrations.') && !key.startsWith('trace.')) problems.push(`${where}: unknown setting "${key}".`);
+    if (!known.has(key) && !/^(migrations|trace|mysql|codeLens|fixes)\./.test(key)) problems.push(`${where}: unknown setting "${key}".`);
   }
 
   if (value.rules !== undefined && value.rules !== null) {
@@ -107,6 +108,8 @@ function checkLayer(value: unknown, where: string, editor: boolean): Checked {
     if (!ORDERS.includes(order as (typeof ORDERS)[number])) problems.push(`${where}: "migrations.order" must be auto, name or version.`);
     else if (order !== 'auto' || !editor) discovery.order = order as DiscoveryOptions['order'];
   }
+  // Which database engine files are for (`dialects`: glob -> dialect) and which MySQL server (`mysql.server`).
+  Object.assign(discovery, dialectSettings(value));
   if (Object.keys(discovery).length) layer.migrations = discovery;
   if (value.migrations !== undefined && value.migrations !== null && !isObject(value.migrations)) problems.push(`${where}: "migrations" must be an object.`);
 
@@ -186,6 +189,8 @@ export function resolveConfig(...layers: ConfigLayer[]): FkLensConfig {
     if (layer.migrations?.include) migrations.include = layer.migrations.include;
     if (layer.migrations?.exclude) migrations.exclude = layer.migrations.exclude;
     if (layer.migrations?.order) migrations.order = layer.migrations.order;
+    if (layer.migrations?.dialects) migrations.dialects = { ...migrations.dialects, ...layer.migrations.dialects };
+    if (layer.migrations?.mysqlServer) migrations.mysqlServer = layer.migrations.mysqlServer;
     if (layer.checkFrom !== undefined) checkFrom = layer.checkFrom;
     if (layer.docsBaseUrl) docsBaseUrl = layer.docsBaseUrl;
   }

@@ -20,6 +20,8 @@ import type {
 import type { Span } from '../sources/text';
 import type { History } from '../workspace/discovery';
 import { chooseName, columnsAddition } from './names';
+import { dialectPolicy, mysqlForeignKeyName, mysqlIndexName, startsWithColumns, type DialectPolicy } from './dialect';
+import { DIALECT_RULES, type DialectRuleId } from './dialectRules';
 import type { Column, ForeignKey, Index, KeyConstraint, SourceLocation, Table } from './schema';
 import { qualifiedName } from './schema';
 
@@ -27,7 +29,14 @@ export interface ReplayProblem {
   file: string;
   span: Span;
   severity: 'error' | 'warning' | 'info';
-  code: 'unknown-table' | 'unknown-column' | 'unknown-constraint' | 'unknown-index' | 'duplicate-table' | 'fk-target-missing';
+  code:
+    | 'unknown-table'
+    | 'unknown-column'
+    | 'unknown-constraint'
+    | 'unknown-index'
+    | 'duplicate-table'
+    | 'fk-target-missing'
+    | DialectRuleId;
   message: string;
   step: number;
 }
@@ -137,6 +146,13 @@ export class Replay {
   private readonly indexOwners = new Map<string, number>();
   private readonly schemas = new Set<string>(['public', 'pg_catalog', 'information_schema']);
   private searchPath = DEFAULT_SEARCH_PATH;
+  private readonly policy: DialectPolicy;
+  /** MySQL FOREIGN_KEY_CHECKS / SQLite PRAGMA foreign_keys, as the last statement set it. */
+  private foreignKeyChecks = true;
+  /** Some file of the history turns SQLite's FK enforcement on. */
+  private sqliteForeignKeysOn = false;
+  /** FKs whose parent does not exist (yet, or any more), waiting for a table of that name (see DialectPolicy.foreignKeysByName). */
+  private pending: PendingForeignKey[] = [];
   private step = 0;
   private file = '';
   private inTransaction = false;
@@ -148,7 +164,13 @@ export class Replay {
   constructor(
     private readonly history: History,
     private readonly sources: SourceFile[],
-  ) {}
+  ) {
+    this.policy = dialectPolicy(history.dialect, history.mysqlServer);
+    if (this.policy.dialect !== 'postgres') {
+      this.searchPath = [this.policy.defaultSchema];
+      this.schemas.add(this.policy.defaultSchema);
+    }
+  }
 
   /** A deep copy of the state, so the copy can go on replaying while this one stays as it is. */
   clone(history: History, sources: SourceFile[]): Replay {
@@ -176,7 +198,14 @@ export class Replay {
       };
       copy.tables.set(id, table);
     }
+    copy.pending = this.pending.map((p) => {
+      const fk = { ...p.fk };
+      fks.set(p.fk, fk);
+      return { ...p, fk };
+    });
     for (const fk of fks.values()) if (fk.refIndex) fk.refIndex = indexes.get(fk.refIndex);
+    copy.foreignKeyChecks = this.foreignKeyChecks;
+    copy.sqliteForeignKeysOn = this.sqliteForeignKeysOn;
     copy.nextId = this.nextId;
     for (const [k, v] of this.tableIds) copy.tableIds.set(k, v);
     for (const [k, v] of this.indexOwners) copy.indexOwners.set(k, v);
@@ -192,7 +221,8 @@ export class Replay {
     const source = this.sources[step];
     this.step = step;
     this.file = source.path;
-    this.searchPath = DEFAULT_SEARCH_PATH; // every migration runs in a fresh session
+    this.searchPath = this.policy.dialect === 'postgres' ? DEFAULT_SEARCH_PATH : [this.policy.defaultSchema]; // every migration runs in a fresh session
+    this.foreignKeyChecks = true;
     this.inTransaction = false;
     for (const event of source.events) this.apply(event);
   }
@@ -210,8 +240,8 @@ export class Replay {
       tableById: new Map(this.tables),
       declarations: this.declarations.filter((d) => live.has(d.fk)),
       validations: this.validations,
-      unresolved: this.unresolved,
-      problems: this.problems,
+      unresolved: [...this.unresolved, ...this.pending.filter((p) => this.tables.has(p.fk.tableId)).map((p) => p.unresolved)],
+      problems: [...this.problems, ...this.endOfHistoryProblems(foreignKeys)],
     };
   }
 
@@ -249,6 +279,12 @@ export class Replay {
         return;
       case 'set_search_path':
         this.searchPath = event.schemas;
+        // MySQL `USE db` names an existing database.
+        if (this.policy.dialect !== 'postgres') for (const schema of event.schemas) this.schemas.add(schema);
+        return;
+      case 'foreign_key_checks':
+        this.foreignKeyChecks = event.enabled;
+        if (event.enabled && this.policy.dialect === 'sqlite') this.sqliteForeignKeysOn = true;
         return;
       case 'begin':
         this.inTransaction = true;
@@ -272,7 +308,7 @@ export class Replay {
 
   private creationSchema(name: QualifiedName): string {
     if (name.schema) return name.schema;
-    return this.searchPath.find((s) => s !== '$user' && this.schemas.has(s)) ?? 'public';
+    return this.searchPath.find((s) => s !== '$user' && this.schemas.has(s)) ?? this.policy.defaultSchema;
   }
 
   private lookup(name: QualifiedName, report = true): Table | undefined {
@@ -293,12 +329,23 @@ export class Replay {
 
   private register(table: Table): void {
     this.tableIds.set(qualifiedName(table), table.id);
-    for (const index of table.indexes) this.indexOwners.set(`${table.schema}.${index.name}`, table.id);
+    if (!this.policy.indexNamesPerTable) for (const index of table.indexes) this.indexOwners.set(`${table.schema}.${index.name}`, table.id);
   }
 
   private unregister(table: Table): void {
     this.tableIds.delete(qualifiedName(table));
-    for (const index of table.indexes) this.indexOwners.delete(`${table.schema}.${index.name}`);
+    if (!this.policy.indexNamesPerTable) for (const index of table.indexes) this.indexOwners.delete(`${table.schema}.${index.name}`);
+  }
+
+  /** Registers an index name: per schema (PostgreSQL, SQLite) or only on its table (MySQL). */
+  private registerIndex(table: Table, name: string): void {
+    if (!this.policy.indexNamesPerTable) this.indexOwners.set(`${table.schema}.${name}`, table.id);
+  }
+
+  /** Is an index name taken where the engine would look for a clash? */
+  private indexNameUsed(table: Table, name: string): boolean {
+    if (this.policy.indexNamesPerTable) return table.indexes.some((i) => i.name === name);
+    return this.relationNameUsed(table.schema, name) || table.indexes.some((i) => i.name === name);
   }
 
   private relationNameUsed(schema: string, name: string): boolean {
@@ -383,7 +430,24 @@ export class Replay {
       ...event.constraints.map((c) => ({ c })),
     ];
     for (const { c } of all) if (c.kind === 'primary' || c.kind === 'unique') this.addConstraint(table, c);
+    if (this.policy.dialect === 'sqlite' && !event.withoutRowid) this.markRowidAlias(table, event);
     for (const { c } of all) if (c.kind === 'foreign') this.addForeignKey(table, c, false);
+    this.bindPending(table);
+  }
+
+  /**
+   * SQLite: a single-column `INTEGER PRIMARY KEY` is the rowid itself. Its "index" is the table's own b-tree,
+   * which serves lookups of that column like any index does; it is recorded under the name `rowid`.
+   */
+  private markRowidAlias(table: Table, event: CreateTableEvent): void {
+    const pk = table.primaryKey;
+    if (!pk || pk.columns.length !== 1) return;
+    const def = event.columns.find((c) => c.name === pk.columns[0]);
+    if (!def || def.declaredType !== 'integer') return;
+    const index = table.indexes.find((i) => i.constraint === pk.name);
+    if (index) index.name = 'rowid';
+    const column = table.columns.find((c) => c.name === def.name);
+    if (column) column.notNull = true;
   }
 
   private column(def: ColumnDefinition): Column {
@@ -422,14 +486,18 @@ export class Replay {
 
   private addKey(table: Table, kind: 'primary' | 'unique', columns: string[], name: string | undefined, location: SourceLocation, include: string[] = []): void {
     const indexName =
-      name ??
-      (kind === 'primary'
-        ? chooseName(table.name, undefined, 'pkey', (n) => this.relationNameUsed(table.schema, n) || table.indexes.some((i) => i.name === n))
-        : chooseName(table.name, columnsAddition(columns), 'key', (n) => this.relationNameUsed(table.schema, n) || table.indexes.some((i) => i.name === n)));
+      kind === 'primary' && this.policy.primaryKeyName
+        ? this.policy.primaryKeyName
+        : name ??
+          (this.policy.indexNamesPerTable
+            ? mysqlIndexName(table, columns)
+            : kind === 'primary'
+              ? chooseName(table.name, undefined, 'pkey', (n) => this.indexNameUsed(table, n))
+              : chooseName(table.name, columnsAddition(columns), 'key', (n) => this.indexNameUsed(table, n)));
     const key: KeyConstraint = { name: indexName, columns: [...columns], location };
     if (kind === 'primary') {
       table.primaryKey = key;
-      for (const col of columns) {
+      for (const col of this.policy.primaryKeyImpliesNotNull ? columns : []) {
         const column = table.columns.find((x) => x.name === col);
         if (column) {
           column.notNull = true;
@@ -438,58 +506,69 @@ export class Replay {
       }
     } else table.uniques.push(key);
     table.indexes.push({ name: indexName, columns: [...columns], expressions: [], include, unique: true, method: 'btree', constraint: indexName, location });
-    this.indexOwners.set(`${table.schema}.${indexName}`, table.id);
+    this.registerIndex(table, indexName);
+    if (this.policy.createsForeignKeyIndex) this.dropCoveredImplicitIndexes(table, columns);
   }
 
   private addForeignKey(table: Table, c: ConstraintDefinition, byAlter: boolean): void {
     const clause = c.foreign!;
     const location = this.loc(c.span);
+    if (this.policy.dialect === 'mysql' && c.columnConstraint) {
+      this.dialectRule('mysql-inline-references', c.span, DIALECT_RULES['mysql-inline-references'].message(this.policy.inlineReferencesCreateForeignKey));
+      if (!this.policy.inlineReferencesCreateForeignKey) return;
+    }
+    const onDelete = this.storedAction(clause.onDelete, clause.onDeleteSpan);
+    const onUpdate = this.storedAction(clause.onUpdate, clause.onUpdateSpan);
     const refTable = this.lookup(clause.refTable, false);
+    const unresolved = (reason: UnresolvedForeignKey['reason']): UnresolvedForeignKey => ({
+      table: qualifiedName(table),
+      columns: c.columns,
+      refTable: clause.refTable.schema ? `${clause.refTable.schema}.${clause.refTable.name}` : clause.refTable.name,
+      refColumns: clause.refColumns,
+      reason,
+      location,
+      refTableSpan: clause.refTable.span,
+      step: this.step,
+    });
     const declared = (reason: UnresolvedForeignKey['reason'], message: string) => {
-      this.unresolved.push({
-        table: qualifiedName(table),
-        columns: c.columns,
-        refTable: clause.refTable.schema ? `${clause.refTable.schema}.${clause.refTable.name}` : clause.refTable.name,
-        refColumns: clause.refColumns,
-        reason,
-        location,
-        refTableSpan: clause.refTable.span,
-        step: this.step,
-      });
+      this.unresolved.push(unresolved(reason));
       this.problem('fk-target-missing', clause.refTable.span, message, 'error');
     };
-    if (!refTable) {
-      declared('table', `Foreign key on ${table.name} (${c.columns.join(', ')}) references ${clause.refTable.name}, which does not exist at this point of the migration history: PostgreSQL would reject this statement.`);
+    // SQLite, and MySQL with FOREIGN_KEY_CHECKS=0, accept an FK to a table that does not exist yet.
+    const byName = this.policy.foreignKeysByName && (this.policy.dialect === 'sqlite' || !this.foreignKeyChecks);
+    if (!refTable && !byName) {
+      const engine = this.policy.dialect === 'mysql' ? 'MySQL (with FOREIGN_KEY_CHECKS on)' : 'PostgreSQL';
+      declared('table', `Foreign key on ${table.name} (${c.columns.join(', ')}) references ${clause.refTable.name}, which does not exist at this point of the migration history: ${engine} would reject this statement.`);
       return;
     }
     let refColumns = clause.refColumns;
-    if (!refColumns.length) {
+    if (refTable && !refColumns.length) {
       if (!refTable.primaryKey) {
         declared('no-primary-key', `REFERENCES ${refTable.name} without a column list needs a primary key on ${refTable.name}, which it does not have at this point.`);
         return;
       }
       refColumns = refTable.primaryKey.columns;
     }
-    const missing = refColumns.filter((col) => !refTable.columns.some((x) => x.name === col));
-    if (missing.length) {
+    const missing = refTable ? refColumns.filter((col) => !refTable.columns.some((x) => x.name === col)) : [];
+    if (refTable && missing.length && !byName) {
       declared('columns', `Foreign key on ${table.name} references ${refTable.name}(${missing.join(', ')}), which does not exist at this point.`);
       return;
     }
-    const refIndex = clause.refColumns.length
-      ? refTable.indexes.find((i) => i.unique && i.where === undefined && i.columns.every((x) => x !== null) && sameSet(i.columns as string[], refColumns))
-      : refTable.indexes.find((i) => i.constraint === refTable.primaryKey?.name);
     const name =
-      c.name ?? chooseName(table.name, columnsAddition(c.columns), 'fkey', (n) => this.constraintNameUsed(table.schema, n, table));
+      c.name ??
+      (this.policy.dialect === 'mysql'
+        ? mysqlForeignKeyName(table, (n) => this.constraintNameUsed(table.schema, n, table))
+        : chooseName(table.name, columnsAddition(c.columns), 'fkey', (n) => this.constraintNameUsed(table.schema, n, table)));
     const existedBefore = table.createdStep < this.step;
     const fk: ForeignKey = {
       name,
       tableId: table.id,
       columns: [...c.columns],
-      refTableId: refTable.id,
+      refTableId: refTable?.id ?? -1,
       refColumns: [...refColumns],
-      refIndex,
-      onDelete: clause.onDelete,
-      onUpdate: clause.onUpdate,
+      refIndex: refTable && referencedIndex(refTable, refColumns, clause.refColumns.length > 0),
+      onDelete,
+      onUpdate,
       setColumns: clause.setColumns,
       deferrable: c.deferrable,
       initiallyDeferred: c.initiallyDeferred,
@@ -508,8 +587,83 @@ export class Replay {
       },
       step: this.step,
     };
-    table.foreignKeys.push(fk);
+    if (refTable) table.foreignKeys.push(fk);
+    else this.pending.push({ fk, refSchema: this.creationSchema(clause.refTable), refName: clause.refTable.name, unresolved: unresolved('table') });
+    if (this.policy.createsForeignKeyIndex) this.ensureForeignKeyIndex(table, fk);
     this.declarations.push({ fk, step: this.step, byAlter, tableExistedBefore: byAlter && existedBefore, inExplicitTransaction: this.inTransaction });
+  }
+
+  // ------------------------------------------------------------------------------------------ dialects
+
+  /** The action the engine stores; MySQL's silent SET DEFAULT -> RESTRICT is reported where it was written. */
+  private storedAction(action: ForeignKey['onDelete'], span: Span | undefined): ForeignKey['onDelete'] {
+    const stored = this.policy.storedAction(action, span !== undefined);
+    if (action === 'SET DEFAULT' && stored !== action && span) {
+      this.dialectRule('mysql-set-default-ignored', span, DIALECT_RULES['mysql-set-default-ignored'].message(stored));
+    }
+    return stored;
+  }
+
+  private dialectRule(code: DialectRuleId, span: Span, message: string): void {
+    this.problem(code, span, message, DIALECT_RULES[code].severity);
+  }
+
+  /** InnoDB: an FK needs an index whose leading columns are the FK's, in order; it creates one when none exists. */
+  private ensureForeignKeyIndex(table: Table, fk: ForeignKey): void {
+    if (table.indexes.some((i) => i.method === 'btree' && startsWithColumns(i.columns, fk.columns))) return;
+    // Named after the constraint, or after the first column when the FK was written without a name.
+    const base = fk.location.nameSpan ? fk.name : fk.columns[0];
+    const name = this.indexNameUsed(table, base) ? mysqlIndexName(table, [base]) : base;
+    table.indexes.push({ name, columns: [...fk.columns], expressions: [], include: [], unique: false, method: 'btree', implicit: true, location: fk.location });
+  }
+
+  /** MariaDB drops an index it generated for an FK once a later index covers that FK. */
+  private dropCoveredImplicitIndexes(table: Table, columns: (string | null)[]): void {
+    table.indexes = table.indexes.filter((i) => !(i.implicit && startsWithColumns(columns, i.columns as string[])));
+  }
+
+  /** FKs waiting for a parent of this table's name now point at it. */
+  private bindPending(table: Table): void {
+    if (!this.pending.length) return;
+    const waiting = this.pending.filter((p) => p.refSchema === table.schema && p.refName === table.name);
+    if (!waiting.length) return;
+    this.pending = this.pending.filter((p) => !waiting.includes(p));
+    for (const { fk } of waiting) {
+      const child = this.tables.get(fk.tableId);
+      if (!child) continue;
+      if (!fk.refColumns.length && table.primaryKey) fk.refColumns = [...table.primaryKey.columns];
+      fk.refTableId = table.id;
+      fk.refIndex = referencedIndex(table, fk.refColumns, true);
+      child.foreignKeys.push(fk);
+    }
+  }
+
+  /** Problems only the whole history can tell: FKs still without a parent, SQLite FKs nobody enforces. */
+  private endOfHistoryProblems(foreignKeys: ForeignKey[]): ReplayProblem[] {
+    const out: ReplayProblem[] = [];
+    for (const p of this.pending) {
+      if (!this.tables.has(p.fk.tableId)) continue;
+      out.push({
+        file: p.fk.location.file,
+        span: p.fk.location.refTableSpan ?? p.fk.location.span,
+        severity: 'warning',
+        code: 'fk-target-missing',
+        message: `Foreign key ${p.fk.name} references ${p.refName}, which no file creates (or which is dropped and not re-created): every insert into the child table would fail.`,
+        step: p.fk.step,
+      });
+    }
+    if (this.policy.dialect === 'sqlite' && !this.sqliteForeignKeysOn && foreignKeys.length) {
+      const first = [...foreignKeys].sort((a, b) => a.step - b.step)[0];
+      out.push({
+        file: first.location.file,
+        span: first.location.span,
+        severity: DIALECT_RULES['sqlite-foreign-keys-off'].severity,
+        code: 'sqlite-foreign-keys-off',
+        message: DIALECT_RULES['sqlite-foreign-keys-off'].message(foreignKeys.length),
+        step: first.step,
+      });
+    }
+    return out;
   }
 
   // ------------------------------------------------------------------------------------------ ALTER TABLE
@@ -599,6 +753,15 @@ export class Replay {
       case 'add_constraint':
         this.addConstraint(table, command.constraint);
         return;
+      case 'redefine_column': {
+        const column = this.findColumn(table, command.from, command.span);
+        if (!column) return;
+        if (command.from !== command.column.name) this.renameColumn(table, command.from, command.column.name);
+        const def = this.column(command.column);
+        Object.assign(column, { type: def.type, notNull: def.notNull || !!table.primaryKey?.columns.includes(def.name), default: def.default, notNullLocation: def.notNullLocation, defaultLocation: def.defaultLocation });
+        for (const c of command.column.constraints) this.addConstraint(table, c);
+        return;
+      }
       case 'drop_constraint':
         this.dropConstraint(table, command.name, command.ifExists, command.span);
         return;
@@ -664,6 +827,11 @@ export class Replay {
       table.foreignKeys = table.foreignKeys.filter((f) => f !== fk);
       return;
     }
+    const waiting = this.pending.find((p) => p.fk.tableId === table.id && p.fk.name === name);
+    if (waiting) {
+      this.pending = this.pending.filter((p) => p !== waiting);
+      return;
+    }
     const key = table.primaryKey?.name === name ? table.primaryKey : table.uniques.find((u) => u.name === name);
     if (key) {
       if (key === table.primaryKey) table.primaryKey = undefined;
@@ -672,7 +840,9 @@ export class Replay {
       table.indexes = table.indexes.filter((i) => i !== index);
       this.indexOwners.delete(`${table.schema}.${name}`);
       // FKs depend on the key's index: DROP ... CASCADE drops them (without CASCADE PostgreSQL refuses).
-      if (index) this.dropDependentForeignKeys(index);
+      if (index && this.policy.dropKeyDropsForeignKeys) this.dropDependentForeignKeys(index);
+      else if (index) this.repointDependentForeignKeys(index);
+      if (index && this.policy.createsForeignKeyIndex) for (const f of table.foreignKeys) this.ensureForeignKeyIndex(table, f);
       return;
     }
     if (table.checks.includes(name)) return;
@@ -685,16 +855,21 @@ export class Replay {
     const table = this.lookup(event.table);
     if (!table) return;
     const columns = event.elements.map((e) => e.column ?? null);
+    // MariaDB drops an index it generated for an FK as soon as another index covers the FK (name included).
+    if (this.policy.createsForeignKeyIndex && event.method === 'btree') this.dropCoveredImplicitIndexes(table, columns);
     const name =
       event.name ??
-      chooseName(
-        table.name,
-        columnsAddition(event.elements.map((e) => e.column ?? e.expression ?? 'expr')),
-        'idx',
-        (n) => this.relationNameUsed(table.schema, n),
-      );
-    if (this.relationNameUsed(table.schema, name)) {
-      if (!event.ifNotExists) this.problem('unknown-index', event.nameSpan ?? event.table.span, `A table or index named ${name} already exists in schema ${table.schema}.`, 'warning');
+      (this.policy.indexNamesPerTable
+        ? mysqlIndexName(table, columns)
+        : chooseName(
+            table.name,
+            columnsAddition(event.elements.map((e) => e.column ?? e.expression ?? 'expr')),
+            'idx',
+            (n) => this.relationNameUsed(table.schema, n),
+          ));
+    if (this.policy.indexNamesPerTable ? this.indexNameUsed(table, name) : this.relationNameUsed(table.schema, name)) {
+      const where = this.policy.indexNamesPerTable ? `on table ${table.name}` : `in schema ${table.schema}`;
+      if (!event.ifNotExists) this.problem('unknown-index', event.nameSpan ?? event.table.span, `An index named ${name} already exists ${where}.`, 'warning');
       return;
     }
     const index: Index = {
@@ -709,10 +884,15 @@ export class Replay {
       location: this.loc(event.nameSpan ?? event.statement),
     };
     table.indexes.push(index);
-    this.indexOwners.set(`${table.schema}.${name}`, table.id);
+    this.registerIndex(table, name);
   }
 
-  private findIndex(name: QualifiedName): { table: Table; index: Index } | undefined {
+  private findIndex(name: QualifiedName, onTable?: QualifiedName): { table: Table; index: Index } | undefined {
+    if (onTable) {
+      const table = this.lookup(onTable);
+      const index = table?.indexes.find((i) => i.name === name.name);
+      return table && index ? { table, index } : undefined;
+    }
     const candidates = name.schema ? [name.schema] : this.searchPath.filter((s) => s !== '$user');
     for (const schema of candidates) {
       const id = this.indexOwners.get(`${schema}.${name.name}`);
@@ -731,19 +911,39 @@ export class Replay {
         const table = this.lookup(name, !event.ifExists);
         if (table) this.dropTable(table);
       } else if (event.kind === 'drop_index') {
-        const found = this.findIndex(name);
+        const found = this.findIndex(name, event.table);
         if (!found) {
           if (!event.ifExists) this.problem('unknown-index', name.span, `Index ${name.name} does not exist at this point.`);
           continue;
         }
         found.table.indexes = found.table.indexes.filter((i) => i !== found.index);
         this.indexOwners.delete(`${found.table.schema}.${found.index.name}`);
+        if (found.index.constraint) this.dropKeyOf(found.table, found.index.constraint);
         if (event.cascade) this.dropDependentForeignKeys(found.index);
+        // InnoDB re-creates an index for an FK that no other index covers any more.
+        if (this.policy.createsForeignKeyIndex) for (const fk of found.table.foreignKeys) this.ensureForeignKeyIndex(found.table, fk);
       } else if (event.kind === 'drop_schema') {
         for (const table of [...this.tables.values()].filter((t) => t.schema === name.name)) this.dropTable(table);
         this.schemas.delete(name.name);
       }
     }
+  }
+
+  /** A key dropped under FKs that stay (MySQL, SQLite): they now rely on another unique index, if any. */
+  private repointDependentForeignKeys(index: Index): void {
+    for (const other of this.tables.values()) {
+      for (const fk of other.foreignKeys) {
+        if (fk.refIndex !== index) continue;
+        const parent = this.tables.get(fk.refTableId);
+        fk.refIndex = parent && referencedIndex(parent, fk.refColumns, true);
+      }
+    }
+  }
+
+  /** MySQL: dropping the index of a PRIMARY KEY / UNIQUE drops the key. */
+  private dropKeyOf(table: Table, constraint: string): void {
+    if (table.primaryKey?.name === constraint) table.primaryKey = undefined;
+    table.uniques = table.uniques.filter((u) => u.name !== constraint);
   }
 
   private dropDependentForeignKeys(index: Index): void {
@@ -755,6 +955,17 @@ export class Replay {
     this.tables.delete(table.id);
     this.unregister(table);
     for (const other of this.tables.values()) {
+      // SQLite (and MySQL) FKs name their parent: they stay, waiting for a table of that name.
+      if (this.policy.foreignKeysByName) {
+        for (const fk of other.foreignKeys.filter((f) => f.refTableId === table.id)) {
+          this.pending.push({
+            fk,
+            refSchema: table.schema,
+            refName: table.name,
+            unresolved: { table: qualifiedName(other), columns: fk.columns, refTable: table.name, refColumns: fk.refColumns, reason: 'table', location: fk.location, refTableSpan: fk.location.refTableSpan, step: this.step },
+          });
+        }
+      }
       other.foreignKeys = other.foreignKeys.filter((f) => f.refTableId !== table.id);
       if (other.partitionOf === table.id) this.dropTable(other);
       other.inherits = other.inherits.filter((id) => id !== table.id);
@@ -775,6 +986,7 @@ export class Replay {
         this.unregister(table);
         table.name = event.to;
         this.register(table);
+        this.bindPending(table);
         return;
       }
       case 'rename_column': {
@@ -782,23 +994,7 @@ export class Replay {
         if (!table) return;
         const column = this.findColumn(table, event.from, event.target.span);
         if (!column) return;
-        column.name = event.to;
-        const swap = (list: string[]) => list.map((c) => (c === event.from ? event.to : c));
-        const swapNullable = (list: (string | null)[]) => list.map((c) => (c === event.from ? event.to : c));
-        if (table.primaryKey) table.primaryKey.columns = swap(table.primaryKey.columns);
-        for (const u of table.uniques) u.columns = swap(u.columns);
-        for (const i of table.indexes) {
-          i.columns = swapNullable(i.columns);
-          i.include = swap(i.include);
-          if (i.whereNotNullColumns) i.whereNotNullColumns = swap(i.whereNotNullColumns);
-        }
-        for (const fk of table.foreignKeys) {
-          fk.columns = swap(fk.columns);
-          if (fk.setColumns) fk.setColumns = swap(fk.setColumns);
-        }
-        for (const other of this.tables.values()) {
-          for (const fk of other.foreignKeys) if (fk.refTableId === table.id) fk.refColumns = swap(fk.refColumns);
-        }
+        this.renameColumn(table, event.from, event.to);
         return;
       }
       case 'rename_constraint': {
@@ -815,7 +1011,7 @@ export class Replay {
         return;
       }
       case 'rename_index': {
-        const found = this.findIndex(event.target);
+        const found = this.findIndex(event.target, event.table);
         if (found) this.renameIndex(found.table, found.index, event.to);
         else if (!event.ifExists) this.problem('unknown-index', event.target.span, `Index ${event.target.name} does not exist at this point.`);
         return;
@@ -831,6 +1027,28 @@ export class Replay {
         }
         return;
       }
+    }
+  }
+
+  /** Renames a column everywhere it is named: keys, indexes, this table's FKs and the FKs that reference it. */
+  private renameColumn(table: Table, from: string, to: string): void {
+    const column = table.columns.find((c) => c.name === from);
+    if (column) column.name = to;
+    const swap = (list: string[]) => list.map((c) => (c === from ? to : c));
+    const swapNullable = (list: (string | null)[]) => list.map((c) => (c === from ? to : c));
+    if (table.primaryKey) table.primaryKey.columns = swap(table.primaryKey.columns);
+    for (const u of table.uniques) u.columns = swap(u.columns);
+    for (const i of table.indexes) {
+      i.columns = swapNullable(i.columns);
+      i.include = swap(i.include);
+      if (i.whereNotNullColumns) i.whereNotNullColumns = swap(i.whereNotNullColumns);
+    }
+    for (const fk of table.foreignKeys) {
+      fk.columns = swap(fk.columns);
+      if (fk.setColumns) fk.setColumns = swap(fk.setColumns);
+    }
+    for (const other of this.tables.values()) {
+      for (const fk of other.foreignKeys) if (fk.refTableId === table.id) fk.refColumns = swap(fk.refColumns);
     }
   }
 
@@ -854,6 +1072,21 @@ function constraintNames(table: Table): string[] {
     ...table.foreignKeys.map((f) => f.name),
     ...table.checks,
   ];
+}
+
+/** The parent's unique index an FK depends on (PostgreSQL's confindid): its primary key's when no columns were written. */
+function referencedIndex(refTable: Table, refColumns: string[], explicitColumns: boolean): Index | undefined {
+  return explicitColumns
+    ? refTable.indexes.find((i) => i.unique && i.where === undefined && i.columns.every((x) => x !== null) && sameSet(i.columns as string[], refColumns))
+    : refTable.indexes.find((i) => i.constraint === refTable.primaryKey?.name);
+}
+
+/** An FK whose parent table does not exist at this point; it binds to the next table of that name. */
+interface PendingForeignKey {
+  fk: ForeignKey;
+  refSchema: string;
+  refName: string;
+  unresolved: UnresolvedForeignKey;
 }
 
 function sameSet(a: string[], b: string[]): boolean {

@@ -46,6 +46,8 @@ export interface Index {
   whereNotNullColumns?: string[];
   /** The index backs a PRIMARY KEY or UNIQUE constraint of that name. */
   constraint?: string;
+  /** Created by the server itself for an FK no index covered (InnoDB); dropped by it when a later index covers the FK. */
+  implicit?: boolean;
   location: SourceLocation;
 }
 

@@ -99,6 +99,8 @@ export interface CreateTableEvent extends EventBase {
   partitioned: boolean;
   /** CREATE TABLE ... AS / SELECT INTO: columns unknown. */
   asQuery: boolean;
+  /** SQLite `WITHOUT ROWID`: an INTEGER PRIMARY KEY is then not an alias of the rowid. */
+  withoutRowid?: boolean;
 }
 
 export type AlterTableCommand =
@@ -118,7 +120,9 @@ export type AlterTableCommand =
   | { kind: 'attach_partition'; partition: QualifiedName; span: Span }
   | { kind: 'detach_partition'; partition: QualifiedName; span: Span }
   | { kind: 'inherit'; parent: QualifiedName; span: Span }
-  | { kind: 'no_inherit'; parent: QualifiedName; span: Span };
+  | { kind: 'no_inherit'; parent: QualifiedName; span: Span }
+  /** MySQL `MODIFY [COLUMN] c def` / `CHANGE [COLUMN] old new def`: the column is redefined (and maybe renamed). */
+  | { kind: 'redefine_column'; from: string; column: ColumnDefinition; span: Span };
 
 export interface AlterTableEvent extends EventBase {
   kind: 'alter_table';
@@ -150,6 +154,8 @@ export interface CreateIndexEvent extends EventBase {
 export interface DropEvent extends EventBase {
   kind: 'drop_table' | 'drop_index' | 'drop_schema' | 'drop_view';
   names: QualifiedName[];
+  /** MySQL `DROP INDEX i ON t` / `ALTER TABLE t DROP INDEX i`: index names are per table there. */
+  table?: QualifiedName;
   ifExists: boolean;
   cascade: boolean;
 }
@@ -163,6 +169,8 @@ export interface RenameEvent extends EventBase {
   from: string;
   to: string;
   toSpan?: Span;
+  /** MySQL `ALTER TABLE t RENAME INDEX a TO b`: the table whose index is renamed. */
+  table?: QualifiedName;
 }
 
 export interface SetSchemaEvent extends EventBase {
@@ -184,6 +192,15 @@ export interface SearchPathEvent extends EventBase {
   schemas: string[];
 }
 
+/**
+ * MySQL `SET FOREIGN_KEY_CHECKS = 0|1` (FKs to missing tables are accepted while off) and SQLite
+ * `PRAGMA foreign_keys = ON|OFF` (SQLite enforces declared FKs only while on).
+ */
+export interface ForeignKeyChecksEvent extends EventBase {
+  kind: 'foreign_key_checks';
+  enabled: boolean;
+}
+
 export interface TransactionEvent extends EventBase {
   kind: 'begin' | 'commit' | 'rollback';
 }
@@ -197,6 +214,7 @@ export type SchemaEvent =
   | SetSchemaEvent
   | CreateSchemaEvent
   | SearchPathEvent
+  | ForeignKeyChecksEvent
   | TransactionEvent;
 
 /** A problem found while reading a file (syntax error, unreadable construct). */

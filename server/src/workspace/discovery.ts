@@ -16,6 +16,7 @@
  *   mark their folder as a migration set.
  */
 import { Minimatch } from 'minimatch';
+import { assignDialects } from './dialects';
 
 export type MigrationTool =
   | 'golang-migrate'
@@ -38,6 +39,10 @@ export interface DiscoveryOptions {
   exclude?: string[];
   /** `auto` follows the tool; `name` sorts by path; `version` by the leading number of the file name. */
   order?: 'auto' | 'name' | 'version';
+  /** Glob -> dialect: files matching the glob are read as that database's SQL (setting `fklens.dialects`). */
+  dialects?: Record<string, Dialect>;
+  /** The server a MySQL-dialect project targets (setting `fklens.mysql.server`): decides column-level REFERENCES. */
+  mysqlServer?: 'mysql' | 'mariadb';
 }
 
 /** One database's history: the files the tool applies, in order. */
@@ -47,8 +52,10 @@ export interface History {
   tool: MigrationTool;
   /** Files in apply order. */
   files: string[];
-  /** Set when the file names say which database the history is for (popx). */
+  /** The database the history is for, when its files say (popx names, folders, content, `fklens.dialects`); else PostgreSQL. */
   dialect?: Dialect;
+  /** For a MySQL history: the server the project targets (`fklens.mysql.server`). */
+  mysqlServer?: 'mysql' | 'mariadb';
 }
 
 /** Folders of dependencies, VCS data and build output: their SQL is a copy or someone else's. */
@@ -248,7 +255,7 @@ export function planHistories(
     histories.push({ id, tool: 'schema', files: files.sort(compareText) });
   }
   for (const history of histories) history.files = reorder(history, options.order ?? 'auto');
-  return histories.sort((a, b) => compareText(a.id, b.id));
+  return assignDialects(histories, options, textOf).sort((a, b) => compareText(a.id, b.id));
 }
 
 function pushTo<T>(map: Map<string, T[]>, key: string, value: T): void {

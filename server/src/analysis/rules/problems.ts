@@ -35,7 +35,7 @@ function problemRule(id: string, source: Source, defaultSeverity: Severity, titl
 
 export const problemRules: Rule[] = [
   problemRule('syntax-error', 'reader', 'error', 'Syntax error', 'PostgreSQL\'s parser rejects the statement. The rest of the file is still read, but what the statement would have done is missing from the model.'),
-  problemRule('unsupported', 'reader', 'info', 'File not read', 'The file is written for a database FK Lens does not read yet (MySQL, SQLite); it is left out of the model.'),
+  problemRule('unsupported', 'reader', 'info', 'File not read', 'The file is written for a database FK Lens does not read (e.g. CockroachDB-only syntax); it is left out of the model.'),
   problemRule(
     'fk-target-missing',
     'replay',
@@ -47,5 +47,8 @@ export const problemRules: Rule[] = [
   problemRule('unknown-column', 'replay', 'info', 'Unknown or duplicate column', 'The statement names a column that does not exist on the table at that point (or adds one that already exists). The statement is skipped in the model.'),
   problemRule('unknown-constraint', 'replay', 'info', 'Unknown constraint', 'The statement names a constraint that does not exist on the table at that point. PostgreSQL would reject it (unless IF EXISTS); the model is left unchanged.'),
   problemRule('unknown-index', 'replay', 'info', 'Unknown or duplicate index', 'The statement names an index that does not exist at that point, or creates one whose name is taken.'),
+  problemRule('mysql-set-default-ignored', 'replay', 'warning', 'MySQL ignores SET DEFAULT', 'InnoDB accepts ON DELETE / ON UPDATE SET DEFAULT without an error but does not store it: the key behaves as RESTRICT.'),
+  problemRule('mysql-inline-references', 'replay', 'warning', 'Column-level REFERENCES on MySQL', 'A column-level `col INT REFERENCES t(id)` creates a foreign key on MariaDB 10.5+ but is silently ignored by MySQL (setting `fklens.mysql.server`).'),
+  problemRule('sqlite-foreign-keys-off', 'replay', 'warning', 'SQLite foreign keys not turned on', 'Foreign keys are declared, but nothing in the project runs `PRAGMA foreign_keys = ON`: SQLite enforces none of them otherwise.'),
   problemRule('duplicate-table', 'replay', 'warning', 'Table created twice', 'CREATE TABLE (without IF NOT EXISTS) for a table that already exists at that point: PostgreSQL rejects the statement.'),
 ];

@@ -1,0 +1,118 @@
+/**
+ * Which database engine each history is for. A file says so by a `fklens.dialects` glob (strongest), by its
+ * name (popx's `.mysql.` / `.sqlite3.` / `.postgres.` variants, `schema.mysql.sql`), by a folder named after
+ * an engine (`mysql/`, `sqlite-sakila-db/`), or by its content (what PostgreSQL would never accept). One
+ * history is one database, so all its files are read in one dialect: the strongest evidence of any of them
+ * (the earliest file on a tie). Loose schema files whose evidence disagrees are different databases: their
+ * folder's history is split per dialect.
+ */
+import { Minimatch } from 'minimatch';
+import { looksLikePostgres, sniffDialect } from '../sources/sql/read';
+import type { Dialect, DiscoveryOptions, History } from './discovery';
+
+const STRENGTH = { override: 4, fileName: 3, folder: 2, content: 1 } as const;
+
+interface Evidence {
+  dialect: Dialect;
+  strength: number;
+}
+
+const ENGINE_WORDS: Record<string, Dialect> = {
+  mysql: 'mysql',
+  mariadb: 'mysql',
+  sqlite: 'sqlite',
+  sqlite3: 'sqlite',
+  postgres: 'postgres',
+  postgresql: 'postgres',
+  cockroach: 'cockroach',
+  cockroachdb: 'cockroach',
+};
+
+const overrideCache = new WeakMap<Record<string, Dialect>, { glob: Minimatch; dialect: Dialect }[]>();
+
+function overrides(options: DiscoveryOptions): { glob: Minimatch; dialect: Dialect }[] {
+  const map = options.dialects;
+  if (!map) return [];
+  let compiled = overrideCache.get(map);
+  if (!compiled) {
+    compiled = Object.entries(map)
+      .filter(([glob, dialect]) => glob && isDialect(dialect))
+      .map(([glob, dialect]) => ({ glob: new Minimatch(glob, { dot: true, matchBase: !glob.includes('/') }), dialect }));
+    overrideCache.set(map, compiled);
+  }
+  return compiled;
+}
+
+export function isDialect(value: unknown): value is Dialect {
+  return value === 'postgres' || value === 'mysql' || value === 'sqlite' || value === 'cockroach';
+}
+
+/** What one file says about its engine, strongest first; undefined when nothing does. */
+export function fileDialectEvidence(path: string, text: string | undefined, options: DiscoveryOptions = {}): Evidence | undefined {
+  const override = overrides(options).find((o) => o.glob.match(path));
+  if (override) return { dialect: override.dialect, strength: STRENGTH.override };
+  const segments = path.split('/');
+  const base = segments[segments.length - 1].toLowerCase();
+  for (const part of base.split('.').slice(1, -1)) {
+    const dialect = ENGINE_WORDS[part];
+    if (dialect) return { dialect, strength: STRENGTH.fileName };
+  }
+  for (const folder of segments.slice(0, -1).reverse()) {
+    for (const word of folder.toLowerCase().split(/[-_. ]+/)) {
+      const dialect = ENGINE_WORDS[word];
+      if (dialect) return { dialect, strength: STRENGTH.folder };
+    }
+  }
+  if (text !== undefined) {
+    const sniffed = sniffDialect(text);
+    if (sniffed !== 'postgres') return { dialect: sniffed, strength: STRENGTH.content };
+    if (looksLikePostgres(text)) return { dialect: 'postgres', strength: STRENGTH.content };
+  }
+  return undefined;
+}
+
+/** Sets each history's dialect (and the MySQL server setting); splits loose folders holding several engines. */
+export function assignDialects(histories: History[], options: DiscoveryOptions, textOf?: (path: string) => string | undefined): History[] {
+  const out: History[] = [];
+  for (const history of histories) {
+    const evidence = history.files.map((f) => fileDialectEvidence(f, textOf?.(f), options));
+    // popx already chose its files for one dialect; only an explicit override beats that.
+    const overall = strongest(evidence);
+    if (history.dialect && !(overall && overall.strength === STRENGTH.override)) {
+      out.push(withServer(history, options));
+      continue;
+    }
+    const dialects = new Set(evidence.filter((e): e is Evidence => !!e).map((e) => e.dialect));
+    if (history.tool === 'schema' && dialects.size > 1 && overall) {
+      // Loose files of different engines are different databases.
+      const groups = new Map<Dialect, string[]>();
+      history.files.forEach((f, i) => {
+        const d = evidence[i]?.dialect ?? overall.dialect;
+        groups.set(d, [...(groups.get(d) ?? []), f]);
+      });
+      for (const [dialect, files] of groups) {
+        out.push(withServer({ ...history, id: dialect === overall.dialect ? history.id : `${history.id}#${dialect}`, files, dialect }, options));
+      }
+      continue;
+    }
+    out.push(withServer(overall ? { ...history, dialect: overall.dialect } : history, options));
+  }
+  return out;
+}
+
+/**
+ * The strongest evidence (the earliest file on a tie); among content evidence only, the dialect most files
+ * show, so one odd file does not turn a whole history into another engine's.
+ */
+function strongest(list: (Evidence | undefined)[]): Evidence | undefined {
+  const top = list.reduce<Evidence | undefined>((best, e) => (e && (!best || e.strength > best.strength) ? e : best), undefined);
+  if (!top || top.strength !== STRENGTH.content) return top;
+  const counts = new Map<Dialect, number>();
+  for (const e of list) if (e) counts.set(e.dialect, (counts.get(e.dialect) ?? 0) + 1);
+  const [dialect] = [...counts].reduce((a, b) => (b[1] > a[1] ? b : a));
+  return { dialect, strength: STRENGTH.content };
+}
+
+function withServer(history: History, options: DiscoveryOptions): History {
+  return history.dialect === 'mysql' && options.mysqlServer ? { ...history, mysqlServer: options.mysqlServer } : history;
+}
