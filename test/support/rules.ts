@@ -29,6 +29,8 @@ export interface RuleDoc {
   text: string;
   bad: DocExample;
   good: DocExample;
+  /** The engine the examples are for (a `**Dialect:**` line on the page; PostgreSQL when absent). */
+  dialect: 'postgres' | 'mysql' | 'sqlite';
   /** DML run after the bad example that must fail (run-time rules). */
   runtime?: string;
   config: Partial<AnalysisConfig>;
@@ -44,9 +46,9 @@ function sqlBlockAfter(text: string, heading: string): string | undefined {
 }
 
 /** `-- file: NAME` lines split an example into migration files (db/migrations/NAME); otherwise one schema.sql. */
-function example(sql: string): DocExample {
+function example(sql: string, schemaFile = 'schema.sql'): DocExample {
   const parts = sql.split(/^-- file: (.+)$/m);
-  if (parts.length === 1) return { files: [['schema.sql', sql]] };
+  if (parts.length === 1) return { files: [[schemaFile, sql]] };
   const files: [string, string][] = [];
   for (let i = 1; i < parts.length; i += 2) files.push([`db/migrations/${parts[i].trim()}`, parts[i + 1].replace(/^\n/, '')]);
   return { files };
@@ -62,11 +64,16 @@ export function ruleDocs(): RuleDoc[] {
       const good = sqlBlockAfter(text, 'Good example');
       if (!bad || !good) throw new Error(`${f}: needs a sql block under "## Bad example" and "## Good example"`);
       const config = /<!-- fklens-config: (.*?) -->/.exec(text);
+      const engine = /\*\*Dialect:\*\* *(\w+)/.exec(text)?.[1].toLowerCase();
+      const dialect = engine === 'mysql' || engine === 'mariadb' ? 'mysql' : engine === 'sqlite' ? 'sqlite' : 'postgres';
+      // The file name tells FK Lens the engine, as `.mysql.` / `.sqlite3.` variants do in popx projects.
+      const schemaFile = dialect === 'mysql' ? 'schema.mysql.sql' : dialect === 'sqlite' ? 'schema.sqlite3.sql' : 'schema.sql';
       return {
         id: f.replace(/\.md$/, ''),
         text,
-        bad: example(bad),
-        good: example(good),
+        dialect,
+        bad: example(bad, schemaFile),
+        good: example(good, schemaFile),
         runtime: sqlBlockAfter(text, 'What happens at run time'),
         config: config ? (JSON.parse(config[1]) as Partial<AnalysisConfig>) : {},
       };
