@@ -5,6 +5,7 @@
  */
 import type { WorkspaceModel } from '../workspace/workspace';
 import { LineIndex, type LineCol, type Span } from '../sources/text';
+import { prismaFindings } from '../analysis/prisma';
 
 export type DiagnosticSeverityName = 'error' | 'warning' | 'info' | 'hint';
 
@@ -56,6 +57,12 @@ export function computeDiagnostics(
   }
   for (const history of model.histories) {
     for (const problem of history.problems ?? []) add(problem.file, problem);
+  }
+  for (const history of model.companions ?? []) {
+    for (const problem of history.problems ?? []) add(problem.file, problem);
+  }
+  for (const finding of prismaFindings(model)) {
+    add(finding.file, { span: finding.span, severity: finding.severity, code: finding.rule, message: finding.message });
   }
 
   const result = new Map<string, FileDiagnostic[]>();

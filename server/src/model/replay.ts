@@ -194,7 +194,10 @@ export class Replay {
     this.file = source.path;
     this.searchPath = DEFAULT_SEARCH_PATH; // every migration runs in a fresh session
     this.inTransaction = false;
-    for (const event of source.events) this.apply(event);
+    for (const event of source.events) {
+      this.file = event.file ?? source.path;
+      this.apply(event);
+    }
   }
 
   result(): HistoryModel {
