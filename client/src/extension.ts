@@ -27,7 +27,7 @@ let watcher: vscode.FileSystemWatcher | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   output = vscode.window.createOutputChannel(CLIENT_NAME, { log: true });
-  watcher = vscode.workspace.createFileSystemWatcher('**/*.sql');
+  watcher = vscode.workspace.createFileSystemWatcher('**/*.{sql,prisma}');
   context.subscriptions.push(output, watcher);
 
   context.subscriptions.push(
@@ -65,6 +65,8 @@ function createClient(context: vscode.ExtensionContext): LanguageClient {
     documentSelector: [
       { scheme: 'file', language: 'sql' },
       { scheme: 'file', pattern: '**/*.sql' },
+      { scheme: 'file', language: 'prisma' },
+      { scheme: 'file', pattern: '**/*.prisma' },
     ],
     synchronize: { fileEvents: watcher ? [watcher] : [] },
     outputChannel: output,

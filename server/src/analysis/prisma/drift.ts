@@ -8,7 +8,11 @@ import type { HistoryModel } from '../../model/replay';
 import type { ForeignKey, Table } from '../../model/schema';
 import { qualifiedName } from '../../model/schema';
 import type { PrismaSchema } from '../../sources/prisma/schema';
+import { SQL_ACTION, type PrismaAction } from '../../sources/prisma/types';
+import type { FkAction } from '../../sources/events';
 import type { PrismaFinding, PrismaRule } from './findings';
+
+const PRISMA_ACTION = Object.fromEntries(Object.entries(SQL_ACTION).map(([prisma, sql]) => [sql, prisma])) as Record<FkAction, PrismaAction>;
 
 export const drift: PrismaRule = {
   id: 'prisma-drift',
@@ -71,12 +75,14 @@ export function checkDrift(schemaModel: HistoryModel, migrated: HistoryModel, sc
       if (!differences.length) continue;
       const clause = fk.onDelete !== twin.onDelete ? 'onDelete' : fk.onUpdate !== twin.onUpdate ? 'onUpdate' : undefined;
       const span = (clause === 'onDelete' ? fk.location.onDeleteSpan : clause === 'onUpdate' ? fk.location.onUpdateSpan : undefined) ?? fk.location.span;
+      const migratedAction = clause ? PRISMA_ACTION[clause === 'onDelete' ? twin.onDelete : twin.onUpdate] : undefined;
       push({
         file: fk.location.file,
         span,
         message: `After the migrations in ${where}, the foreign key on ${tableLabel(table)}(${fk.columns.join(', ')}) ${differences.join(', ')} (${at(twin)}).`,
         relation,
         clause,
+        migratedAction,
       });
     }
     for (const fk of other.foreignKeys) {

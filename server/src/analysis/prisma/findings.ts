@@ -4,6 +4,7 @@
  */
 import type { Span } from '../../sources/text';
 import type { PrismaModel, PrismaRelation, PrismaSchema } from '../../sources/prisma/schema';
+import type { PrismaAction } from '../../sources/prisma/types';
 
 export type PrismaRuleId = 'prisma-set-null-required' | 'prisma-set-default-without-default' | 'prisma-missing-index' | 'prisma-drift';
 
@@ -27,4 +28,6 @@ export interface PrismaFinding {
   model?: PrismaModel;
   /** Which referential action the finding is about. */
   clause?: 'onDelete' | 'onUpdate';
+  /** Drift: the action the migrated database has for `clause`. */
+  migratedAction?: PrismaAction;
 }

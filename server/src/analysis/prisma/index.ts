@@ -2,7 +2,6 @@
  * Runs the Prisma rules over a workspace model: the schema rules on every Prisma schema, the drift rule on
  * every schema whose database is a Prisma migration set. Cached per model (the model is immutable).
  */
-import type { HistoryModel } from '../../model/replay';
 import { prismaSchemaOf } from '../../sources/prisma/read';
 import type { WorkspaceModel } from '../../workspace/workspace';
 import { checkDrift, drift } from './drift';
@@ -23,18 +22,13 @@ export function prismaFindings(model: WorkspaceModel): PrismaFinding[] {
   const findings: PrismaFinding[] = [];
   const all = [...model.histories, ...(model.companions ?? [])];
   for (const history of all) {
-    if (history.history.tool !== 'prisma-schema') continue;
+    if (history.history?.tool !== 'prisma-schema') continue;
     const schema = prismaSchemaOf(history.sources[0]);
     if (!schema) continue;
     findings.push(...checkSetNullRequired(schema), ...checkSetDefaultWithoutDefault(schema), ...checkMissingIndex(schema));
-    const migrated = history.history.companionOf !== undefined ? model.histories.find((h) => h.history.id === history.history.companionOf) : undefined;
+    const migrated = history.history.companionOf !== undefined ? model.histories.find((h) => h.history?.id === history.history.companionOf) : undefined;
     if (migrated) findings.push(...checkDrift(history, migrated, schema));
   }
   cache.set(model, findings);
   return findings;
-}
-
-/** The schema history of a Prisma migration set, if the workspace has one. */
-export function companionOf(model: WorkspaceModel, migrations: HistoryModel): HistoryModel | undefined {
-  return model.companions?.find((c) => c.history.companionOf === migrations.history.id);
 }

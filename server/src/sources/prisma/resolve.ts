@@ -271,7 +271,7 @@ class Resolver {
       this.problem(file, arg.value.span, `${name} must be one of ${PRISMA_ACTIONS.join(', ')}.`, 'error');
       return undefined;
     }
-    return { action: value as PrismaAction, span: arg.span };
+    return { action: value as PrismaAction, span: arg.span, valueSpan: arg.value.span };
   }
 
   /** Implicit many-to-many: list fields on both sides, no `fields:`; Prisma keeps the links in `_{relation}`. */

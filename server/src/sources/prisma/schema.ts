@@ -33,7 +33,10 @@ export interface PrismaIndex {
 
 export interface ExplicitAction {
   action: PrismaAction;
+  /** The whole `onDelete: X` argument. */
   span: Span;
+  /** The action's name (`X`). */
+  valueSpan: Span;
 }
 
 /** A relation field whose `@relation(fields: ...)` makes its model hold the foreign key. */
