@@ -1,6 +1,6 @@
 /**
  * The VS Code side of FK Lens: starts the language server (dist/server.js, over IPC), forwards `.sql`
- * file events to it, and contributes the commands. All analysis happens in the server.
+ * and `.prisma` file events to it, and contributes the commands. All analysis happens in the server.
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';

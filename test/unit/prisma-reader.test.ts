@@ -12,6 +12,7 @@ import { Workspace } from '../../server/src/workspace/workspace';
 import { modelJson } from '../../server/src/model/json';
 import { computeDiagnostics } from '../../server/src/features/diagnostics';
 import { CORPUS } from '../support/corpus';
+import { isCandidate, planHistories } from '../../server/src/workspace/discovery';
 import { initPostgresParser } from '../../server/src/sources/sql/postgres';
 
 before(async () => {
@@ -242,5 +243,34 @@ describe('Prisma parser: broken schemas give a diagnostic at the right place, ne
       const syntax = parsePrisma('x.prisma', garbage);
       assert.ok(Array.isArray(syntax.blocks));
     }
+  });
+});
+
+describe('Prisma schema discovery', () => {
+  const plan = (paths: string[]) => planHistories(paths).map((h) => [h.id, h.tool, h.files, h.companionOf]);
+
+  test('a schema folder read recursively, its migrations beside the folder; two projects stay apart', () => {
+    assert.deepEqual(
+      plan([
+        'api/prisma/schema/schema.prisma',
+        'api/prisma/schema/models/user.prisma',
+        'api/prisma/migrations/20240101000000_init/migration.sql',
+        'web/prisma/schema.prisma',
+        'web/prisma/migrations/20240101000000_init/migration.sql',
+        'tools/schema.prisma',
+      ]),
+      [
+        ['api/prisma/migrations', 'prisma', ['api/prisma/migrations/20240101000000_init/migration.sql'], undefined],
+        ['api/prisma/schema#prisma', 'prisma-schema', ['api/prisma/schema/models/user.prisma', 'api/prisma/schema/schema.prisma'], 'api/prisma/migrations'],
+        ['tools#prisma', 'prisma-schema', ['tools/schema.prisma'], undefined],
+        ['web/prisma#prisma', 'prisma-schema', ['web/prisma/schema.prisma'], 'web/prisma/migrations'],
+        ['web/prisma/migrations', 'prisma', ['web/prisma/migrations/20240101000000_init/migration.sql'], undefined],
+      ],
+    );
+  });
+
+  test('.prisma files are candidates; a .prisma file in node_modules is not', () => {
+    assert.equal(isCandidate('prisma/schema.prisma'), true);
+    assert.equal(isCandidate('node_modules/.prisma/client/schema.prisma'), false);
   });
 });

@@ -60,7 +60,7 @@ class Resolver {
     const blocks = this.files.flatMap((f) => f.blocks.map((block) => ({ file: f.path, block })));
     for (const { file, block } of blocks) if (block.kind === 'datasource') this.datasource(file, block);
     for (const { block } of blocks) if (block.kind === 'type') this.compositeTypes.add(block.name.name);
-    for (const { file, block } of blocks) if (block.kind === 'enum') this.enumBlock(file, block);
+    for (const { block } of blocks) if (block.kind === 'enum') this.enumBlock(block);
     for (const { file, block } of blocks) {
       if (block.kind !== 'model' && block.kind !== 'view') continue;
       if (this.modelByName.has(block.name.name)) {
@@ -98,13 +98,12 @@ class Resolver {
     }
   }
 
-  private enumBlock(file: string, block: EnumBlock): void {
+  private enumBlock(block: EnumBlock): void {
     const dbName = stringValue(argument(attr(block.attributes, 'map'), 'name', 0)?.value) ?? block.name.name;
     const schema = this.schemaOf(block.attributes);
     const e: PrismaEnum = { name: block.name.name, dbName, schema, block };
     this.enumByName.set(e.name, e);
     this.schema.enums.push(e);
-    void file;
   }
 
   private schemaOf(attributes: Attribute[]): string {
