@@ -1,6 +1,6 @@
 /**
  * The VS Code side of FK Lens: starts the language server (dist/server.js, over IPC), forwards `.sql`
- * file events to it, and contributes the commands. All analysis happens in the server.
+ * and `.prisma` file events to it, and contributes the commands. All analysis happens in the server.
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -27,7 +27,7 @@ let watcher: vscode.FileSystemWatcher | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   output = vscode.window.createOutputChannel(CLIENT_NAME, { log: true });
-  watcher = vscode.workspace.createFileSystemWatcher('**/*.sql');
+  watcher = vscode.workspace.createFileSystemWatcher('**/*.{sql,prisma}');
   context.subscriptions.push(output, watcher);
 
   context.subscriptions.push(
@@ -66,6 +66,8 @@ function createClient(context: vscode.ExtensionContext): LanguageClient {
     documentSelector: [
       { scheme: 'file', language: 'sql' },
       { scheme: 'file', pattern: '**/*.sql' },
+      { scheme: 'file', language: 'prisma' },
+      { scheme: 'file', pattern: '**/*.prisma' },
     ],
     synchronize: { fileEvents: watcher ? [watcher] : [] },
     outputChannel: output,

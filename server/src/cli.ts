@@ -156,7 +156,7 @@ export async function main(argv: string[]): Promise<number> {
       },
     };
     const result = await runCheck({ dir, format: args.format, failOn: args.failOn, configFile: args.config, flags, version: process.env.FKLENS_VERSION ?? 'dev' });
-    process.stdout.write(result.stdout);
+    process.stdout.write(result.stdout && !result.stdout.endsWith('\n') ? result.stdout + '\n' : result.stdout);
     for (const line of result.stderr) process.stderr.write(`fklens: ${line}\n`);
     return result.exitCode;
   }

@@ -45,6 +45,8 @@ import { registerLanguageFeatures, type FolderView } from './lsp/features';
 const VERSION = process.env.FKLENS_VERSION ?? 'dev';
 /** Quiet time after the last edit before the model is analysed again. */
 const ANALYSIS_DELAY_MS = 150;
+/** Files read without include globs: SQL and Prisma schemas (discovery.ts decides the rest). */
+const SCHEMA_FILE = /\.(sql|prisma)$/i;
 /** While indexing, give the event loop a turn this often so requests and edits are not starved. */
 const YIELD_EVERY_MS = 50;
 /** How long to wait for the client to answer a request of ours (settings, progress) before going on without. */
@@ -608,7 +610,7 @@ async function applyFileEvents(params: DidChangeWatchedFilesParams): Promise<voi
       await applySettings([folder]);
     } else if (type === FileChangeType.Deleted) {
       deleteFromDisk(folder, rel);
-    } else if (/\.sql$/i.test(rel) || folder.workspace.hasFile(rel)) {
+    } else if (SCHEMA_FILE.test(rel) || folder.workspace.hasFile(rel)) {
       folder.uris.set(rel, uri);
       await syncFromDisk(folder, rel);
     } else if (type === FileChangeType.Created) {
@@ -628,7 +630,7 @@ async function applyRenames(params: RenameFilesParams): Promise<void> {
     const stat = await fsp.stat(to.fsPath).catch(() => undefined);
     if (stat?.isDirectory()) await addDirectory(to.folder, to.rel, to.fsPath);
     else {
-      if (/\.sql$/i.test(to.rel)) to.folder.uris.set(to.rel, file.newUri);
+      if (SCHEMA_FILE.test(to.rel)) to.folder.uris.set(to.rel, file.newUri);
       await syncFromDisk(to.folder, to.rel);
     }
   }
@@ -754,7 +756,7 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
         fileOperations: {
           didRename: {
             filters: [
-              { scheme: 'file', pattern: { glob: '**/*.sql', matches: 'file', options: { ignoreCase: true } } },
+              { scheme: 'file', pattern: { glob: '**/*.{sql,prisma}', matches: 'file', options: { ignoreCase: true } } },
               { scheme: 'file', pattern: { glob: '**/*', matches: 'folder' } },
             ],
           },
@@ -771,7 +773,7 @@ connection.onInitialized(
       await connection.client
         .register(DidChangeWatchedFilesNotification.type, {
           watchers: [
-            { globPattern: '**/*.sql' },
+            { globPattern: '**/*.{sql,prisma}' },
             { globPattern: `**/${CONFIG_FILE}` },
             // A deleted folder is reported as one event for the folder (not its files): watch deletions of anything.
             { globPattern: '**/*', kind: WatchKind.Delete },

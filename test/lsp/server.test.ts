@@ -275,11 +275,11 @@ test('indexes the workspace with progress and reports the syntax error at the ba
     JSON.stringify(lsp.progress),
   );
 
-  // Dynamic registrations: the watcher for **/*.sql and the settings section.
+  // Dynamic registrations: the watcher for **/*.{sql,prisma} and the settings section.
   const watcher = lsp.registrations.find((r) => r.method === 'workspace/didChangeWatchedFiles');
   assert.ok(watcher, JSON.stringify(lsp.registrations));
   const watchers = (watcher.registerOptions as { watchers: { globPattern: string; kind?: number }[] }).watchers;
-  assert.equal(watchers[0].globPattern, '**/*.sql');
+  assert.equal(watchers[0].globPattern, '**/*.{sql,prisma}');
   assert.ok(watchers.some((w) => w.globPattern === '**/*' && w.kind === 4), 'deletions of folders are watched');
   assert.ok(lsp.configurationRequests > 0, 'settings were asked for');
 });
@@ -376,6 +376,39 @@ test('watched-file create, delete and rename are applied', async () => {
   since = lsp.published.length;
   lsp.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf('moved'), type: 3 }] });
   await lsp.waitForDiagnostics(uriOf('moved/x.sql'), since, 'deleted folder cleared', (p) => p.diagnostics.length === 0);
+});
+
+test('a schema.prisma created on disk is read: its findings arrive with the rule id as code', async () => {
+  const schema = [
+    'datasource db {',
+    '  provider = "postgresql"',
+    '  url      = env("DATABASE_URL")',
+    '}',
+    'model User {',
+    '  id    Int    @id',
+    '  posts Post[]',
+    '}',
+    'model Post {',
+    '  id       Int  @id',
+    '  authorId Int',
+    '  author   User @relation(fields: [authorId], references: [id], onDelete: SetNull)',
+    '}',
+    '',
+  ].join('\n');
+  mkdirSync(join(dir, 'prisma'), { recursive: true });
+  writeFileSync(join(dir, 'prisma/schema.prisma'), schema);
+  const uri = uriOf('prisma/schema.prisma');
+  const since = lsp.published.length;
+  lsp.notify('workspace/didChangeWatchedFiles', { changes: [{ uri, type: 1 }] });
+  const published = await lsp.waitForDiagnostics(uri, since, 'diagnostics of schema.prisma', (p) => p.diagnostics.length === 2);
+  assert.deepEqual(published.diagnostics.map((d) => [d.code, d.range.start.line]).sort(), [
+    ['prisma-missing-index', 11],
+    ['prisma-set-null-required', 11],
+  ]);
+  unlinkSync(join(dir, 'prisma/schema.prisma'));
+  const cleared = lsp.published.length;
+  lsp.notify('workspace/didChangeWatchedFiles', { changes: [{ uri, type: 3 }] });
+  await lsp.waitForDiagnostics(uri, cleared, 'cleared after delete', (p) => p.diagnostics.length === 0);
 });
 
 test('settings changes re-index the folder', async () => {

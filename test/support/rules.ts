@@ -30,28 +30,44 @@ export interface RuleDoc {
   bad: DocExample;
   good: DocExample;
   /** The engine the examples are for (a `**Dialect:**` line on the page; PostgreSQL when absent). */
-  dialect: 'postgres' | 'mysql' | 'sqlite';
+  dialect: 'postgres' | 'mysql' | 'sqlite' | 'prisma';
   /** DML run after the bad example that must fail (run-time rules). */
   runtime?: string;
   config: Partial<AnalysisConfig>;
 }
 
-function sqlBlockAfter(text: string, heading: string): string | undefined {
+/** The text of the section under `## heading` (undefined when the page has no such section). */
+function section(text: string, heading: string): string | undefined {
   const at = text.indexOf(`\n## ${heading}\n`);
   if (at < 0) return undefined;
   const next = text.indexOf('\n## ', at + 4);
-  const section = text.slice(at, next < 0 ? text.length : next);
-  const m = /```sql\n([\s\S]*?)```/.exec(section);
+  return text.slice(at, next < 0 ? text.length : next);
+}
+
+function sqlBlockAfter(text: string, heading: string): string | undefined {
+  const m = /```sql\n([\s\S]*?)```/.exec(section(text, heading) ?? '');
   return m?.[1];
 }
 
-/** `-- file: NAME` lines split an example into migration files (db/migrations/NAME); otherwise one schema.sql. */
-function example(sql: string, schemaFile = 'schema.sql'): DocExample {
-  const parts = sql.split(/^-- file: (.+)$/m);
-  if (parts.length === 1) return { files: [[schemaFile, sql]] };
+/**
+ * The example of a section: every ```sql / ```prisma block in it. A block (or part of one) that starts with
+ * `-- file: NAME` / `// file: NAME` is that file: NAME with a '/' is a workspace path, a bare NAME a migration in
+ * db/migrations/. Without such a line a block is `schemaFile` (schema.prisma for prisma blocks).
+ */
+function example(text: string, heading: string, schemaFile: string): DocExample | undefined {
+  const body = section(text, heading);
+  if (body === undefined) return undefined;
   const files: [string, string][] = [];
-  for (let i = 1; i < parts.length; i += 2) files.push([`db/migrations/${parts[i].trim()}`, parts[i + 1].replace(/^\n/, '')]);
-  return { files };
+  for (const m of body.matchAll(/```(sql|prisma)\n([\s\S]*?)```/g)) {
+    const [, lang, code] = m;
+    const parts = code.split(/^(?:--|\/\/) file: (.+)$/m);
+    if (parts.length === 1) files.push([lang === 'prisma' ? 'schema.prisma' : schemaFile, code]);
+    for (let i = 1; i < parts.length; i += 2) {
+      const name = parts[i].trim();
+      files.push([name.includes('/') ? name : `db/migrations/${name}`, parts[i + 1].replace(/^\n/, '')]);
+    }
+  }
+  return files.length ? { files } : undefined;
 }
 
 export function ruleDocs(): RuleDoc[] {
@@ -60,20 +76,26 @@ export function ruleDocs(): RuleDoc[] {
     .sort()
     .map((f) => {
       const text = readFileSync(join(DOCS, f), 'utf8');
-      const bad = sqlBlockAfter(text, 'Bad example');
-      const good = sqlBlockAfter(text, 'Good example');
-      if (!bad || !good) throw new Error(`${f}: needs a sql block under "## Bad example" and "## Good example"`);
       const config = /<!-- fklens-config: (.*?) -->/.exec(text);
       const engine = /\*\*Dialect:\*\* *(\w+)/.exec(text)?.[1].toLowerCase();
-      const dialect = engine === 'mysql' || engine === 'mariadb' ? 'mysql' : engine === 'sqlite' ? 'sqlite' : 'postgres';
+      const dialect: RuleDoc['dialect'] = /```prisma\n/.test(text)
+        ? 'prisma'
+        : engine === 'mysql' || engine === 'mariadb'
+          ? 'mysql'
+          : engine === 'sqlite'
+            ? 'sqlite'
+            : 'postgres';
       // The file name tells FK Lens the engine, as `.mysql.` / `.sqlite3.` variants do in popx projects.
       const schemaFile = dialect === 'mysql' ? 'schema.mysql.sql' : dialect === 'sqlite' ? 'schema.sqlite3.sql' : 'schema.sql';
+      const bad = example(text, 'Bad example', schemaFile);
+      const good = example(text, 'Good example', schemaFile);
+      if (!bad || !good) throw new Error(`${f}: needs a sql or prisma block under "## Bad example" and "## Good example"`);
       return {
         id: f.replace(/\.md$/, ''),
         text,
         dialect,
-        bad: example(bad, schemaFile),
-        good: example(good, schemaFile),
+        bad,
+        good,
         runtime: sqlBlockAfter(text, 'What happens at run time'),
         config: config ? (JSON.parse(config[1]) as Partial<AnalysisConfig>) : {},
       };

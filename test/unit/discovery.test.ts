@@ -214,9 +214,9 @@ describe('planHistories: grouping', () => {
     assert.deepEqual(planHistories(['misc/cleanup.down.sql', 'm/3_x.down.sql']), []);
   });
 
-  test('non-sql files and ignored folders are not candidates', () => {
-    const plan = planHistories(['a.sql', 'schema.prisma', 'node_modules/p/x.sql', 'dist/m/1_a.up.sql', 'x/.git/y.sql']);
-    assert.deepEqual(plan.map((h) => h.files), [['a.sql']]);
+  test('files other than .sql and .prisma, and ignored folders, are not candidates', () => {
+    const plan = planHistories(['a.sql', 'schema.prisma', 'notes.md', 'node_modules/p/x.sql', 'node_modules/p/schema.prisma', 'dist/m/1_a.up.sql', 'x/.git/y.sql']);
+    assert.deepEqual(plan.map((h) => h.files), [['a.sql'], ['schema.prisma']]);
   });
 });
 
@@ -335,7 +335,7 @@ describe('real layouts (shared corpus)', { skip: !existsSync(corpus) }, () => {
     assert.equal(migrations[38], 'files/make/migrations/postgresql/0190_2.16.0_schema.up.sql');
   });
 
-  test('prisma sources: one history of every migration.sql, in folder order', async () => {
+  test('prisma sources: one history of every migration.sql, in folder order, and schema.prisma as its companion', async () => {
     for (const [source, folder, count] of [
       ['langfuse-prisma', 'files/packages/shared/prisma/migrations', 434],
       ['hoppscotch-prisma', 'files/packages/hoppscotch-backend/prisma/migrations', 21],
@@ -343,8 +343,17 @@ describe('real layouts (shared corpus)', { skip: !existsSync(corpus) }, () => {
     ] as const) {
       const files = await readWorkspaceFromDisk(join(corpus, source));
       const plan = planHistories([...files.keys()]);
-      assert.deepEqual(plan.map((h) => [h.id, h.tool]), [[folder, 'prisma']], source);
-      const names = plan[0].files.map((p) => p.split('/').at(-2)!);
+      const schemaFolder = folder.replace(/\/migrations$/, '');
+      assert.deepEqual(
+        plan.map((h) => [h.id, h.tool, h.companionOf]),
+        [
+          [`${schemaFolder}#prisma`, 'prisma-schema', folder],
+          [folder, 'prisma', undefined],
+        ],
+        source,
+      );
+      assert.deepEqual(plan[0].files, [`${schemaFolder}/schema.prisma`]);
+      const names = plan[1].files.map((p) => p.split('/').at(-2)!);
       assert.equal(names.length, count, source);
       assert.deepEqual(names, [...names].sort(), source);
     }

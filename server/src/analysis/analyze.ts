@@ -43,6 +43,16 @@ export function effectiveSeverity(rule: Rule, config: AnalysisConfig): SeverityS
   return config.rules[rule.id]?.severity;
 }
 
+/**
+ * Rules with a Prisma counterpart: in a `.prisma` file the counterpart reports the same fact in Prisma's terms
+ * (and its quick-fix edits the schema), so the generic finding would only repeat it.
+ */
+const PRISMA_SPELLING: Record<string, string> = {
+  'fk-missing-index': 'prisma-missing-index',
+  'set-null-on-not-null': 'prisma-set-null-required',
+  'set-default-without-default': 'prisma-set-default-without-default',
+};
+
 export function analyze(model: WorkspaceModel, config: AnalysisConfig = DEFAULT_ANALYSIS_CONFIG, rules: readonly Rule[] = RULES): AnalysisResult {
   const notes: string[] = [];
   const findings: ReportedFinding[] = [];
@@ -66,7 +76,7 @@ export function analyze(model: WorkspaceModel, config: AnalysisConfig = DEFAULT_
   }
 
   const skipped = filesBeforeCheckFrom(model, config.checkFrom, notes);
-  const kept = skipped.size ? findings.filter((f) => !skipped.has(f.file)) : findings;
+  const kept = findings.filter((f) => !skipped.has(f.file) && !(f.file.endsWith('.prisma') && PRISMA_SPELLING[f.rule]));
 
   // Suppressions.
   const suppressions: Suppression[] = [];

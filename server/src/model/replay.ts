@@ -224,7 +224,10 @@ export class Replay {
     this.searchPath = this.policy.dialect === 'postgres' ? DEFAULT_SEARCH_PATH : [this.policy.defaultSchema]; // every migration runs in a fresh session
     this.foreignKeyChecks = true;
     this.inTransaction = false;
-    for (const event of source.events) this.apply(event);
+    for (const event of source.events) {
+      this.file = event.file ?? source.path;
+      this.apply(event);
+    }
   }
 
   result(): HistoryModel {

@@ -85,6 +85,8 @@ export interface IndexElement {
 interface EventBase {
   /** The whole statement this event came from. */
   statement: Span;
+  /** The file the ranges point into, when not the file whose events these are (a Prisma schema spread over several files). */
+  file?: string;
 }
 
 export interface CreateTableEvent extends EventBase {
@@ -220,7 +222,7 @@ export type SchemaEvent =
 /** A problem found while reading a file (syntax error, unreadable construct). */
 export interface SourceProblem {
   severity: 'error' | 'warning' | 'info';
-  code: 'syntax-error' | 'unsupported';
+  code: 'syntax-error' | 'unsupported' | 'schema-error';
   message: string;
   span: Span;
 }

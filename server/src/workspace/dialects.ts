@@ -6,6 +6,8 @@
  * (the earliest file on a tie). Loose schema files whose evidence disagrees are different databases: their
  * folder's history is split per dialect.
  */
+import { parsePrisma } from '../sources/prisma/parser';
+import { resolvePrismaSchema } from '../sources/prisma/resolve';
 import { Minimatch } from 'minimatch';
 import { looksLikePostgres, sniffDialect } from '../sources/sql/read';
 import type { Dialect, DiscoveryOptions, History } from './discovery';
@@ -75,6 +77,13 @@ export function fileDialectEvidence(path: string, text: string | undefined, opti
 export function assignDialects(histories: History[], options: DiscoveryOptions, textOf?: (path: string) => string | undefined): History[] {
   const out: History[] = [];
   for (const history of histories) {
+    if (history.tool === 'prisma-schema') {
+      // A Prisma schema names its database in the datasource block; SQL content sniffing does not apply
+      // (`@default(autoincrement())` is not SQLite's AUTOINCREMENT).
+      const dialect = prismaDialect(history.files.map((f) => ({ path: f, text: textOf?.(f) ?? '' })));
+      out.push(withServer(dialect ? { ...history, dialect } : history, options));
+      continue;
+    }
     const evidence = history.files.map((f) => fileDialectEvidence(f, textOf?.(f), options));
     // popx already chose its files for one dialect; only an explicit override beats that.
     const overall = strongest(evidence);
@@ -115,4 +124,21 @@ function strongest(list: (Evidence | undefined)[]): Evidence | undefined {
 
 function withServer(history: History, options: DiscoveryOptions): History {
   return history.dialect === 'mysql' && options.mysqlServer ? { ...history, mysqlServer: options.mysqlServer } : history;
+}
+
+/** The dialect a Prisma schema's `datasource { provider = ... }` names, read with the Prisma parser. */
+function prismaDialect(files: { path: string; text: string }[]): Dialect | undefined {
+  const schema = resolvePrismaSchema(files.map((f) => parsePrisma(f.path, f.text)));
+  switch (schema.provider) {
+    case 'postgresql':
+      return 'postgres';
+    case 'cockroachdb':
+      return 'cockroach';
+    case 'mysql':
+      return 'mysql';
+    case 'sqlite':
+      return 'sqlite';
+    default:
+      return undefined;
+  }
 }

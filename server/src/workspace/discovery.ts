@@ -17,6 +17,7 @@
  */
 import { Minimatch } from 'minimatch';
 import { assignDialects } from './dialects';
+import { isPrismaSchemaPath, planPrismaSchemas } from './prismaSchemas';
 
 export type MigrationTool =
   | 'golang-migrate'
@@ -27,7 +28,8 @@ export type MigrationTool =
   | 'goose'
   | 'popx'
   | 'sql-migrations'
-  | 'schema';
+  | 'schema'
+  | 'prisma-schema';
 
 /** A database named by a popx file suffix (`.postgres`, `.mysql`, `.sqlite3`, `.cockroach`). */
 export type Dialect = 'postgres' | 'mysql' | 'sqlite' | 'cockroach';
@@ -56,6 +58,11 @@ export interface History {
   dialect?: Dialect;
   /** For a MySQL history: the server the project targets (`fklens.mysql.server`). */
   mysqlServer?: 'mysql' | 'mariadb';
+  /**
+   * A Prisma schema whose database is the Prisma migration set with this id: the migrations are the model,
+   * the schema is compared with them (see prismaSchemas.ts).
+   */
+  companionOf?: string;
 }
 
 /** Folders of dependencies, VCS data and build output: their SQL is a copy or someone else's. */
@@ -69,6 +76,9 @@ export interface PathFilter {
   /** May a file under this folder be accepted? Lets the disk walk prune. */
   entersFolder(path: string): boolean;
 }
+
+/** What is read when no include globs are set: SQL files and Prisma schemas. */
+const DEFAULT_FILES = /\.(sql|prisma)$/i;
 
 /** Compiled once per options object: file watchers ask for every path. */
 const filters = new WeakMap<DiscoveryOptions, PathFilter>();
@@ -106,7 +116,7 @@ function buildFilter(options: DiscoveryOptions): PathFilter {
     acceptsFile(path) {
       if (excluded(path)) return false;
       const ignored = ignoredSegments(path.split('/').slice(0, -1));
-      if (!include.length) return /\.sql$/i.test(path) && !ignored.length;
+      if (!include.length) return DEFAULT_FILES.test(path) && !ignored.length;
       return include.some((g) => g.glob.match(path) && namesAll(g, ignored));
     },
     entersFolder(path) {
@@ -235,8 +245,13 @@ export function planHistories(
   const sets = new Map<string, Member[]>();
   const loose = new Map<string, string[]>();
   const addLoose = (path: string) => pushTo(loose, path.slice(0, Math.max(0, path.lastIndexOf('/'))), path);
+  const prismaSchemaFiles: string[] = [];
   for (const path of new Set(paths)) {
     if (!accepts.acceptsFile(path)) continue;
+    if (isPrismaSchemaPath(path)) {
+      prismaSchemaFiles.push(path);
+      continue;
+    }
     const found = classify(path);
     if (found === 'loose') addLoose(path);
     else if (found !== 'down') pushTo(sets, found.root, found);
@@ -254,6 +269,8 @@ export function planHistories(
     const id = sets.has(folder) ? `${folder}#schema` : folder;
     histories.push({ id, tool: 'schema', files: files.sort(compareText) });
   }
+  const prismaRoots = new Set(histories.filter((h) => h.tool === 'prisma').map((h) => h.id));
+  histories.push(...planPrismaSchemas(prismaSchemaFiles, prismaRoots));
   for (const history of histories) history.files = reorder(history, options.order ?? 'auto');
   return assignDialects(histories, options, textOf).sort((a, b) => compareText(a.id, b.id));
 }

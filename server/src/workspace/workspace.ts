@@ -5,11 +5,14 @@
  */
 import type { SourceFile } from '../sources/events';
 import { readSqlFile } from '../sources/sql/read';
+import { readPrismaSchema } from '../sources/prisma/read';
 import { replayFrom, type HistoryModel, type ReplayCheckpoint } from '../model/replay';
 import { planHistories, isCandidate, markerTool, type DiscoveryOptions, type History } from './discovery';
 
 export interface WorkspaceModel {
   histories: HistoryModel[];
+  /** Prisma schemas whose database is a Prisma migration set (`history.companionOf`): compared with it, not part of the model. */
+  companions?: HistoryModel[];
   /** Every file that was read, with what its reader found. */
   sources: Map<string, SourceFile>;
 }
@@ -91,14 +94,18 @@ export class Workspace {
   model(): WorkspaceModel {
     if (this.cached) return this.cached;
     const histories: HistoryModel[] = [];
+    const companions: HistoryModel[] = [];
     const sources = new Map<string, SourceFile>();
     for (const history of this.histories()) {
-      const files = history.files.map((p) => this.source(p)!).filter(Boolean);
+      let files = history.files.map((p) => this.source(p)!).filter(Boolean);
+      // A Prisma schema means something only as a whole: its files are resolved together.
+      if (history.tool === 'prisma-schema') files = readPrismaSchema(files);
+      const output = history.companionOf !== undefined ? companions : histories;
       for (const f of files) sources.set(f.path, f);
       const key = history.tool + '\0' + history.files.join('\0');
       const hit = this.historyCache.get(history.id);
       if (hit && hit.key === key && hit.model.sources.every((s, i) => s === files[i])) {
-        histories.push(hit.model);
+        output.push(hit.model);
         continue;
       }
       // Only the steps from the first changed file on need replaying; keep a checkpoint there for the next edit.
@@ -106,9 +113,9 @@ export class Workspace {
       const firstChanged = previous ? files.findIndex((s, i) => s !== previous.model.sources[i]) : 0;
       const { model, checkpoint } = replayFrom(history, files, previous?.checkpoint, Math.max(0, firstChanged));
       this.historyCache.set(history.id, { key, model, checkpoint });
-      histories.push(model);
+      output.push(model);
     }
-    this.cached = { histories, sources };
+    this.cached = { histories, companions, sources };
     return this.cached;
   }
 

@@ -11,6 +11,7 @@ import { fkMissingIndex } from './fkMissingIndex';
 import { fkNeverValidated } from './fkNeverValidated';
 import { fkTargetNotUnique } from './fkTargetNotUnique';
 import { fkTypeMismatch } from './fkTypeMismatch';
+import { prismaRules } from './prisma';
 import { problemRules } from './problems';
 import { setDefaultWithoutDefault } from './setDefaultWithoutDefault';
 import { setNullOnNotNull } from './setNullOnNotNull';
@@ -32,6 +33,7 @@ export const RULES: readonly Rule[] = [
   cascadeConflict,
   cascadeIntoProtected,
   duplicateFk,
+  ...prismaRules,
   ...problemRules,
   unusedSuppression,
 ];

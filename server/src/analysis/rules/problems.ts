@@ -22,7 +22,8 @@ function problemRule(id: string, source: Source, defaultSeverity: Severity, titl
           }
         }
       } else {
-        for (const history of histories) {
+        // Companions (a Prisma schema compared with its migrations) report their own replay problems.
+        for (const history of [...histories, ...(workspace.companions ?? [])]) {
           for (const p of history.problems ?? []) {
             if (p.code === id) findings.push({ rule: id, file: p.file, span: p.span, message: p.message, severity: p.severity });
           }
@@ -35,6 +36,7 @@ function problemRule(id: string, source: Source, defaultSeverity: Severity, titl
 
 export const problemRules: Rule[] = [
   problemRule('syntax-error', 'reader', 'error', 'Syntax error', 'PostgreSQL\'s parser rejects the statement. The rest of the file is still read, but what the statement would have done is missing from the model.'),
+  problemRule('schema-error', 'reader', 'error', 'Invalid Prisma schema', 'The Prisma schema parses but does not validate (an unknown type, a relation without fields, a bad referential action ...). What the invalid part would declare is missing from the model.'),
   problemRule('unsupported', 'reader', 'info', 'File not read', 'The file is written for a database FK Lens does not read (e.g. CockroachDB-only syntax); it is left out of the model.'),
   problemRule(
     'fk-target-missing',

@@ -158,6 +158,8 @@ export class MigrationPlanner {
         return [{ file: join(folder, `${name}.sql`), text: up }];
       case 'schema':
         throw new Error('plain schema files get their fixes in place');
+      default:
+        throw new Error(`no migration layout for ${this.tool} files`);
     }
   }
 }

@@ -9,9 +9,11 @@ import { rereadPostgres } from './incremental';
 import { readPostgres } from './postgres';
 import { readMysql } from './mysql';
 import { readSqlite } from './sqlite';
+import { isPrismaPath, readPrismaFile } from '../prisma/read';
 
 /** `previous`: the last read of the same file; its `lines.text` is the exact text that read saw. */
 export function readSqlFile(path: string, text: string, tool: MigrationTool, dialect?: Dialect, previous?: SourceFile): SourceFile {
+  if (isPrismaPath(path)) return readPrismaFile(path, text);
   const up = upSection(text, tool);
   const detected = dialect ?? sniffDialect(up);
   if (detected === 'mysql') return readMysql(path, up);
