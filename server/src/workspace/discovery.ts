@@ -16,6 +16,8 @@
  *   mark their folder as a migration set.
  */
 import { Minimatch } from 'minimatch';
+import { isJsSource } from '../sources/js/read';
+import { isJsMigrationCandidate, planJsHistories } from './jsMigrations';
 
 export type MigrationTool =
   | 'golang-migrate'
@@ -26,7 +28,11 @@ export type MigrationTool =
   | 'goose'
   | 'popx'
   | 'sql-migrations'
-  | 'schema';
+  | 'schema'
+  // JS / TS migrations (workspace/jsMigrations.ts)
+  | 'knex'
+  | 'typeorm'
+  | 'js-migrations';
 
 /** A database named by a popx file suffix (`.postgres`, `.mysql`, `.sqlite3`, `.cockroach`). */
 export type Dialect = 'postgres' | 'mysql' | 'sqlite' | 'cockroach';
@@ -99,7 +105,7 @@ function buildFilter(options: DiscoveryOptions): PathFilter {
     acceptsFile(path) {
       if (excluded(path)) return false;
       const ignored = ignoredSegments(path.split('/').slice(0, -1));
-      if (!include.length) return /\.sql$/i.test(path) && !ignored.length;
+      if (!include.length) return (/\.sql$/i.test(path) || isJsMigrationCandidate(path)) && !ignored.length;
       return include.some((g) => g.glob.match(path) && namesAll(g, ignored));
     },
     entersFolder(path) {
@@ -228,8 +234,13 @@ export function planHistories(
   const sets = new Map<string, Member[]>();
   const loose = new Map<string, string[]>();
   const addLoose = (path: string) => pushTo(loose, path.slice(0, Math.max(0, path.lastIndexOf('/'))), path);
+  const jsPaths: string[] = [];
   for (const path of new Set(paths)) {
     if (!accepts.acceptsFile(path)) continue;
+    if (isJsSource(path)) {
+      jsPaths.push(path);
+      continue;
+    }
     const found = classify(path);
     if (found === 'loose') addLoose(path);
     else if (found !== 'down') pushTo(sets, found.root, found);
@@ -247,6 +258,8 @@ export function planHistories(
     const id = sets.has(folder) ? `${folder}#schema` : folder;
     histories.push({ id, tool: 'schema', files: files.sort(compareText) });
   }
+  const sqlIds = new Set(histories.map((h) => h.id));
+  for (const history of planJsHistories(jsPaths, textOf)) histories.push(sqlIds.has(history.id) ? { ...history, id: `${history.id}#js` } : history);
   for (const history of histories) history.files = reorder(history, options.order ?? 'auto');
   return histories.sort((a, b) => compareText(a.id, b.id));
 }

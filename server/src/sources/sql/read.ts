@@ -7,9 +7,12 @@ import { LineIndex } from '../text';
 import { upSection, type MigrationTool } from '../../workspace/discovery';
 import { rereadPostgres } from './incremental';
 import { readPostgres } from './postgres';
+import { isJsSource, readJsMigration } from '../js/read';
 
 /** `previous`: the last read of the same file; its `lines.text` is the exact text that read saw. */
 export function readSqlFile(path: string, text: string, tool: MigrationTool, dialect?: Dialect, previous?: SourceFile): SourceFile {
+  // JS / TS migrations: their reader turns the SQL the code would send into the same events.
+  if (isJsSource(path)) return readJsMigration(path, text, dialect);
   const up = upSection(text, tool);
   const detected = dialect ?? sniffDialect(up);
   if (detected !== 'postgres') return unsupportedDialect(path, up, detected);
