@@ -82,10 +82,15 @@ function compareStamps(a: string | undefined, b: string | undefined): number {
 }
 
 function orderGeneric(files: string[]): string[] {
-  const versions = files.map((f) => SEMVER_NAME.exec(baseName(f))?.[1]);
-  if (versions.every((v) => v !== undefined)) {
-    const version = new Map(files.map((f, i) => [f, versions[i]!.split('.').map(Number)]));
-    return [...files].sort((a, b) => compareParts(version.get(a)!, version.get(b)!) || compareText(a, b));
+  // Semantic versions when every numbered file is named like one; files without a number come last.
+  const numbered = files.filter((f) => /^\d/.test(baseName(f)));
+  if (numbered.length && numbered.every((f) => SEMVER_NAME.test(baseName(f)))) {
+    const version = (f: string) => SEMVER_NAME.exec(baseName(f))?.[1].split('.').map(Number);
+    return [...files].sort((a, b) => {
+      const [x, y] = [version(a), version(b)];
+      if (!x || !y) return (x ? 0 : 1) - (y ? 0 : 1) || compareText(a, b);
+      return compareParts(x, y) || compareText(a, b);
+    });
   }
   const lead = (f: string) => /^\d+/.exec(baseName(f))?.[0];
   return [...files].sort((a, b) => {

@@ -31,7 +31,13 @@ export function readJsMigration(path: string, text: string, dialect: Dialect = '
   }
   const parsed = parseJs(path, text);
   if (!parsed.ok) return file([], [], [parsed.problem]);
-  const walked = walkMigration(parsed.program);
+  let walked: ReturnType<typeof walkMigration>;
+  try {
+    walked = walkMigration(parsed.program);
+  } catch (e) {
+    // A construct the walk does not handle (or nesting too deep for it) must not take the server down.
+    return file([], [], [{ severity: 'warning', code: 'unsupported', message: `FK Lens could not read this migration: ${(e as Error).message}`, span: { start: 0, end: 0 } }]);
+  }
   const events: SchemaEvent[] = [];
   const statements: Span[] = [];
   const problems: SourceProblem[] = [...walked.problems];

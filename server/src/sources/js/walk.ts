@@ -200,7 +200,8 @@ class Walker {
 
   private call(call: t.CallExpression, scope: Scope): void {
     const { root, links } = flattenChain(call);
-    if (root.type === 'CallExpression' || root.type === 'TaggedTemplateExpression' || root.type === 'AwaitExpression') this.execute(root, scope);
+    const rootRuns = root.type === 'CallExpression' || root.type === 'TaggedTemplateExpression' || root.type === 'AwaitExpression';
+    if (links.length && rootRuns) this.execute(root, scope);
 
     const schemaAt = links.findIndex((l, i) => l.name === 'schema' && !l.call && links[i + 1]?.call && SCHEMA_BUILDER_METHODS.has(links[i + 1].name));
     if (schemaAt >= 0) {
@@ -240,7 +241,11 @@ class Walker {
         });
         return;
       }
-      if (sql) return this.unit(sql);
+      if (sql) {
+        this.unit(sql);
+        // db-migrate style: the callback runs after the SQL.
+        return this.arguments({ ...call, arguments: call.arguments.slice(1) }, scope);
+      }
     }
     if (TYPEORM_METHODS.has(link.name)) {
       const result = typeormCall(link.name, call, scope);
