@@ -33,6 +33,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { initPostgresParser } from './sources/sql/postgres';
+import { isJsMigrationCandidate, JS_MIGRATION_GLOBS } from './workspace/jsMigrations';
 import { Workspace, type WorkspaceModel } from './workspace/workspace';
 import type { DiscoveryOptions } from './workspace/discovery';
 import { MAX_FILE_BYTES, readWorkspaceFromDisk } from './workspace/disk';
@@ -624,7 +625,7 @@ async function applyFileEvents(params: DidChangeWatchedFilesParams): Promise<voi
     const { folder, rel } = location;
     if (type === FileChangeType.Deleted) {
       deleteFromDisk(folder, rel);
-    } else if (/\.sql$/i.test(rel) || folder.workspace.hasFile(rel)) {
+    } else if (/\.sql$/i.test(rel) || isJsMigrationCandidate(rel) || folder.workspace.hasFile(rel)) {
       folder.uris.set(rel, uri);
       await syncFromDisk(folder, rel);
     } else if (type === FileChangeType.Created) {
@@ -644,7 +645,7 @@ async function applyRenames(params: RenameFilesParams): Promise<void> {
     const stat = await fsp.stat(to.fsPath).catch(() => undefined);
     if (stat?.isDirectory()) await addDirectory(to.folder, to.rel, to.fsPath);
     else {
-      if (/\.sql$/i.test(to.rel)) to.folder.uris.set(to.rel, file.newUri);
+      if (/\.sql$/i.test(to.rel) || isJsMigrationCandidate(to.rel)) to.folder.uris.set(to.rel, file.newUri);
       await syncFromDisk(to.folder, to.rel);
     }
   }
@@ -745,6 +746,7 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
           didRename: {
             filters: [
               { scheme: 'file', pattern: { glob: '**/*.sql', matches: 'file', options: { ignoreCase: true } } },
+              ...JS_MIGRATION_GLOBS.map((glob) => ({ scheme: 'file', pattern: { glob, matches: 'file' as const } })),
               { scheme: 'file', pattern: { glob: '**/*', matches: 'folder' } },
             ],
           },
@@ -762,6 +764,7 @@ connection.onInitialized(
         .register(DidChangeWatchedFilesNotification.type, {
           watchers: [
             { globPattern: '**/*.sql' },
+            ...JS_MIGRATION_GLOBS.map((globPattern) => ({ globPattern })),
             // A deleted folder is reported as one event for the folder (not its files): watch deletions of anything.
             { globPattern: '**/*', kind: WatchKind.Delete },
           ],

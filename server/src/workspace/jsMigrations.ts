@@ -25,6 +25,13 @@ const baseName = (path: string) => path.slice(path.lastIndexOf('/') + 1);
 const folderOf = (path: string) => path.slice(0, Math.max(0, path.lastIndexOf('/')));
 const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
+/** File-watcher globs covering the candidates (a superset: isJsMigrationCandidate decides). */
+export const JS_MIGRATION_GLOBS = [
+  '**/{migration,migrations,Migration,Migrations}/**/*.{js,cjs,mjs,ts,cts,mts}',
+  '**/knexfile.{js,cjs,mjs,ts,cts,mts}',
+  '**/[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]*.{js,cjs,mjs,ts,cts,mts}',
+];
+
 export function isKnexfile(path: string): boolean {
   return KNEXFILE.test(baseName(path));
 }
