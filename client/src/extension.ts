@@ -24,11 +24,19 @@ interface ReindexResult {
 let client: LanguageClient | undefined;
 let output: vscode.LogOutputChannel | undefined;
 let watcher: vscode.FileSystemWatcher | undefined;
+/** JS / TS migrations and knexfiles (the server's JS_MIGRATION_GLOBS; kept literal so the client bundle stays small). */
+const JS_MIGRATION_GLOBS = [
+  '**/{migration,migrations,Migration,Migrations}/**/*.{js,cjs,mjs,ts,cts,mts}',
+  '**/knexfile.{js,cjs,mjs,ts,cts,mts}',
+  '**/[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]*.{js,cjs,mjs,ts,cts,mts}',
+];
+let jsWatchers: vscode.FileSystemWatcher[] = [];
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   output = vscode.window.createOutputChannel(CLIENT_NAME, { log: true });
   watcher = vscode.workspace.createFileSystemWatcher('**/*.{sql,prisma}');
-  context.subscriptions.push(output, watcher);
+  jsWatchers = JS_MIGRATION_GLOBS.map((glob) => vscode.workspace.createFileSystemWatcher(glob));
+  context.subscriptions.push(output, watcher, ...jsWatchers);
 
   context.subscriptions.push(
     vscode.commands.registerCommand('fklens.showOutput', () => output?.show(true)),
@@ -68,8 +76,9 @@ function createClient(context: vscode.ExtensionContext): LanguageClient {
       { scheme: 'file', pattern: '**/*.sql' },
       { scheme: 'file', language: 'prisma' },
       { scheme: 'file', pattern: '**/*.prisma' },
+      ...JS_MIGRATION_GLOBS.map((pattern) => ({ scheme: 'file', pattern })),
     ],
-    synchronize: { fileEvents: watcher ? [watcher] : [] },
+    synchronize: { fileEvents: watcher ? [watcher, ...jsWatchers] : jsWatchers },
     outputChannel: output,
     // The server publishes diagnostics for every file of a history, opened or not.
     diagnosticCollectionName: CLIENT_ID,

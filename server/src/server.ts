@@ -32,6 +32,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { initPostgresParser } from './sources/sql/postgres';
+import { isJsMigrationCandidate, JS_MIGRATION_GLOBS } from './workspace/jsMigrations';
 import { Workspace, type WorkspaceModel } from './workspace/workspace';
 import type { DiscoveryOptions } from './workspace/discovery';
 import { MAX_FILE_BYTES, readWorkspaceFromDisk } from './workspace/disk';
@@ -610,7 +611,7 @@ async function applyFileEvents(params: DidChangeWatchedFilesParams): Promise<voi
       await applySettings([folder]);
     } else if (type === FileChangeType.Deleted) {
       deleteFromDisk(folder, rel);
-    } else if (SCHEMA_FILE.test(rel) || folder.workspace.hasFile(rel)) {
+    } else if (SCHEMA_FILE.test(rel) || isJsMigrationCandidate(rel) || folder.workspace.hasFile(rel)) {
       folder.uris.set(rel, uri);
       await syncFromDisk(folder, rel);
     } else if (type === FileChangeType.Created) {
@@ -630,7 +631,7 @@ async function applyRenames(params: RenameFilesParams): Promise<void> {
     const stat = await fsp.stat(to.fsPath).catch(() => undefined);
     if (stat?.isDirectory()) await addDirectory(to.folder, to.rel, to.fsPath);
     else {
-      if (SCHEMA_FILE.test(to.rel)) to.folder.uris.set(to.rel, file.newUri);
+      if (SCHEMA_FILE.test(to.rel) || isJsMigrationCandidate(to.rel)) to.folder.uris.set(to.rel, file.newUri);
       await syncFromDisk(to.folder, to.rel);
     }
   }
@@ -757,6 +758,7 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
           didRename: {
             filters: [
               { scheme: 'file', pattern: { glob: '**/*.{sql,prisma}', matches: 'file', options: { ignoreCase: true } } },
+              ...JS_MIGRATION_GLOBS.map((glob) => ({ scheme: 'file', pattern: { glob, matches: 'file' as const } })),
               { scheme: 'file', pattern: { glob: '**/*', matches: 'folder' } },
             ],
           },
@@ -775,6 +777,7 @@ connection.onInitialized(
           watchers: [
             { globPattern: '**/*.{sql,prisma}' },
             { globPattern: `**/${CONFIG_FILE}` },
+            ...JS_MIGRATION_GLOBS.map((globPattern) => ({ globPattern })),
             // A deleted folder is reported as one event for the folder (not its files): watch deletions of anything.
             { globPattern: '**/*', kind: WatchKind.Delete },
           ],

@@ -84,7 +84,9 @@ export function assignDialects(histories: History[], options: DiscoveryOptions, 
       out.push(withServer(dialect ? { ...history, dialect } : history, options));
       continue;
     }
-    const evidence = history.files.map((f) => fileDialectEvidence(f, textOf?.(f), options));
+    // JS / TS migrations are program text: SQL content sniffing does not apply to them (a knexfile's client does).
+    const sql = !/\.[cm]?[jt]s$/i.test(history.files[0] ?? '');
+    const evidence = history.files.map((f) => fileDialectEvidence(f, sql ? textOf?.(f) : undefined, options));
     // popx already chose its files for one dialect; only an explicit override beats that.
     const overall = strongest(evidence);
     if (history.dialect && !(overall && overall.strength === STRENGTH.override)) {

@@ -18,6 +18,8 @@
 import { Minimatch } from 'minimatch';
 import { assignDialects } from './dialects';
 import { isPrismaSchemaPath, planPrismaSchemas } from './prismaSchemas';
+import { isJsSource } from '../sources/js/read';
+import { isJsMigrationCandidate, planJsHistories } from './jsMigrations';
 
 export type MigrationTool =
   | 'golang-migrate'
@@ -29,7 +31,11 @@ export type MigrationTool =
   | 'popx'
   | 'sql-migrations'
   | 'schema'
-  | 'prisma-schema';
+  | 'prisma-schema'
+  // JS / TS migrations (workspace/jsMigrations.ts)
+  | 'knex'
+  | 'typeorm'
+  | 'js-migrations';
 
 /** A database named by a popx file suffix (`.postgres`, `.mysql`, `.sqlite3`, `.cockroach`). */
 export type Dialect = 'postgres' | 'mysql' | 'sqlite' | 'cockroach';
@@ -116,7 +122,7 @@ function buildFilter(options: DiscoveryOptions): PathFilter {
     acceptsFile(path) {
       if (excluded(path)) return false;
       const ignored = ignoredSegments(path.split('/').slice(0, -1));
-      if (!include.length) return DEFAULT_FILES.test(path) && !ignored.length;
+      if (!include.length) return (DEFAULT_FILES.test(path) || isJsMigrationCandidate(path)) && !ignored.length;
       return include.some((g) => g.glob.match(path) && namesAll(g, ignored));
     },
     entersFolder(path) {
@@ -246,10 +252,15 @@ export function planHistories(
   const loose = new Map<string, string[]>();
   const addLoose = (path: string) => pushTo(loose, path.slice(0, Math.max(0, path.lastIndexOf('/'))), path);
   const prismaSchemaFiles: string[] = [];
+  const jsPaths: string[] = [];
   for (const path of new Set(paths)) {
     if (!accepts.acceptsFile(path)) continue;
     if (isPrismaSchemaPath(path)) {
       prismaSchemaFiles.push(path);
+      continue;
+    }
+    if (isJsSource(path)) {
+      jsPaths.push(path);
       continue;
     }
     const found = classify(path);
@@ -271,6 +282,8 @@ export function planHistories(
   }
   const prismaRoots = new Set(histories.filter((h) => h.tool === 'prisma').map((h) => h.id));
   histories.push(...planPrismaSchemas(prismaSchemaFiles, prismaRoots));
+  const sqlIds = new Set(histories.map((h) => h.id));
+  for (const history of planJsHistories(jsPaths, textOf)) histories.push(sqlIds.has(history.id) ? { ...history, id: `${history.id}#js` } : history);
   for (const history of histories) history.files = reorder(history, options.order ?? 'auto');
   return assignDialects(histories, options, textOf).sort((a, b) => compareText(a.id, b.id));
 }

@@ -8,6 +8,7 @@ import { readSqlFile } from '../sources/sql/read';
 import { readPrismaSchema } from '../sources/prisma/read';
 import { replayFrom, type HistoryModel, type ReplayCheckpoint } from '../model/replay';
 import { planHistories, isCandidate, markerTool, type DiscoveryOptions, type History } from './discovery';
+import { isKnexfile } from './jsMigrations';
 
 export interface WorkspaceModel {
   histories: HistoryModel[];
@@ -47,8 +48,8 @@ export class Workspace {
     if (existing && existing.text === text) return true;
     const marker = markerTool(text);
     this.files.set(path, { text, previous: existing?.source ?? existing?.previous, marker });
-    // goose / dbmate markers decide how a file is read; the file list decides the histories.
-    this.invalidate(!existing || existing.marker !== marker);
+    // goose / dbmate markers decide how a file is read; the file list (and a knexfile's folders) decide the histories.
+    this.invalidate(!existing || existing.marker !== marker || isKnexfile(path));
     return true;
   }
 

@@ -10,10 +10,13 @@ import { readPostgres } from './postgres';
 import { readMysql } from './mysql';
 import { readSqlite } from './sqlite';
 import { isPrismaPath, readPrismaFile } from '../prisma/read';
+import { isJsSource, readJsMigration } from '../js/read';
 
 /** `previous`: the last read of the same file; its `lines.text` is the exact text that read saw. */
 export function readSqlFile(path: string, text: string, tool: MigrationTool, dialect?: Dialect, previous?: SourceFile): SourceFile {
   if (isPrismaPath(path)) return readPrismaFile(path, text);
+  // JS / TS migrations: their reader turns the SQL the code would send into the same events.
+  if (isJsSource(path)) return readJsMigration(path, text, dialect);
   const up = upSection(text, tool);
   const detected = dialect ?? sniffDialect(up);
   if (detected === 'mysql') return readMysql(path, up);

@@ -1,0 +1,99 @@
+/**
+ * What the migration planner needs to know about JS / TS files, read statically: a knexfile's migration
+ * folders and client, and a TypeORM migration's class-name timestamp.
+ */
+import type { Dialect } from '../events';
+import { flattenChain, parseJs, Scope, unwrap, type t } from './parse';
+import { evaluate, stringOf } from './values';
+
+export interface KnexfileSettings {
+  /** Migration folders, relative to the knexfile's folder, without `./` and trailing `/`. */
+  directories: string[];
+  dialect?: Dialect;
+}
+
+const CLIENTS: Record<string, Dialect> = {
+  pg: 'postgres', postgres: 'postgres', postgresql: 'postgres', 'pg-native': 'postgres', pgnative: 'postgres',
+  cockroachdb: 'cockroach', mysql: 'mysql', mysql2: 'mysql', sqlite3: 'sqlite', sqlite: 'sqlite', 'better-sqlite3': 'sqlite',
+};
+
+/** Every `migrations.directory` in the knexfile (all environments) and its first `client`. */
+export function knexfileSettings(path: string, text: string): KnexfileSettings {
+  const parsed = parseJs(path, text);
+  if (!parsed.ok) return { directories: [] };
+  const scope = Scope.of(parsed.program);
+  const directories: string[] = [];
+  let client: string | undefined;
+  const visit = (node: t.Node | null | undefined, depth: number): void => {
+    if (!node || depth > 12) return;
+    const n = unwrap(node);
+    if (n.type === 'Identifier') {
+      const init = scope.constant(n.name);
+      return init ? visit(init, depth + 1) : undefined;
+    }
+    if (n.type === 'ObjectExpression') {
+      for (const p of n.properties) {
+        if (p.type === 'SpreadElement') visit(p.argument, depth + 1);
+        if (p.type !== 'ObjectProperty') continue;
+        const key = p.key.type === 'Identifier' ? p.key.name : p.key.type === 'StringLiteral' ? p.key.value : '';
+        if (key === 'client') client ??= stringOf(evaluate(p.value, scope));
+        if (key === 'directory') for (const d of directoryValues(p.value, scope)) directories.push(d);
+        else visit(p.value, depth + 1);
+      }
+    }
+  };
+  for (const statement of parsed.program.body) {
+    if (statement.type === 'ExpressionStatement' && statement.expression.type === 'AssignmentExpression') visit(statement.expression.right, 0);
+    if (statement.type === 'ExportDefaultDeclaration') visit(statement.declaration, 0);
+    if (statement.type === 'ExportNamedDeclaration' && statement.declaration?.type === 'VariableDeclaration') {
+      for (const d of statement.declaration.declarations) visit(d.init, 0);
+    }
+  }
+  return { directories: [...new Set(directories.map(normalizeFolder))], dialect: client ? CLIENTS[client.toLowerCase()] : undefined };
+}
+
+/** `'./db/migrations'`, `['a', 'b']`, `path.join(__dirname, 'db', 'migrations')`. */
+function directoryValues(node: t.Node, scope: Scope): string[] {
+  const n = unwrap(node);
+  if (n.type === 'ArrayExpression') return n.elements.flatMap((e) => (e && e.type !== 'SpreadElement' ? directoryValues(e, scope) : []));
+  if (n.type === 'CallExpression') {
+    const { links } = flattenChain(n);
+    const name = links[links.length - 1]?.name;
+    if (name === 'join' || name === 'resolve') {
+      const parts = n.arguments.map((a) => (a.type === 'Identifier' && a.name === '__dirname' ? '.' : stringOf(evaluate(a, scope))));
+      return parts.every((p): p is string => p !== undefined) ? [parts.join('/')] : [];
+    }
+  }
+  const value = stringOf(evaluate(n, scope));
+  return value ? [value] : [];
+}
+
+function normalizeFolder(folder: string): string {
+  const parts: string[] = [];
+  for (const part of folder.replace(/\\/g, '/').split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') parts.pop();
+    else parts.push(part);
+  }
+  return parts.join('/');
+}
+
+/** The 13-digit timestamp TypeORM reads from the end of a migration class's name (`AddUsers1700000000000`). */
+export function typeormTimestamp(path: string, text: string): string | undefined {
+  const parsed = parseJs(path, text);
+  if (!parsed.ok) return undefined;
+  for (const statement of parsed.program.body) {
+    const node = statement.type === 'ExportNamedDeclaration' || statement.type === 'ExportDefaultDeclaration' ? statement.declaration : statement;
+    const classes: (t.ClassDeclaration | t.ClassExpression)[] = [];
+    if (node?.type === 'ClassDeclaration') classes.push(node);
+    if (node?.type === 'ExpressionStatement' && node.expression.type === 'AssignmentExpression' && node.expression.right.type === 'ClassExpression') classes.push(node.expression.right);
+    for (const c of classes) {
+      const name = c.id?.name;
+      const hasUp = c.body.body.some((m) => m.type === 'ClassMethod' && m.key.type === 'Identifier' && m.key.name === 'up');
+      const stamp = name && /(\d{13})$/.exec(name);
+      if (hasUp && stamp) return stamp[1];
+    }
+  }
+  return undefined;
+}
+

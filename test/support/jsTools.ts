@@ -1,0 +1,116 @@
+/**
+ * Runs the JS fixture projects (test/fixtures/js) with their real tools against a test PostgreSQL: knex's
+ * migrator, TypeORM's DataSource, and a tiny runner for the plain project (requires each versioned module and
+ * calls up(db) with a db whose runSql / sequelize.query execute on pg). Only tests do this: FK Lens never runs
+ * migration code. TypeScript files are transpiled into a copy of the project under out/, so the tools load
+ * plain JS and resolve their packages from this repository's node_modules.
+ */
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import ts from 'typescript';
+import { Client } from 'pg';
+import type { PgServer } from './postgres';
+
+export function repoRoot(): string {
+  for (let dir = __dirname; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'test', 'fixtures', 'js'))) return dir;
+    if (dirname(dir) === dir) return process.cwd();
+  }
+}
+
+export const JS_FIXTURES = join(repoRoot(), 'test', 'fixtures', 'js');
+
+/** A copy of a fixture project under out/ with every .ts file replaced by its CommonJS transpilation. */
+export function runnableCopy(name: string): string {
+  const target = join(repoRoot(), 'out', 'js-fixture-runs', `${name}-${process.pid}`);
+  rmSync(target, { recursive: true, force: true });
+  mkdirSync(dirname(target), { recursive: true });
+  cpSync(join(JS_FIXTURES, name), target, { recursive: true });
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir)) {
+      const path = join(dir, entry);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (entry.endsWith('.ts')) {
+        const output = ts.transpileModule(readFileSync(path, 'utf8'), {
+          compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, experimentalDecorators: true },
+        }).outputText;
+        writeFileSync(path.replace(/\.ts$/, '.js'), output);
+        rmSync(path);
+      }
+    }
+  };
+  walk(target);
+  return target;
+}
+
+const connection = (pg: PgServer, database: string) => ({ host: pg.socketDir, user: 'postgres', database });
+
+/** knex's own migrator with the project's knexfile (its `development` environment). */
+export async function runKnex(pg: PgServer, database: string, project: string): Promise<void> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const knexfile = require(join(project, 'knexfile.js')) as { development: Record<string, unknown> };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const knex = (require('knex') as (config: unknown) => { migrate: { latest(): Promise<unknown> }; destroy(): Promise<void> })({
+    ...knexfile.development,
+    connection: connection(pg, database),
+  });
+  try {
+    await knex.migrate.latest();
+  } finally {
+    await knex.destroy();
+  }
+}
+
+/** TypeORM's DataSource running the project's migrations (a glob, as TypeORM projects configure it). */
+export async function runTypeorm(pg: PgServer, database: string, project: string): Promise<string[]> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { DataSource } = require('typeorm') as typeof import('typeorm');
+  const source = new DataSource({
+    type: 'postgres',
+    ...connection(pg, database),
+    username: 'postgres',
+    uuidExtension: 'pgcrypto',
+    migrations: [join(project, 'src', 'migrations', '*.js')],
+    logging: false,
+  });
+  await source.initialize();
+  try {
+    const ran = await source.runMigrations({ transaction: 'each' });
+    return ran.map((m) => m.name);
+  } finally {
+    await source.destroy();
+  }
+}
+
+/** The plain tool: versioned modules (`2.1.9.js`) in version order, each `up(db)` or `up(db, callback)`. */
+export async function runPlain(pg: PgServer, database: string, project: string): Promise<string[]> {
+  const folder = join(project, 'migrations');
+  const version = (f: string) => f.replace(/\.js$/, '').split('.').map(Number);
+  const files = readdirSync(folder)
+    .filter((f) => /^\d+(\.\d+)+\.js$/.test(f))
+    .sort((a, b) => {
+      const [x, y] = [version(a), version(b)];
+      for (let i = 0; i < Math.max(x.length, y.length); i++) if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) - (y[i] ?? 0);
+      return 0;
+    });
+  const client = new Client(connection(pg, database));
+  await client.connect();
+  try {
+    const runSql = (sql: string, callback?: (err: Error | null) => void) => {
+      const done = client.query(sql).then(() => undefined);
+      if (callback) done.then(() => callback(null), (err: Error) => callback(err));
+      return done;
+    };
+    const db = { runSql, sequelize: { query: (sql: string) => runSql(sql) } };
+    for (const file of files) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const migration = require(join(folder, file)) as { up: (db: unknown, callback?: (err?: Error | null) => void) => Promise<void> | void };
+      if (migration.up.length >= 2) {
+        await new Promise<void>((resolve, reject) => migration.up(db, (err) => (err ? reject(err) : resolve())));
+      } else await migration.up(db);
+    }
+  } finally {
+    await client.end();
+  }
+  return files;
+}
