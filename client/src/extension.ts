@@ -11,6 +11,7 @@ import {
   type LanguageClientOptions,
   type ServerOptions,
 } from 'vscode-languageclient/node';
+import { ErdPanels } from './erd';
 
 const CLIENT_ID = 'fklens';
 const CLIENT_NAME = 'FK Lens';
@@ -24,6 +25,7 @@ interface ReindexResult {
 let client: LanguageClient | undefined;
 let output: vscode.LogOutputChannel | undefined;
 let watcher: vscode.FileSystemWatcher | undefined;
+let erd: ErdPanels | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   output = vscode.window.createOutputChannel(CLIENT_NAME, { log: true });
@@ -35,6 +37,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand('fklens.restartServer', () => restartServer(context)),
     vscode.commands.registerCommand('fklens.reindex', () => reindex()),
   );
+  erd = new ErdPanels(context, () => client, log);
+  context.subscriptions.push(erd);
 
   await startServer(context);
 }
@@ -78,6 +82,7 @@ async function startServer(context: vscode.ExtensionContext): Promise<void> {
   client = createClient(context);
   try {
     await client.start();
+    erd?.clientStarted(client);
   } catch (err) {
     log(`Could not start the FK Lens language server: ${describe(err)}`);
     void vscode.window

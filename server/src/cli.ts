@@ -7,12 +7,14 @@ import { resolve } from 'node:path';
 import { modelJson, type ModelJson } from './model/json';
 import type { DiscoveryOptions } from './workspace/discovery';
 import { openWorkspace } from './workspace/open';
+import { erdMain } from './cli/erd';
 import type { Workspace } from './workspace/workspace';
 
 const USAGE = `Usage: fklens <command> [DIR] [options]
 
 Commands:
   model [DIR]    print the foreign-key model of the schema and migration files under DIR (default: .)
+  erd [DIR]      draw the ERD as SVG, Mermaid or a standalone HTML page (fklens erd --help)
 
 Options:
   --json                 machine-readable output
@@ -86,6 +88,7 @@ function printModelText(workspace: Workspace, json: ModelJson, out: (line: strin
 }
 
 export async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'erd') return erdMain(argv.slice(1));
   let args: CliArgs;
   try {
     args = parseArgs(argv);

@@ -38,6 +38,7 @@ import type { DiscoveryOptions } from './workspace/discovery';
 import { MAX_FILE_BYTES, readWorkspaceFromDisk } from './workspace/disk';
 import type { SourceFile } from './sources/events';
 import { computeDiagnostics, type FileDiagnostic } from './features/diagnostics';
+import { registerErd } from './lsp/erd';
 
 const VERSION = process.env.FKLENS_VERSION ?? 'dev';
 /** Quiet time after the last edit before the model is analysed again. */
@@ -356,6 +357,7 @@ function analyze(folder: Folder): void {
     return;
   }
   publish(folder, diagnostics);
+  erd.modelChanged();
 }
 
 /** When the replay fails, still show what each file's reader found (syntax errors above all). */
@@ -819,6 +821,8 @@ connection.onRequest('fklens/reindex', async (): Promise<IndexResult> => {
     throw new ResponseError(ErrorCodes.InternalError, `Re-indexing failed: ${err instanceof Error ? err.message : String(err)}`);
   }
 });
+
+const erd = registerErd(connection, () => [...folders, loose].map((f) => ({ name: f.name, uri: f.uri, indexed: f.indexed, model: () => f.workspace.model() })));
 
 connection.onShutdown(() => {
   if (analysisTimer) clearTimeout(analysisTimer);

@@ -41,3 +41,23 @@ test('a missing directory or a bad flag: one line on stderr and exit code 2', ()
   const command = cli('explode');
   assert.equal(command.status, 2);
 });
+
+test('fklens erd: SVG, Mermaid and HTML of the example; bad flags exit 2', () => {
+  const svg = cli('erd', 'examples/shop');
+  assert.equal(svg.status, 0, svg.stderr);
+  assert.match(svg.stdout, /^<\?xml[^]*<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" class="erd"/);
+  for (const name of ['users', 'orders', 'order_items', 'payments']) assert.ok(svg.stdout.includes(`>${name}</text>`), name);
+  const mermaid = cli('erd', 'examples/shop', '--format', 'mermaid');
+  assert.equal(mermaid.status, 0, mermaid.stderr);
+  assert.match(mermaid.stdout, /^erDiagram\n/);
+  assert.ok(mermaid.stdout.includes('    users ||..o{ orders : "user_id"'));
+  const focus = cli('erd', 'examples/shop', '--format', 'mermaid', '--focus', 'order_items', '--hops', '1');
+  assert.deepEqual(focus.stdout.split('\n').filter((l) => / : "/.test(l)).map((l) => l.trim().split(' ')[0]).sort(), ['orders', 'products']);
+  const html = cli('erd', 'examples/shop', '--format', 'html');
+  assert.equal(html.status, 0, html.stderr);
+  assert.match(html.stdout, /<meta http-equiv="Content-Security-Policy" content="default-src 'none';/);
+  assert.equal(cli('erd', 'examples/shop', '--format', 'png').status, 2);
+  assert.equal(cli('erd', 'examples/shop', '--focus', 'no_such_table').status, 2);
+  assert.equal(cli('erd', 'no/such/dir').status, 2);
+  assert.equal(cli('erd', '--help').status, 0);
+});
