@@ -5,7 +5,6 @@
  */
 /// <reference lib="dom" />
 import { resolve } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import type { Page } from 'playwright-core';
 import { buildErdGraph, type ErdGraph } from '../server/src/features/erd/graph';
 import { erdPageHtml } from '../server/src/features/erd/page';

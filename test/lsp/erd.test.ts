@@ -17,7 +17,9 @@ const dir = mkdtempSync(join(tmpdir(), 'fklens-erd-lsp-'));
 const child = spawn(process.execPath, [server, '--stdio'], { stdio: 'pipe', cwd: tmpdir() });
 const connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
 let changes = 0;
-connection.onNotification('fklens/modelChanged', () => changes++);
+connection.onNotification('fklens/modelChanged', () => {
+  changes++;
+});
 connection.onRequest('workspace/configuration', (p: { items: unknown[] }) => p.items.map(() => ({})));
 connection.onRequest('client/registerCapability', () => null);
 connection.onRequest('window/workDoneProgress/create', () => null);

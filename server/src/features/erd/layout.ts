@@ -101,7 +101,7 @@ const LAYOUT_OPTIONS = {
   'elk.spacing.nodeNode': '28',
   'elk.spacing.edgeNode': '14',
   'elk.spacing.edgeEdge': '8',
-  'elk.layered.nodePlacement.strategy': 'BRANDES_KOEPF',
+  'elk.layered.nodePlacement.strategy': 'SIMPLE',
   'elk.separateConnectedComponents': 'true',
   'elk.spacing.componentComponent': '50',
   'elk.layered.mergeEdges': 'false',
