@@ -100,10 +100,11 @@ export class ErdPanels implements vscode.Disposable {
     this.ready = false;
     panel.webview.options = this.options();
     panel.webview.html = this.html(panel.webview);
+    const messages = panel.webview.onDidReceiveMessage((m: FromWebview) => this.onMessage(m));
     panel.onDidDispose(() => {
+      messages.dispose();
       if (this.panel === panel) this.panel = undefined;
-    }, null, this.disposables);
-    panel.webview.onDidReceiveMessage((m: FromWebview) => this.onMessage(m), null, this.disposables);
+    });
     const client = this.client();
     if (client) this.clientStarted(client);
   }

@@ -363,11 +363,47 @@ test('the Mermaid output of every PostgreSQL corpus project parses with Mermaid\
       const result = await parse(text);
       assert.deepEqual(result, { ok: true, type: 'er' }, `${s.id}: ${JSON.stringify(result)}`);
     }
-    const hostile = readFileSync(join(REPO, 'examples/shop/db/migrations/0001_users_and_catalog.up.sql'), 'utf8').replace(/\busers\b/g, `"${HOSTILE} users"`);
+    const hostile =
+      readFileSync(join(REPO, 'examples/shop/db/migrations/0001_users_and_catalog.up.sql'), 'utf8').replace(/\busers\b/g, `"${HOSTILE} users"`) +
+      '\nCREATE TABLE "no columns" ();\nCREATE TABLE keys (pk int PRIMARY KEY, fk int, "UK" int, "1st" text);\n';
     const workspace = new Workspace();
     workspace.setFile('schema.sql', hostile);
-    assert.deepEqual(await parse(erdMermaid(buildErdGraph([{ name: '', model: workspace.model() }]))), { ok: true, type: 'er' });
+    const text = erdMermaid(buildErdGraph([{ name: '', model: workspace.model() }]));
+    assert.match(text, /\n {4}no_columns\["no columns"\]\n/);
+    assert.match(text, /integer pk_ PK\n {8}integer fk_\n/);
+    assert.deepEqual(await parse(text), { ok: true, type: 'er' });
   } finally {
     await page.close();
+  }
+});
+
+test('theme-aware: the diagram takes its colours from VS Code\'s theme variables (dark, high contrast)', async () => {
+  const model = (await openWorkspace(join(REPO, 'examples/shop'))).model();
+  const graph = buildErdGraph([{ name: '', model }]);
+  for (const theme of [
+    { name: 'dark', className: 'vscode-dark', vars: { '--vscode-editor-background': '#1e1e1e', '--vscode-editor-foreground': '#d4d4d4', '--vscode-foreground': '#cccccc', '--vscode-editorWidget-background': '#252526', '--vscode-editorWidget-border': '#454545' }, frame: 'rgb(30, 30, 30)', border: 'rgb(69, 69, 69)' },
+    { name: 'high-contrast', className: 'vscode-high-contrast', vars: { '--vscode-editor-background': '#000000', '--vscode-editor-foreground': '#ffffff', '--vscode-contrastBorder': '#6fc3df' }, frame: 'rgb(0, 0, 0)', border: 'rgb(111, 195, 223)' },
+  ]) {
+    const { server, page, problems, waitPosted, send } = await webviewHarness();
+    try {
+      // VS Code puts the theme's colours on <html> and the theme kind as a class on <body>.
+      await page.addInitScript((t) => {
+        document.addEventListener('DOMContentLoaded', () => {
+          for (const [k, v] of Object.entries(t.vars)) document.documentElement.style.setProperty(k, v);
+          document.body.classList.add(t.className);
+        });
+      }, theme);
+      await page.goto(`${server.origin}/index.html`);
+      await waitPosted('ready');
+      await send({ type: 'graph', graph });
+      await rendered(page);
+      const colours = await page.$eval('g.erd-table .erd-frame', (r) => ({ fill: getComputedStyle(r).fill, stroke: getComputedStyle(r).stroke }));
+      assert.deepEqual(colours, { fill: theme.frame, stroke: theme.border }, theme.name);
+      await screenshot(page, `theme-${theme.name}`);
+      assertClean(problems);
+    } finally {
+      await page.close();
+      await server.close();
+    }
   }
 });

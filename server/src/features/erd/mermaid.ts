@@ -23,7 +23,13 @@ export function erdMermaid(graph: ErdGraph, tables: ErdTable[] = graph.tables): 
     const id = ids.get(t.key)!;
     const label = qualify ? `${t.schema}.${t.name}` : t.name;
     const alias = mermaidLabel(label);
-    lines.push(alias !== id ? `    ${id}["${alias}"] {` : `    ${id} {`);
+    const head = alias !== id ? `    ${id}["${alias}"]` : `    ${id}`;
+    if (!t.columns.length) {
+      // Mermaid wants at least one attribute inside braces.
+      lines.push(head);
+      continue;
+    }
+    lines.push(`${head} {`);
     const names = new Set<string>();
     for (const c of t.columns) {
       // PK / FK / UK are key words where an attribute name may also stand.
