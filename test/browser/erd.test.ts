@@ -114,6 +114,17 @@ test('the CLI page of examples/shop: tables drawn, blast radius on click, search
   assert.match(await page.locator('.details').innerText(), /deletes rows of/);
   await screenshot(page, 'shop-blast-users');
 
+  // Collapse a table to its header and back (the − / + in its header).
+  const orders = tableKey(source, { schema: 'public', name: 'orders' });
+  const height = () => page.$eval(`g.erd-table[data-key="${orders}"] .erd-frame`, (r) => Number(r.getAttribute('height')));
+  const full = await height();
+  await page.locator(`g.erd-table[data-key="${orders}"] .erd-toggle`).click();
+  await rendered(page, 2);
+  assert.equal(await height(), 26);
+  await page.locator(`g.erd-table[data-key="${orders}"] .erd-toggle`).click();
+  await rendered(page, 3);
+  assert.equal(await height(), full);
+
   // Search: Enter centres the table.
   const reviews = tableKey(source, { schema: 'public', name: 'reviews' });
   await page.mouse.move(700, 500);
@@ -334,6 +345,16 @@ test('1,200 tables: folded by schema, a schema opens on click, focus mode, witho
     assert.deepEqual((await tableKeys(page)).sort(), [...around].sort());
     assert.ok(around.size >= 2);
     await screenshot(page, 'big-focus');
+    // Filter by schema: one schema of 100 tables is under the grouping limit, so its tables are drawn.
+    await page.click('button:text-is("Show all")');
+    await rendered(page, 5);
+    await page.click('details.filter >> nth=0 >> summary');
+    await page.check('details.filter >> nth=0 >> label:text-is("s2") >> input');
+    await rendered(page, 6);
+    const drawn = await tableKeys(page);
+    assert.equal(drawn.length, per);
+    assert.ok(drawn.every((k) => k.includes('|s2.')));
+    assert.equal(await page.locator('g.erd-schema').count(), 0);
     assertClean(problems);
   } finally {
     await page.close();
