@@ -45,6 +45,50 @@ const copyWasm = {
   },
 };
 
+// The ERD webview page (webview/): a browser bundle, its stylesheet and elkjs's layout worker, in dist/webview/
+// (the only folder the webview may load from).
+async function buildWebview(contexts) {
+  const out = join(dist, 'webview');
+  const options = {
+    absWorkingDir: root,
+    entryPoints: [
+      { in: join(root, 'webview/main.ts'), out: 'erd' },
+      { in: join(root, 'webview/erd.css'), out: 'erd' },
+    ],
+    outdir: out,
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'chrome114',
+    sourcemap: 'linked',
+    sourcesContent: false,
+    minify: production,
+    legalComments: production ? 'none' : 'inline',
+    logLevel: 'warning',
+    plugins: [
+      {
+        name: 'copy-elk-worker',
+        setup(build) {
+          build.onEnd((result) => {
+            if (result.errors.length) return;
+            const require = createRequire(join(root, 'package.json'));
+            mkdirSync(out, { recursive: true });
+            copyFileSync(join(dirname(require.resolve('elkjs/package.json')), 'lib/elk-worker.min.js'), join(out, 'elk-worker.min.js'));
+          });
+        },
+      },
+    ],
+  };
+  if (watch) {
+    const ctx = await esbuild.context(options);
+    await ctx.watch();
+    contexts.push(ctx);
+  } else {
+    await esbuild.build(options);
+    console.log('build: webview/main.ts -> dist/webview/erd.js, erd.css, elk-worker.min.js');
+  }
+}
+
 async function main() {
   if (!watch) rmSync(dist, { recursive: true, force: true });
   const contexts = [];
@@ -93,6 +137,7 @@ async function main() {
       console.log(`build: ${entry.in} -> ${relative(root, outFile)} (${(bytes / 1024).toFixed(0)} KiB)`);
     }
   }
+  await buildWebview(contexts);
   if (watch) {
     console.log('build: watching for changes…');
   } else {

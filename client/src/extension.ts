@@ -11,6 +11,7 @@ import {
   type LanguageClientOptions,
   type ServerOptions,
 } from 'vscode-languageclient/node';
+import { ErdPanels } from './erd';
 
 const CLIENT_ID = 'fklens';
 const CLIENT_NAME = 'FK Lens';
@@ -31,6 +32,7 @@ const JS_MIGRATION_GLOBS = [
   '**/[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]*.{js,cjs,mjs,ts,cts,mts}',
 ];
 let jsWatchers: vscode.FileSystemWatcher[] = [];
+let erd: ErdPanels | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   output = vscode.window.createOutputChannel(CLIENT_NAME, { log: true });
@@ -44,6 +46,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand('fklens.reindex', () => reindex()),
     vscode.commands.registerCommand('fklens.showReferences', showReferences),
   );
+  erd = new ErdPanels(context, () => client, log);
+  context.subscriptions.push(erd);
 
   await startServer(context);
 }
@@ -92,6 +96,7 @@ async function startServer(context: vscode.ExtensionContext): Promise<void> {
   client = createClient(context);
   try {
     await client.start();
+    erd?.clientStarted(client);
   } catch (err) {
     log(`Could not start the FK Lens language server: ${describe(err)}`);
     void vscode.window

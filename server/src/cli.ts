@@ -10,6 +10,7 @@ import type { DiscoveryOptions } from './workspace/discovery';
 import { isDialect } from './workspace/dialects';
 import { openWorkspace } from './workspace/open';
 import { reachMain } from './cli/reach';
+import { erdMain } from './cli/erd';
 import type { Workspace } from './workspace/workspace';
 import { runCheck, type FailOn } from './cli/check';
 import type { CheckFormat } from './cli/formats';
@@ -21,6 +22,7 @@ Commands:
   check [DIR]    report the foreign-key problems the editor shows, for CI (settings: DIR/.fklens.json)
   reach TABLE [DIR] [--update]
                  what one DELETE of TABLE's rows (--update: one UPDATE of its key) does through the FKs
+  erd [DIR]      draw the ERD as SVG, Mermaid or a standalone HTML page (fklens erd --help)
 
 Options:
   --json                 machine-readable output (model)
@@ -124,6 +126,7 @@ function printModelText(workspace: Workspace, json: ModelJson, out: (line: strin
 
 export async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'reach') return reachMain(argv.slice(1));
+  if (argv[0] === 'erd') return erdMain(argv.slice(1));
   let args: CliArgs;
   try {
     args = parseArgs(argv);

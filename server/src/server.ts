@@ -42,6 +42,7 @@ import { CONFIG_FILE, resolveConfig, settingsLayer, type FkLensConfig } from './
 import { loadConfigFile } from './config/load';
 import { toLspDiagnostic } from './lsp/diagnostics';
 import { registerLanguageFeatures, type FolderView } from './lsp/features';
+import { registerErd } from './lsp/erd';
 
 const VERSION = process.env.FKLENS_VERSION ?? 'dev';
 /** Quiet time after the last edit before the model is analysed again. */
@@ -360,6 +361,7 @@ function analyze(folder: Folder): void {
   }
   publish(folder, diagnostics);
   features.modelChanged(model);
+  erd.modelChanged();
 }
 
 /** When the replay fails, still show what each file's reader found (syntax errors above all). */
@@ -837,6 +839,8 @@ connection.onRequest('fklens/reindex', async (): Promise<IndexResult> => {
     throw new ResponseError(ErrorCodes.InternalError, `Re-indexing failed: ${err instanceof Error ? err.message : String(err)}`);
   }
 });
+
+const erd = registerErd(connection, () => [...folders, loose].map((f) => ({ name: f.name, uri: f.uri, indexed: f.indexed, model: () => f.workspace.model() })));
 
 connection.onShutdown(() => {
   if (analysisTimer) clearTimeout(analysisTimer);

@@ -2,7 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 
 const root = resolve(__dirname, '../../..');
 const cli = (...args: string[]) => spawnSync(process.execPath, [resolve(root, 'dist/cli.js'), ...args], { cwd: root, encoding: 'utf8' });
@@ -40,4 +42,26 @@ test('a missing directory or a bad flag: one line on stderr and exit code 2', ()
   assert.equal(order.status, 2);
   const command = cli('explode');
   assert.equal(command.status, 2);
+});
+
+test('fklens erd: SVG, Mermaid and HTML of the example; bad flags exit 2', () => {
+  const svg = cli('erd', 'examples/shop');
+  assert.equal(svg.status, 0, svg.stderr);
+  assert.match(svg.stdout, /^<\?xml[^]*<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" class="erd"/);
+  for (const name of ['users', 'orders', 'order_items', 'payments']) assert.ok(svg.stdout.includes(`>${name}</text>`), name);
+  const mermaid = cli('erd', 'examples/shop', '--format', 'mermaid');
+  assert.equal(mermaid.status, 0, mermaid.stderr);
+  assert.match(mermaid.stdout, /^erDiagram\n/);
+  assert.ok(mermaid.stdout.includes('    users ||..o{ orders : "user_id"'));
+  const focus = cli('erd', 'examples/shop', '--format', 'mermaid', '--focus', 'order_items', '--hops', '1');
+  assert.deepEqual(focus.stdout.split('\n').filter((l) => / : "/.test(l)).map((l) => l.trim().split(' ')[0]).sort(), ['orders', 'products']);
+  const out = join(mkdtempSync(join(tmpdir(), 'fklens-cli-')), 'erd.html');
+  const html = cli('erd', 'examples/shop', '--format', 'html', '--out', out);
+  assert.equal(html.status, 0, html.stderr);
+  assert.match(html.stderr, /wrote .*erd\.html \(8 tables, 11 foreign keys\)/);
+  assert.match(readFileSync(out, 'utf8'), /<meta http-equiv="Content-Security-Policy" content="default-src 'none';/);
+  assert.equal(cli('erd', 'examples/shop', '--format', 'png').status, 2);
+  assert.equal(cli('erd', 'examples/shop', '--focus', 'no_such_table').status, 2);
+  assert.equal(cli('erd', 'no/such/dir').status, 2);
+  assert.equal(cli('erd', '--help').status, 0);
 });

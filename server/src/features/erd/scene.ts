@@ -1,0 +1,140 @@
+/**
+ * What the diagram shows for a view: which tables (filtered by schema and source, or the N hops around a
+ * focused table), which of them are collapsed to their header, and which schemas are folded into one box
+ * (a big view groups by schema so that thousands of tables never reach the layout at once).
+ */
+import type { ErdEdge, ErdGraph, ErdTable } from './graph';
+
+export interface ErdView {
+  /** Schemas shown; empty: all. */
+  schemas: string[];
+  /** Sources (histories) shown; empty: all. */
+  sources: string[];
+  /** Show only the tables within `hops` FK steps of this table (either direction). */
+  focus?: string;
+  hops: number;
+  /** Tables drawn as their header only. */
+  collapsed: string[];
+  /** 'auto' folds schemas into one box each when more than GROUP_LIMIT tables would be drawn. */
+  group: 'auto' | 'on' | 'off';
+  /** Schemas unfolded by the user while grouping. */
+  expanded: string[];
+}
+
+export const GROUP_LIMIT = 150;
+
+export function defaultView(): ErdView {
+  return { schemas: [], sources: [], hops: 2, collapsed: [], group: 'auto', expanded: [] };
+}
+
+export interface SceneTable {
+  kind: 'table';
+  id: string;
+  table: ErdTable;
+  collapsed: boolean;
+}
+
+export interface SceneSchema {
+  kind: 'schema';
+  id: string;
+  schema: string;
+  tables: number;
+}
+
+export type SceneNode = SceneTable | SceneSchema;
+
+export interface SceneEdge {
+  id: string;
+  from: string;
+  to: string;
+  /** Set for an FK between two drawn tables. */
+  fk?: ErdEdge;
+  /** Number of FKs folded into an edge that touches a schema box. */
+  count: number;
+}
+
+export interface Scene {
+  nodes: SceneNode[];
+  edges: SceneEdge[];
+  /** Tables that pass the filters (drawn or folded). */
+  visibleTables: number;
+  grouped: boolean;
+}
+
+export const tableNodeId = (key: string) => 't:' + key;
+export const schemaNodeId = (schema: string) => 's:' + schema;
+
+export function buildScene(graph: ErdGraph, view: ErdView): Scene {
+  const schemas = new Set(view.schemas);
+  const sources = new Set(view.sources);
+  let tables = graph.tables.filter((t) => (!schemas.size || schemas.has(t.schema)) && (!sources.size || sources.has(t.source)));
+  if (view.focus && graph.tables.some((t) => t.key === view.focus)) {
+    const near = neighbourhood(graph, view.focus, Math.max(0, view.hops));
+    const passing = new Set(tables.map((t) => t.key));
+    tables = graph.tables.filter((t) => near.has(t.key) && (t.key === view.focus || passing.has(t.key)));
+  }
+  const shown = new Set(tables.map((t) => t.key));
+  const grouped = !view.focus && (view.group === 'on' || (view.group === 'auto' && tables.length > GROUP_LIMIT));
+  const expanded = new Set(view.expanded);
+  const collapsed = new Set(view.collapsed);
+  const nodes: SceneNode[] = [];
+  const nodeOf = new Map<string, string>();
+  const schemaCounts = new Map<string, number>();
+  for (const t of tables) {
+    if (grouped && !expanded.has(t.schema)) {
+      schemaCounts.set(t.schema, (schemaCounts.get(t.schema) ?? 0) + 1);
+      nodeOf.set(t.key, schemaNodeId(t.schema));
+    } else {
+      nodes.push({ kind: 'table', id: tableNodeId(t.key), table: t, collapsed: collapsed.has(t.key) });
+      nodeOf.set(t.key, tableNodeId(t.key));
+    }
+  }
+  for (const [schema, count] of schemaCounts) nodes.push({ kind: 'schema', id: schemaNodeId(schema), schema, tables: count });
+  const edges: SceneEdge[] = [];
+  const folded = new Map<string, SceneEdge>();
+  for (const e of graph.edges) {
+    if (!shown.has(e.from) || !shown.has(e.to)) continue;
+    const from = nodeOf.get(e.from)!;
+    const to = nodeOf.get(e.to)!;
+    if (from.startsWith('t:') && to.startsWith('t:')) {
+      edges.push({ id: 'e:' + e.key, from, to, fk: e, count: 1 });
+      continue;
+    }
+    if (from === to) continue;
+    const id = `g:${from}\u0000${to}`;
+    const existing = folded.get(id);
+    if (existing) existing.count++;
+    else folded.set(id, { id, from, to, count: 1 });
+  }
+  edges.push(...folded.values());
+  return { nodes, edges, visibleTables: tables.length, grouped };
+}
+
+/** Tables within `hops` FK steps of `key`, following FKs both ways. */
+export function neighbourhood(graph: ErdGraph, key: string, hops: number): Set<string> {
+  const adjacent = new Map<string, string[]>();
+  const link = (a: string, b: string) => {
+    const list = adjacent.get(a);
+    if (list) list.push(b);
+    else adjacent.set(a, [b]);
+  };
+  for (const e of graph.edges) {
+    link(e.from, e.to);
+    link(e.to, e.from);
+  }
+  const seen = new Set([key]);
+  let frontier = [key];
+  for (let d = 0; d < hops && frontier.length; d++) {
+    const next: string[] = [];
+    for (const k of frontier) {
+      for (const n of adjacent.get(k) ?? []) {
+        if (!seen.has(n)) {
+          seen.add(n);
+          next.push(n);
+        }
+      }
+    }
+    frontier = next;
+  }
+  return seen;
+}
