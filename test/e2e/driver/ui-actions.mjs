@@ -1,0 +1,62 @@
+// What an extension-host test can ask the Playwright side to do (see ../README.md). Each action gets the
+// workbench page and the request's JSON body and returns a JSON-able result. Add new ones here.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Nested frames, outermost first: e.g. ['iframe.webview', 'iframe#active-frame'] for a webview's content. */
+function scope(page, frames = []) {
+  let s = page;
+  for (const f of frames) s = s.frameLocator(f);
+  return s;
+}
+
+function fileName(name) {
+  return String(name).replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'screenshot';
+}
+
+export function createActions({ screenshotDir, prefix }) {
+  return {
+    /** { name, selector?, frames? } -> { path }: the whole window, or one element. */
+    async screenshot(page, { name, selector, frames }) {
+      mkdirSync(screenshotDir, { recursive: true });
+      const path = join(screenshotDir, `${prefix ? prefix + '-' : ''}${fileName(name)}.png`);
+      if (selector) await scope(page, frames).locator(selector).first().screenshot({ path });
+      else await page.screenshot({ path });
+      return { path };
+    },
+
+    /** { selector, frames? } -> { texts }: innerText of every match (none: []). */
+    async texts(page, { selector, frames }) {
+      return { texts: await scope(page, frames).locator(selector).allInnerTexts() };
+    },
+
+    /**
+     * { selector, frames?, text?, gone?, timeout? } -> { texts }: waits until an element matching `selector`
+     * (and containing `text`, when given) is visible, or, with `gone: true`, until none is.
+     */
+    async waitFor(page, { selector, frames, text, gone = false, timeout = 15000 }) {
+      let locator = scope(page, frames).locator(selector);
+      if (text !== undefined) locator = locator.filter({ hasText: text });
+      await locator.first().waitFor({ state: gone ? 'hidden' : 'visible', timeout });
+      return { texts: gone ? [] : await locator.allInnerTexts() };
+    },
+
+    /** { selector, frames? }: moves the mouse over the first match (hovers in the editor, tooltips). */
+    async hover(page, { selector, frames }) {
+      await scope(page, frames).locator(selector).first().hover();
+      return {};
+    },
+
+    /** { selector, frames? }: clicks the first match. */
+    async click(page, { selector, frames }) {
+      await scope(page, frames).locator(selector).first().click();
+      return {};
+    },
+
+    /** { key }: a key press in the focused element, e.g. 'Escape' or 'Control+Shift+M'. */
+    async press(page, { key }) {
+      await page.keyboard.press(key);
+      return {};
+    },
+  };
+}

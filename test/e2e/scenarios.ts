@@ -1,0 +1,71 @@
+/**
+ * The end-to-end scenarios: each one is a fresh VS Code window on a workspace, running some of the suite files
+ * in ./suite. Add a scenario here, or a suite name to a scenario's `suites` (see README.md).
+ */
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { CORPUS } from '../support/corpus';
+
+export const ROOT = path.resolve(__dirname, '../../..');
+
+export interface Scenario {
+  name: string;
+  /** Suite files to run (suite/<name>.e2e.ts), in order. */
+  suites: string[];
+  /** Fills the (empty, temporary) workspace folder the window opens; it is deleted afterwards. */
+  workspace: (dir: string) => void;
+  /** Whether FK Lens should activate by itself in that workspace. */
+  expectActive: boolean;
+  /** A file (relative to the workspace) the diagnostics suite edits. */
+  editFile?: string;
+  /** Where new migration files go (relative). */
+  migrationsDir?: string;
+  /** Run FK Lens installed from `npm run package`'s VSIX instead of the development folder. */
+  vsix?: boolean;
+  /** Extra user settings for the window. */
+  settings?: Record<string, unknown>;
+}
+
+const copy = (from: string) => (dir: string) => cpSync(from, dir, { recursive: true });
+
+export const scenarios: Scenario[] = [
+  {
+    name: 'shop',
+    suites: ['activation', 'diagnostics', 'files', 'restart'],
+    workspace: copy(path.join(ROOT, 'examples/shop')),
+    expectActive: true,
+    editFile: 'db/migrations/0002_orders.up.sql',
+    migrationsDir: 'db/migrations',
+  },
+  {
+    // A real project's history (golang-migrate, 40 files) from the shared corpus.
+    name: 'harbor',
+    suites: ['activation', 'diagnostics', 'files'],
+    workspace: copy(path.join(CORPUS, 'harbor-migrations/files')),
+    expectActive: true,
+    editFile: 'make/migrations/postgresql/0001_initial_schema.up.sql',
+    migrationsDir: 'make/migrations/postgresql',
+  },
+  {
+    name: 'no-sql',
+    suites: ['activation'],
+    workspace: (dir) => {
+      mkdirSync(path.join(dir, 'src'), { recursive: true });
+      writeFileSync(path.join(dir, 'README.md'), '# Not a database project\n');
+      writeFileSync(path.join(dir, 'src', 'index.js'), 'console.log("hello");\n');
+      // SQL inside dependencies is not the project's schema: VS Code's search.exclude keeps it out.
+      mkdirSync(path.join(dir, 'node_modules', 'some-orm', 'test'), { recursive: true });
+      writeFileSync(path.join(dir, 'node_modules', 'some-orm', 'test', 'fixture.sql'), 'CREATE TABLE fixture (id int);\n');
+    },
+    expectActive: false,
+  },
+  {
+    name: 'vsix',
+    suites: ['vsix', 'activation', 'diagnostics', 'files'],
+    workspace: copy(path.join(ROOT, 'examples/shop')),
+    expectActive: true,
+    editFile: 'db/migrations/0003_payments_and_reviews.up.sql',
+    migrationsDir: 'db/migrations',
+    vsix: true,
+  },
+];
