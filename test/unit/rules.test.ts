@@ -2,7 +2,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { initPostgresParser } from '../../server/src/sources/sql/postgres';
-import { check, checkSql } from '../support/rules';
+import { check, checkSql, rulesOf } from '../support/rules';
 import { analyze, type ReportedFinding } from '../../server/src/analysis/analyze';
 import { openWorkspace } from '../../server/src/workspace/open';
 import { resolve } from 'node:path';
@@ -196,4 +196,18 @@ test('the shop example: exactly its deliberate problems', async () => {
     'fk-missing-index warning reviews(user_id)',
     'set-null-on-not-null error reviews(user_id)',
   ]);
+});
+
+test('PostgreSQL-only rules judge PostgreSQL histories only: the same DDL for SQLite gets no uniqueness or type finding', () => {
+  const sql =
+    'CREATE TABLE parents (id uuid PRIMARY KEY, code text);\n' +
+    'CREATE TABLE kids (id int PRIMARY KEY, parent_id text REFERENCES parents (id), code text REFERENCES parents (code));\n' +
+    'CREATE INDEX kids_parent ON kids (parent_id); CREATE INDEX kids_code ON kids (code);\n';
+  const pg = rulesOf(check({ 'schema.sql': sql }));
+  assert.ok(pg.includes('fk-target-not-unique') && pg.includes('fk-type-mismatch'), pg.join(', '));
+  const sqlite = rulesOf(check({ 'schema.sqlite3.sql': sql }));
+  assert.ok(!sqlite.includes('fk-target-not-unique') && !sqlite.includes('fk-type-mismatch'), sqlite.join(', '));
+  // Rules about what a DELETE does still apply to every engine.
+  const nulls = 'CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE c (id int PRIMARY KEY, p_id int NOT NULL REFERENCES p ON DELETE SET NULL);';
+  assert.ok(rulesOf(check({ 'schema.sqlite3.sql': nulls })).includes('set-null-on-not-null'));
 });

@@ -64,7 +64,8 @@ export function analyze(model: WorkspaceModel, config: AnalysisConfig = DEFAULT_
     ran.add(rule.id);
     let raw: Finding[];
     try {
-      raw = rule.check({ workspace: model, histories, options: ruleOptions(rule, config.rules[rule.id]), settings: { protectedTables: config.protectedTables } });
+      const judged = rule.dialects ? histories.filter((h) => rule.dialects!.includes(h.history.dialect ?? 'postgres')) : histories;
+      raw = rule.check({ workspace: model, histories: judged, options: ruleOptions(rule, config.rules[rule.id]), settings: { protectedTables: config.protectedTables } });
     } catch (err) {
       notes.push(`Rule ${rule.id} failed: ${err instanceof Error ? err.message : String(err)}`);
       continue;
@@ -76,7 +77,11 @@ export function analyze(model: WorkspaceModel, config: AnalysisConfig = DEFAULT_
   }
 
   const skipped = filesBeforeCheckFrom(model, config.checkFrom, notes);
-  const kept = findings.filter((f) => !skipped.has(f.file) && !(f.file.endsWith('.prisma') && PRISMA_SPELLING[f.rule]));
+  // In a .prisma file the Prisma counterpart reports the same fact in Prisma's terms (its quick-fix edits the
+  // schema). A Prisma migration history keeps the generic finding at the migration that declared the FK.
+  const spelledInSchema = (f: Finding) =>
+    f.file.endsWith('.prisma') && !!PRISMA_SPELLING[f.rule] && config.rules[PRISMA_SPELLING[f.rule]]?.severity !== 'off';
+  const kept = findings.filter((f) => !skipped.has(f.file) && !spelledInSchema(f));
 
   // Suppressions.
   const suppressions: Suppression[] = [];

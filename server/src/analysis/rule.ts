@@ -7,6 +7,7 @@ import type { HistoryModel } from '../model/replay';
 import type { ForeignKey } from '../model/schema';
 import type { Span } from '../sources/text';
 import type { WorkspaceModel } from '../workspace/workspace';
+import type { Dialect } from '../workspace/discovery';
 
 export type Severity = 'error' | 'warning' | 'info';
 export type SeveritySetting = Severity | 'off';
@@ -75,6 +76,9 @@ export interface RuleContext {
   settings: AnalysisSettings;
 }
 
+/** PostgreSQL and the engines that speak its DDL. */
+export const POSTGRES_FAMILY: readonly Dialect[] = ['postgres', 'cockroach'];
+
 export interface Rule {
   id: string;
   defaultSeverity: Severity;
@@ -82,6 +86,11 @@ export interface Rule {
   /** One paragraph: what the rule finds and what happens at run time. Shown as the SARIF rule's full description. */
   description: string;
   options?: Record<string, RuleOption>;
+  /**
+   * The engines whose histories the rule judges (default: all). Rules that state PostgreSQL's behaviour
+   * (NOT VALID, its type and uniqueness checks) would be wrong about MySQL or SQLite histories.
+   */
+  dialects?: readonly Dialect[];
   /** Tags every finding of the rule carries (e.g. an unused suppression is `unnecessary`). */
   tags?: FindingTag[];
   check(context: RuleContext): Finding[];

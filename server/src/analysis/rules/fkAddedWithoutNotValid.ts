@@ -2,10 +2,11 @@
  * `fk-added-without-not-valid`: ALTER TABLE ... ADD FOREIGN KEY (or ADD COLUMN ... REFERENCES) on a table that
  * existed before this migration, without NOT VALID: the whole table is checked under SHARE ROW EXCLUSIVE locks.
  */
-import { columnsLabel, foreignKeyRef, tableLabel, type Finding, type Rule } from '../rule';
+import { POSTGRES_FAMILY, columnsLabel, foreignKeyRef, tableLabel, type Finding, type Rule } from '../rule';
 
 export const fkAddedWithoutNotValid: Rule = {
   id: 'fk-added-without-not-valid',
+  dialects: POSTGRES_FAMILY,
   defaultSeverity: 'warning',
   title: 'Foreign key added to an existing table without NOT VALID',
   description:

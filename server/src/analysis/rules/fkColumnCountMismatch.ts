@@ -1,8 +1,9 @@
 /** `fk-column-count-mismatch`: the referencing and referenced column lists differ in length. */
-import { columnsLabel, foreignKeyRef, tableLabel, type Finding, type Rule } from '../rule';
+import { POSTGRES_FAMILY, columnsLabel, foreignKeyRef, tableLabel, type Finding, type Rule } from '../rule';
 
 export const fkColumnCountMismatch: Rule = {
   id: 'fk-column-count-mismatch',
+  dialects: POSTGRES_FAMILY,
   defaultSeverity: 'error',
   title: 'Foreign key column lists differ in length',
   description:

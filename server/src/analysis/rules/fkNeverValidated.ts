@@ -1,8 +1,9 @@
 /** `fk-never-validated`: an FK still NOT VALID at the end of the timeline. */
-import { columnsLabel, foreignKeyRef, tableLabel, type Finding, type Rule } from '../rule';
+import { POSTGRES_FAMILY, columnsLabel, foreignKeyRef, tableLabel, type Finding, type Rule } from '../rule';
 
 export const fkNeverValidated: Rule = {
   id: 'fk-never-validated',
+  dialects: POSTGRES_FAMILY,
   defaultSeverity: 'info',
   title: 'Foreign key never validated',
   description:

@@ -1,8 +1,9 @@
 /** `fk-target-not-unique`: the referenced columns are not exactly a primary key or a unique constraint / index. */
-import { columnsLabel, foreignKeyRef, tableLabel, type Finding, type Rule } from '../rule';
+import { POSTGRES_FAMILY, columnsLabel, foreignKeyRef, tableLabel, type Finding, type Rule } from '../rule';
 
 export const fkTargetNotUnique: Rule = {
   id: 'fk-target-not-unique',
+  dialects: POSTGRES_FAMILY,
   defaultSeverity: 'error',
   title: 'Referenced columns are not a primary key or unique',
   description:

@@ -5,7 +5,7 @@
  * lengths, text vs varchar, numeric precision, types FK Lens does not know, such as domains): info.
  */
 import type { Column } from '../../model/schema';
-import { foreignKeyRef, tableLabel, type Finding, type Rule, type Severity } from '../rule';
+import { POSTGRES_FAMILY, foreignKeyRef, tableLabel, type Finding, type Rule, type Severity } from '../rule';
 
 /** Btree operator families of the built-in types (cross-type equality exists inside a family). */
 const FAMILY: Record<string, string> = {
@@ -75,6 +75,7 @@ export function typeMismatch(childType: string, parentType: string): { severity:
 
 export const fkTypeMismatch: Rule = {
   id: 'fk-type-mismatch',
+  dialects: POSTGRES_FAMILY,
   defaultSeverity: 'warning',
   title: 'Foreign key column types differ',
   description:

@@ -4,7 +4,7 @@
  */
 import type { SourceFile } from '../../sources/events';
 import type { MigrationTool } from '../../workspace/discovery';
-import { foreignKeyRef, tableLabel, type Finding, type Rule } from '../rule';
+import { POSTGRES_FAMILY, foreignKeyRef, tableLabel, type Finding, type Rule } from '../rule';
 
 /** How each tool runs one migration file, when that makes the file one transaction (and how a file opts out). */
 const FILE_TRANSACTION: Partial<Record<MigrationTool, { how: string; optOut?: (source: SourceFile) => boolean }>> = {
@@ -19,6 +19,7 @@ const FILE_TRANSACTION: Partial<Record<MigrationTool, { how: string; optOut?: (s
 
 export const validateInSameTransaction: Rule = {
   id: 'validate-in-same-transaction',
+  dialects: POSTGRES_FAMILY,
   defaultSeverity: 'warning',
   title: 'NOT VALID and VALIDATE CONSTRAINT in one transaction',
   description:
