@@ -8,7 +8,6 @@
  */
 import { promises as fsp } from 'node:fs';
 import * as nodePath from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   createConnection,
   DidChangeConfigurationNotification,
@@ -43,6 +42,7 @@ import { loadConfigFile } from './config/load';
 import { toLspDiagnostic } from './lsp/diagnostics';
 import { registerLanguageFeatures, type FolderView } from './lsp/features';
 import { registerErd } from './lsp/erd';
+import { contains, fsPathOf, isUnder, newFolder, normalizeKey, uriFor, uriToFsPath, type Folder, type Location } from './lsp/folders';
 
 const VERSION = process.env.FKLENS_VERSION ?? 'dev';
 /** Quiet time after the last edit before the model is analysed again. */
@@ -60,60 +60,8 @@ const documents = new TextDocuments(TextDocument);
 // ---------------------------------------------------------------------------------------------------------
 // Folders
 
-interface Folder {
-  /** The folder's URI as the client spelled it, without a trailing '/'. */
-  uri: string;
-  name: string;
-  /** File-system path; '' for the folder of loose files. */
-  fsPath: string;
-  /** Normalised fsPath used for containment tests. */
-  key: string;
-  /** The pseudo folder for open files outside every workspace folder (never read from disk). */
-  loose: boolean;
-  workspace: Workspace;
-  options: DiscoveryOptions;
-  /** `.fklens.json` overridden by the fklens.* settings; `options` is its `migrations` part. */
-  config: FkLensConfig;
-  /** The initial disk scan finished (before that, diagnostics would be based on a partial workspace). */
-  indexed: boolean;
-  /** Bumped by every index run and on removal; a run that finds a newer generation gives up. */
-  generation: number;
-  /** Open editor documents in this folder: relative path -> document URI. Their text wins over disk. */
-  open: Map<string, string>;
-  /** URIs as the client spelled them in file events, to publish under the same spelling. */
-  uris: Map<string, string>;
-  /** What was last published per relative path. */
-  published: Map<string, { uri: string; hash: string }>;
-}
-
-interface Location {
-  folder: Folder;
-  /** Workspace-relative path ('/'-separated). */
-  rel: string;
-  fsPath: string;
-}
-
-const isWindows = process.platform === 'win32';
 let folders: Folder[] = [];
 const loose = newFolder('', 'loose files', '', true);
-
-function newFolder(uri: string, name: string, fsPath: string, isLoose = false): Folder {
-  return {
-    uri: uri.replace(/\/+$/, ''),
-    name,
-    fsPath,
-    key: isLoose ? '' : normalizeKey(fsPath),
-    loose: isLoose,
-    workspace: new Workspace({}),
-    options: {},
-    config: resolveConfig(),
-    indexed: isLoose,
-    generation: 0,
-    open: new Map(),
-    uris: new Map(),
-    published: new Map(),
-  };
-}
 
 function folderFromProtocol(folder: WorkspaceFolder): Folder | undefined {
   const fsPath = uriToFsPath(folder.uri);
@@ -124,19 +72,6 @@ function folderFromProtocol(folder: WorkspaceFolder): Folder | undefined {
   return newFolder(folder.uri, folder.name || nodePath.basename(fsPath), fsPath);
 }
 
-function normalizeKey(fsPath: string): string {
-  let key = nodePath.resolve(fsPath);
-  if (isWindows) key = key.toLowerCase();
-  if (key.length > 1 && key.endsWith(nodePath.sep)) key = key.slice(0, -1);
-  return key;
-}
-
-function contains(folderKey: string, key: string): boolean {
-  if (key === folderKey) return true;
-  const prefix = folderKey.endsWith(nodePath.sep) ? folderKey : folderKey + nodePath.sep;
-  return key.startsWith(prefix);
-}
-
 /** The innermost workspace folder holding a path (nested folders each own their own files). */
 function ownerOf(fsPath: string): Folder | undefined {
   const key = normalizeKey(fsPath);
@@ -145,15 +80,6 @@ function ownerOf(fsPath: string): Folder | undefined {
     if (contains(folder.key, key) && (!best || folder.key.length > best.key.length)) best = folder;
   }
   return best;
-}
-
-function uriToFsPath(uri: unknown): string | undefined {
-  if (typeof uri !== 'string' || !/^file:/i.test(uri)) return undefined;
-  try {
-    return fileURLToPath(uri);
-  } catch {
-    return undefined;
-  }
 }
 
 /** Maps a document or file URI to the folder that owns it and the path inside it. */
@@ -167,27 +93,6 @@ function locate(uri: unknown): Location | undefined {
   }
   const rel = fsPath.split(nodePath.sep).join('/').replace(/^\/+/, '');
   return { folder: loose, rel, fsPath };
-}
-
-/** Percent-encodes a path segment the way VS Code does (everything but unreserved characters). */
-function encodeSegment(segment: string): string {
-  return encodeURIComponent(segment).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
-}
-
-function uriFor(folder: Folder, rel: string): string {
-  const known = folder.open.get(rel) ?? folder.published.get(rel)?.uri ?? folder.uris.get(rel);
-  if (known) return known;
-  if (folder.loose) return 'file:///' + rel.split('/').map(encodeSegment).join('/');
-  return folder.uri + '/' + rel.split('/').map(encodeSegment).join('/');
-}
-
-function fsPathOf(folder: Folder, rel: string): string {
-  if (folder.loose) return (isWindows ? '' : '/') + rel.split('/').join(nodePath.sep);
-  return nodePath.join(folder.fsPath, ...rel.split('/'));
-}
-
-function isUnder(path: string, dir: string): boolean {
-  return dir === '' || path === dir || path.startsWith(dir + '/');
 }
 
 // ---------------------------------------------------------------------------------------------------------
