@@ -45,6 +45,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand('fklens.restartServer', () => restartServer(context)),
     vscode.commands.registerCommand('fklens.reindex', () => reindex()),
     vscode.commands.registerCommand('fklens.showReferences', showReferences),
+    vscode.commands.registerCommand('fklens.saveCreatedFiles', saveCreatedFiles),
   );
   erd = new ErdPanels(context, () => client, log);
   context.subscriptions.push(erd);
@@ -166,4 +167,18 @@ function log(message: string): void {
 
 function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * Run after a quick-fix that creates migration files (the code action's command): a workspace edit creates a
+ * file empty on disk and leaves its text unsaved, and a migration tool would apply that empty file. The new files
+ * are saved at once; edits to existing files stay unsaved for the user to review.
+ */
+async function saveCreatedFiles(uris: unknown): Promise<void> {
+  if (!Array.isArray(uris)) return;
+  for (const raw of uris) {
+    if (typeof raw !== 'string') continue;
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === vscode.Uri.parse(raw).toString());
+    if (doc?.isDirty && !(await doc.save())) log(`could not save ${doc.uri.fsPath}`);
+  }
 }

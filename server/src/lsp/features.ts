@@ -11,6 +11,7 @@ import {
   type ClientCapabilities,
   type CodeAction,
   type CodeLens,
+  type Command,
   type CompletionItem,
   type Connection,
   type Diagnostic,
@@ -55,6 +56,8 @@ export interface FeatureHost {
 
 /** The commands the client implements (client/src/extension.ts) and the ERD helper contributes. */
 export const SHOW_REFERENCES_COMMAND = 'fklens.showReferences';
+/** The client's command that saves the files a quick-fix created (client/src/extension.ts). */
+export const SAVE_CREATED_COMMAND = 'fklens.saveCreatedFiles';
 export const SHOW_ERD_COMMAND = 'fklens.showErdFor';
 export const FIX_ALL_KIND = 'source.fixAll.fklens';
 
@@ -278,18 +281,23 @@ export function registerLanguageFeatures(connection: Connection, host: FeatureHo
         for (const { diagnostic, target } of targets) {
           for (const fix of fixesFor(input, target)) {
             const edit = toWorkspaceEdit(fix, doc.uriOf, doc.model);
-            if (edit) actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], isPreferred: fix.preferred, edit });
+            if (edit) actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], isPreferred: fix.preferred, edit, command: saveCreated(fix, doc.uriOf) });
           }
         }
       }
       if (wants(FIX_ALL_KIND) && targets.length) {
         const all = fixAll(input, targets.map((t) => t.target));
         const edit = all && toWorkspaceEdit(all, doc.uriOf, doc.model);
-        if (edit) actions.push({ title: 'Fix all FK Lens problems with a safe fix', kind: FIX_ALL_KIND, diagnostics: targets.map((t) => t.diagnostic), edit });
+        if (edit) actions.push({ title: 'Fix all FK Lens problems with a safe fix', kind: FIX_ALL_KIND, diagnostics: targets.map((t) => t.diagnostic), edit, command: all && saveCreated(all, doc.uriOf) });
       }
       return actions;
     }, null),
   );
+
+  /** The command that saves what the fix created: an edit leaves new files empty on disk until saved. */
+  function saveCreated(fix: FixPlan, uriOf: (rel: string) => string): Command | undefined {
+    return fix.creates.length ? { title: 'Save the new migration files', command: SAVE_CREATED_COMMAND, arguments: [fix.creates.map((c) => uriOf(c.file))] } : undefined;
+  }
 
   /** Files to create need resource operations; without them, fixes that create files are not offered. */
   function toWorkspaceEdit(fix: FixPlan, uriOf: (rel: string) => string, model: WorkspaceModel): WorkspaceEdit | undefined {
