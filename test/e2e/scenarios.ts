@@ -31,7 +31,7 @@ const copy = (from: string) => (dir: string) => cpSync(from, dir, { recursive: t
 export const scenarios: Scenario[] = [
   {
     name: 'shop',
-    suites: ['activation', 'diagnostics', 'features', 'files', 'restart'],
+    suites: ['activation', 'diagnostics', 'findings', 'features', 'files', 'restart'],
     workspace: copy(path.join(ROOT, 'examples/shop')),
     expectActive: true,
     editFile: 'db/migrations/0002_orders.up.sql',
@@ -40,7 +40,7 @@ export const scenarios: Scenario[] = [
   {
     // A real project's history (golang-migrate, 40 files) from the shared corpus.
     name: 'harbor',
-    suites: ['activation', 'diagnostics', 'files'],
+    suites: ['activation', 'diagnostics', 'findings', 'files'],
     workspace: copy(path.join(CORPUS, 'harbor-migrations/files')),
     expectActive: true,
     editFile: 'make/migrations/postgresql/0001_initial_schema.up.sql',
@@ -61,7 +61,7 @@ export const scenarios: Scenario[] = [
   },
   {
     name: 'vsix',
-    suites: ['vsix', 'activation', 'diagnostics', 'files'],
+    suites: ['vsix', 'activation', 'diagnostics', 'findings', 'files'],
     workspace: copy(path.join(ROOT, 'examples/shop')),
     expectActive: true,
     editFile: 'db/migrations/0003_payments_and_reviews.up.sql',

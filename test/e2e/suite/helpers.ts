@@ -118,6 +118,44 @@ export async function brokenMigrationRoundTrip(name: string): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------------------------
+// The CLI (expected results) and documents
+
+export interface CliFinding {
+  rule: string;
+  severity: string;
+  message: string;
+  file: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+}
+
+/** Runs FK Lens's CLI (the bundle beside the extension) in the workspace folder and parses its JSON output. */
+export function cli<T>(...args: string[]): T {
+  const out = execFileSync(process.execPath, [path.join(fklens().extensionPath, 'dist', 'cli.js'), ...args], {
+    encoding: 'utf8',
+    cwd: e2eContext().workspace,
+    env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+  });
+  return JSON.parse(out) as T;
+}
+
+/** The position of the `nth` occurrence of `needle` in a document (plus `delta` characters). */
+export function positionOf(doc: vscode.TextDocument, needle: string, delta = 0, nth = 0): vscode.Position {
+  let at = -1;
+  for (let i = 0; i <= nth; i++) {
+    at = doc.getText().indexOf(needle, at + 1);
+    assert.ok(at >= 0, `"${needle}" (#${i + 1}) not found in ${path.basename(doc.uri.fsPath)}`);
+  }
+  return doc.positionAt(at + delta);
+}
+
+export function markdownOf(hovers: vscode.Hover[]): string {
+  return hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------------------
 // The language server process
 
 /** Process ids of FK Lens language servers started by this extension host (its child processes). */

@@ -1,0 +1,68 @@
+/**
+ * The editor shows what the engine finds: every finding of `fklens check` on the workspace (run as the CI
+ * would, from the CLI bundle) is a diagnostic of the same file, range, severity and message, its code linking
+ * to the rule's page; and the hover on the most referenced table shows what `fklens reach` computes.
+ */
+import * as assert from 'node:assert/strict';
+import { before, describe, it } from 'mocha';
+import * as vscode from 'vscode';
+import { activated, cli, codeOf, diagnosticAppears, markdownOf, workspaceUri, type CliFinding } from './helpers';
+
+const SEVERITY: Record<string, vscode.DiagnosticSeverity> = {
+  error: vscode.DiagnosticSeverity.Error,
+  warning: vscode.DiagnosticSeverity.Warning,
+  info: vscode.DiagnosticSeverity.Information,
+};
+
+interface ModelFk {
+  table: string;
+  refTable: string;
+  location: { file: string; line: number; column: number };
+}
+
+describe('findings and cascade reach, as the CLI computes them', () => {
+  let findings: CliFinding[];
+
+  before(async () => {
+    await activated();
+    // --fail-on never: exit 0 with findings; paths relative to the workspace.
+    findings = cli<{ diagnostics: CliFinding[] }>('check', '.', '--format', 'json', '--fail-on', 'never').diagnostics;
+    assert.ok(findings.length > 0, 'the CLI finds something in this workspace');
+  });
+
+  it('every finding of `fklens check` is a diagnostic at the same range, with its code linking to the rule page', async () => {
+    for (const f of findings) {
+      const file = f.file;
+      const uri = workspaceUri(file);
+      const d = await diagnosticAppears(uri, (x) => codeOf(x) === f.rule && x.range.start.line === f.line - 1 && x.range.start.character === f.column - 1, `${f.rule} at ${file}:${f.line}:${f.column}`);
+      assert.deepEqual([d.range.end.line, d.range.end.character], [f.endLine - 1, f.endColumn - 1], `${f.rule} range end`);
+      assert.equal(d.severity, SEVERITY[f.severity], `${f.rule} severity`);
+      assert.equal(d.message, f.message);
+      const code = d.code as { value: string; target: vscode.Uri };
+      assert.ok(code.target, `${f.rule}: the code links to its page`);
+      assert.match(code.target.toString(), new RegExp(`${f.rule}(\\.md)?$`));
+    }
+  });
+
+  it('the hover on a REFERENCES target names every table a DELETE of it deletes', async () => {
+    const fks = cli<{ foreignKeys: ModelFk[] }>('model', '.', '--json').foreignKeys;
+    const counts = new Map<string, number>();
+    for (const fk of fks) counts.set(fk.refTable, (counts.get(fk.refTable) ?? 0) + 1);
+    const [table] = [...counts].sort((a, b) => b[1] - a[1])[0];
+    const reach = cli<{ deletes: { table: string }[]; blockedBy: unknown[] }>('reach', table, '.', '--json');
+    const fk = fks.find((f) => f.refTable === table && f.table !== table)!;
+    const doc = await vscode.workspace.openTextDocument(workspaceUri(fk.location.file));
+    const line = doc.lineAt(fk.location.line - 1).text;
+    // The FK's location is its REFERENCES clause (or the constraint): the table name follows on that line or the next.
+    const from = doc.offsetAt(new vscode.Position(fk.location.line - 1, Math.max(0, fk.location.column - 1)));
+    const at = doc.getText().slice(from).search(new RegExp(`REFERENCES\\s+("?[\\w]+"?\\.)?"?${table}\\b`, 'i'));
+    assert.ok(at >= 0, `REFERENCES ${table} after ${fk.location.file}:${fk.location.line} (${line.trim()})`);
+    const nameAt = doc.positionAt(from + at + doc.getText().slice(from + at).search(new RegExp(`"?${table}\\b`)) + 1);
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, nameAt);
+    const text = markdownOf(hovers);
+    assert.match(text, new RegExp(`DELETE FROM ("?\\w+"?\\.)?"?${table}`), `hover at ${fk.location.file}:${nameAt.line + 1}:${nameAt.character + 1}`);
+    assert.match(text, new RegExp(`${reach.deletes.length} tables? deleted`));
+    const shown = reach.deletes.slice(0, 10);
+    for (const t of shown) assert.match(text, new RegExp(`\\b${t.table}\\b`), `the hover names ${t.table}`);
+  });
+});
