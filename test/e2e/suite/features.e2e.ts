@@ -8,7 +8,7 @@
  * suite checks that the editor shows what the engine found.
  */
 import * as assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
@@ -206,7 +206,7 @@ describe('features on the shop example', () => {
     await diagnosticGoes(uri, isNotValid, 'fk-added-without-not-valid');
   });
 
-  it('"FK Lens: Show ERD" opens the diagram; a click on users shows its delete blast radius', async () => {
+  it('"FK Lens: Show ERD" opens the diagram; a click on users shows its delete blast radius; a new migration appears live', async () => {
     await vscode.commands.executeCommand('workbench.action.closeSidebar');
     await vscode.commands.executeCommand('workbench.action.closePanel');
     await vscode.commands.executeCommand('fklens.showErd');
@@ -220,5 +220,17 @@ describe('features on the shop example', () => {
     assert.match(details.join('\n'), /orders/);
     await sleep(500);
     await ui.screenshot('erd');
+
+    // Live: a new migration on disk reaches the open diagram.
+    const file = workspaceUri(M('0099_e2e_live.up.sql')).fsPath;
+    writeFileSync(file, 'CREATE TABLE e2e_live_wishlist (id bigint PRIMARY KEY, user_id bigint REFERENCES users (id) ON DELETE CASCADE);\n');
+    try {
+      await ui.waitFor('g.erd-table .erd-title', { frames, text: 'e2e_live_wishlist' });
+      await ui.call('click', { selector: 'g.erd-table .erd-title:text-is("users")', frames });
+      await ui.waitFor('.details', { frames, text: 'e2e_live_wishlist' });
+    } finally {
+      rmSync(file, { force: true });
+    }
+    await ui.waitFor('g.erd-table .erd-title', { frames, text: 'e2e_live_wishlist', gone: true });
   });
 });
