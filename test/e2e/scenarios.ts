@@ -47,6 +47,13 @@ export const scenarios: Scenario[] = [
     migrationsDir: 'make/migrations/postgresql',
   },
   {
+    // A Prisma project (schema.prisma and its migrations folder) from the shared corpus: Prisma rules and drift.
+    name: 'hoppscotch',
+    suites: ['activation', 'findings'],
+    workspace: copy(path.join(CORPUS, 'hoppscotch-prisma/files')),
+    expectActive: true,
+  },
+  {
     name: 'no-sql',
     suites: ['activation'],
     workspace: (dir) => {

@@ -62,3 +62,22 @@ test('fklens reach: unknown table, missing TABLE, bad flag: one line on stderr a
   assert.equal(cli('reach', 'users', 'no/such/dir').status, 2);
   assert.equal(cli('reach', '--help').status, 0);
 });
+
+test('fklens reach: a mixed-case name as typed finds a quoted table (Prisma\'s "User"); a near miss is named', async () => {
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(resolve(tmpdir(), 'fklens-reach-case-'));
+  try {
+    writeFileSync(resolve(dir, 'schema.sql'), 'CREATE TABLE "User" (id int PRIMARY KEY);\nCREATE TABLE "Post" (id int PRIMARY KEY, "authorId" int REFERENCES "User" (id) ON DELETE CASCADE);\n');
+    const asTyped = cli('reach', 'User', dir, '--json');
+    assert.equal(asTyped.status, 0, asTyped.stderr);
+    assert.equal(JSON.parse(asTyped.stdout).table, 'public.User');
+    assert.deepEqual(JSON.parse(asTyped.stdout).deletes.map((d: Entry) => d.table), ['Post']);
+    assert.equal(cli('reach', '"User"', dir, '--json').status, 0);
+    const miss = cli('reach', 'USER', dir);
+    assert.equal(miss.status, 2);
+    assert.match(miss.stderr, /no table USER .*did you mean "User"\?/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

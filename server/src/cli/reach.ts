@@ -75,6 +75,22 @@ export function parseTableName(text: string): { schema?: string; name: string } 
   return parts.length >= 2 ? { schema: parts[parts.length - 2], name: parts[parts.length - 1] } : { name: parts[0] ?? text };
 }
 
+/**
+ * The tables a name given on the command line means: as SQL reads it (unquoted parts fold to lower case), or,
+ * when nothing matches, as typed: `fklens reach User` finds Prisma's "User" without shell-quoted double quotes.
+ */
+export function findTables(model: WorkspaceModel, text: string): { history: HistoryModel; table: Table }[] {
+  const lookup = (name: { schema?: string; name: string }) =>
+    model.histories.flatMap((h) => {
+      const table = lookupTable(h, name);
+      return table ? [{ history: h, table }] : [];
+    });
+  const found = lookup(parseTableName(text));
+  if (found.length || /"/.test(text)) return found;
+  const parts = text.split('.').map((p) => p.trim());
+  return lookup(parts.length >= 2 ? { schema: parts[parts.length - 2], name: parts[parts.length - 1] } : { name: parts[0] });
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // JSON
 
@@ -151,13 +167,14 @@ export async function reachMain(argv: string[], out = process.stdout, err = proc
   }
   const workspace = await openWorkspace(dir, args.options);
   const model = workspace.model();
-  const name = parseTableName(args.table);
-  const found = model.histories.map((h) => ({ history: h, table: lookupTable(h, name) })).filter((x) => x.table);
+  const found = findTables(model, args.table);
   if (!found.length) {
-    err.write(`fklens: no table ${args.table} in the schema and migration files under ${args.dir}\n`);
+    const similar = model.histories.flatMap((h) => [...h.tableById.values()].filter((t) => t.name.toLowerCase() === parseTableName(args.table).name.toLowerCase()));
+    const hint = similar.length ? ` (did you mean ${similar.map((t) => `"${t.name}"`).join(', ')}?)` : '';
+    err.write(`fklens: no table ${args.table} in the schema and migration files under ${args.dir}${hint}\n`);
     return 2;
   }
-  const { history, table } = found[0] as { history: HistoryModel; table: Table };
+  const { history, table } = found[0];
   if (found.length > 1 && !args.json) {
     err.write(`fklens: ${args.table} exists in ${found.length} databases (${found.map((f) => f.history.history.id || '.').join(', ')}); showing ${history.history.id || '.'}\n`);
   }

@@ -6,7 +6,7 @@
 import * as assert from 'node:assert/strict';
 import { before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
-import { activated, cli, codeOf, diagnosticAppears, markdownOf, workspaceUri, type CliFinding } from './helpers';
+import { activated, cli, codeOf, diagnosticAppears, markdownOf, parts, ui, workspaceUri, type CliFinding } from './helpers';
 
 const SEVERITY: Record<string, vscode.DiagnosticSeverity> = {
   error: vscode.DiagnosticSeverity.Error,
@@ -41,6 +41,21 @@ describe('findings and cascade reach, as the CLI computes them', () => {
       const code = d.code as { value: string; target: vscode.Uri };
       assert.ok(code.target, `${f.rule}: the code links to its page`);
       assert.match(code.target.toString(), new RegExp(`${f.rule}(\\.md)?$`));
+    }
+    if (ui.available) {
+      // What a user of this project sees first: the most severe finding, its hover and the Problems panel.
+      const order = ['error', 'warning', 'info'];
+      const first = [...findings].sort((a, b) => order.indexOf(a.severity) - order.indexOf(b.severity))[0];
+      const editor = await vscode.window.showTextDocument(workspaceUri(first.file));
+      const at = new vscode.Position(first.line - 1, first.column - 1);
+      editor.selection = new vscode.Selection(at, at);
+      editor.revealRange(new vscode.Range(at, at), vscode.TextEditorRevealType.InCenter);
+      await vscode.commands.executeCommand('workbench.actions.view.problems');
+      await vscode.commands.executeCommand('workbench.action.focusActiveEditorGroup');
+      await vscode.commands.executeCommand('editor.action.showHover');
+      await ui.waitFor(parts.hover, { text: first.rule });
+      await ui.screenshot('first-finding');
+      await ui.call('press', { key: 'Escape' });
     }
   });
 
