@@ -342,3 +342,53 @@ test('fk-target-not-unique: a UNIQUE constraint before the FK makes the refused 
   const { model } = await applyAndRun(texts, fix);
   assert.ok(findFk(model, 'orders', 'account_code').fk.refIndex, 'the model finds the unique key the FK depends on');
 });
+
+// ---------------------------------------------------------------------------------------------------------
+// fix all over every fixable finding of a history
+
+test('fix all: every rule of a history at once; the same plan whatever the order of the diagnostics; all findings gone', async () => {
+  const texts = files({
+    'db/1_init.up.sql': `${PARENT}CREATE TABLE accounts (id int PRIMARY KEY, code text NOT NULL);\nCREATE TABLE orders (id int PRIMARY KEY, user_id bigint);\nINSERT INTO users VALUES (1);\nINSERT INTO orders VALUES (1, 1);\n`,
+    'db/2_fk.up.sql': 'ALTER TABLE orders ADD FOREIGN KEY (user_id) REFERENCES users (id);\n',
+    'db/3_items.up.sql':
+      'CREATE TABLE items (id int PRIMARY KEY, account_code text REFERENCES accounts (code), user_id bigint REFERENCES users,\n  CONSTRAINT items_user_again FOREIGN KEY (user_id) REFERENCES users);\n',
+  });
+  const { workspace, model } = load(texts);
+  const fixable = new Set(['fk-missing-index', 'fk-added-without-not-valid', 'fk-target-not-unique']);
+  const findings = analyze(model).findings.filter((f) => fixable.has(f.rule));
+  assert.deepEqual(findings.map((f) => `${f.rule} ${f.fk!.name}`).sort(), [
+    'fk-added-without-not-valid orders_user_id_fkey',
+    'fk-missing-index items_account_code_fkey',
+    'fk-missing-index items_user_again',
+    'fk-missing-index items_user_id_fkey',
+    'fk-missing-index orders_user_id_fkey',
+    'fk-target-not-unique items_account_code_fkey',
+  ]);
+  const targets = findings.map((f) => {
+    const history = model.histories.find((h) => h.history.id === f.fk!.historyId)!;
+    return { rule: f.rule, history, fk: history.foreignKeys.find((k) => k.tableId === f.fk!.tableId && k.name === f.fk!.name)! };
+  });
+  const input = { model, files: [...texts.keys()], textOf: (f: string) => workspace.text(f), options: { now: NOW } };
+  const all = fixAll(input, targets)!;
+  assert.deepEqual(fixAll(input, [...targets].reverse()), all, 'the diagnostics order does not change the plan');
+  // In declaration order; the two FKs over items.user_id share one index.
+  assert.deepEqual(all.creates.map((c) => c.file).filter((f) => f.endsWith('.up.sql')), [
+    'db/4_validate_orders_user_id_fkey.up.sql',
+    'db/5_add_index_orders_user_id.up.sql',
+    'db/6_add_index_items_account_code.up.sql',
+    'db/7_add_index_items_user_id.up.sql',
+  ]);
+  targetsOf.set(
+    all,
+    findings.map((f) => ({ rule: f.rule, table: f.fk!.table, column: f.fk!.columns[0] })),
+  );
+  const { db } = await applyAndRun(texts, all);
+  const rows = await pg.query<{ conname: string; convalidated: boolean }>(db, "SELECT conname, convalidated FROM pg_constraint WHERE contype = 'f' ORDER BY conname");
+  assert.deepEqual(rows, [
+    { conname: 'items_account_code_fkey', convalidated: true },
+    { conname: 'items_user_again', convalidated: true },
+    { conname: 'items_user_id_fkey', convalidated: true },
+    { conname: 'orders_user_id_fkey', convalidated: true },
+  ]);
+  assert.deepEqual((await indexesOn(db, 'items')).map((i) => i.indexname), ['items_account_code_idx', 'items_pkey', 'items_user_id_idx']);
+});

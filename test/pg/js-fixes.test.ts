@@ -97,15 +97,15 @@ test('knex (CommonJS .js history): a timestamped migration with config.transacti
     },
   ]);
 
-  // Fix all: one migration per FK, successive versions.
+  // Fix all: one migration per FK, successive versions in the order the FKs are declared.
   const all = fixAll(before.input, before.targets)!;
   assert.deepEqual(
     all.creates.map((c) => c.file.split('/').pop()),
     [
       '20240601120000_add_index_users_org_id.js',
       '20240601120001_add_index_posts_org_slug.js',
-      '20240601120002_add_index_posts_reviewer_id.js',
-      '20240601120003_add_index_post_comments_post_id.js',
+      '20240601120002_add_index_post_comments_post_id.js',
+      '20240601120003_add_index_posts_reviewer_id.js',
       '20240601120004_add_index_post_comments_parent_id.js',
     ],
   );

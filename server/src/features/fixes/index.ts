@@ -85,12 +85,32 @@ function targetKey(target: FixTarget): string {
   return `${target.rule}\0${history.history.id}\0${fk.tableId}\0${which}`;
 }
 
+/** For one FK: the fix that makes its statement run first, then its validation, then its index. */
+const RULE_ORDER = [TARGET_NOT_UNIQUE, ADDED_WITHOUT_NOT_VALID, SET_NULL_ON_NOT_NULL, SET_DEFAULT_WITHOUT_DEFAULT, MISSING_INDEX];
+
+/**
+ * Targets in declaration order (history, migration step, offset, then RULE_ORDER), so that new migrations
+ * get their versions in the order of the problems they fix, whatever order the editor lists diagnostics in.
+ */
+function declarationOrder(targets: FixTarget[]): FixTarget[] {
+  const position = (t: FixTarget): [string, number, string, number, number] =>
+    'finding' in t
+      ? [`\u0001${t.finding.file}`, 0, '', t.finding.span.start, 0]
+      : [t.history.history.id, t.fk.step, t.fk.location.file, t.fk.location.span.start, RULE_ORDER.indexOf(t.rule)];
+  const compare = (a: FixTarget, b: FixTarget) => {
+    const [x, y] = [position(a), position(b)];
+    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i] < y[i] ? -1 : 1;
+    return 0;
+  };
+  return [...targets].sort(compare);
+}
+
 /** The preferred fix of every target, merged; undefined when none has one. */
 export function fixAll(input: FixInput, targets: FixTarget[]): FixPlan | undefined {
   const planners = new Map<HistoryModel, MigrationPlanner>();
   const merged: FixPlan = { title: 'Fix all FK Lens problems with a safe fix', rule: 'all', preferred: false, edits: [], creates: [] };
   const seen = new Set<string>();
-  for (const target of targets) {
+  for (const target of declarationOrder(targets)) {
     const key = targetKey(target);
     if (seen.has(key)) continue;
     seen.add(key);
