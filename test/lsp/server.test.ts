@@ -411,6 +411,94 @@ test('a schema.prisma created on disk is read: its findings arrive with the rule
   await lsp.waitForDiagnostics(uri, cleared, 'cleared after delete', (p) => p.diagnostics.length === 0);
 });
 
+/** Applies LSP text edits (non-overlapping; inserts at one position keep their order) to a text. */
+function applyLspEdits(text: string, edits: { range: Range; newText: string }[]): string {
+  const lines = text.split('\n');
+  const offset = (p: Position) => lines.slice(0, p.line).reduce((n, l) => n + l.length + 1, 0) + p.character;
+  const ordered = edits.map((e, i) => ({ e, i, at: offset(e.range.start), end: offset(e.range.end) })).sort((a, b) => b.at - a.at || b.i - a.i);
+  let out = text;
+  for (const { e, at, end } of ordered) out = out.slice(0, at) + e.newText + out.slice(end);
+  return out;
+}
+
+test('Prisma quick-fixes: @@index for a relation without an index clears the diagnostic; fix all adds every @@index', async () => {
+  const schema = [
+    'datasource db {',
+    '  provider = "postgresql"',
+    '  url      = env("DATABASE_URL")',
+    '}',
+    'model User {',
+    '  id    Int    @id',
+    '  posts Post[]',
+    '}',
+    'model Post {',
+    '  id       Int       @id',
+    '  authorId Int',
+    '  author   User      @relation(fields: [authorId], references: [id], onDelete: SetNull)',
+    '  comments Comment[]',
+    '}',
+    'model Comment {',
+    '  id     Int  @id',
+    '  postId Int',
+    '  post   Post @relation(fields: [postId], references: [id]) }',
+    '',
+  ].join('\n');
+  mkdirSync(join(dir, 'app/prisma'), { recursive: true });
+  writeFileSync(join(dir, 'app/prisma/schema.prisma'), schema);
+  const uri = uriOf('app/prisma/schema.prisma');
+  let since = lsp.published.length;
+  lsp.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'prisma', version: 1, text: schema } });
+  const codes = (p: PublishDiagnosticsParams) => p.diagnostics.map((d) => d.code).sort();
+  const first = await lsp.waitForDiagnostics(uri, since, 'the Prisma findings', (p) => p.version === 1 && p.diagnostics.length === 3);
+  assert.deepEqual(codes(first), ['prisma-missing-index', 'prisma-missing-index', 'prisma-set-null-required']);
+  const missing = first.diagnostics.find((d) => d.code === 'prisma-missing-index' && d.range.start.line === 11)!;
+  assert.ok(missing, JSON.stringify(first.diagnostics));
+
+  type Action = { title: string; kind: string; isPreferred?: boolean; diagnostics?: unknown[]; edit: { changes: Record<string, { range: Range; newText: string }[]> } };
+  const actions = await lsp.request<Action[]>('textDocument/codeAction', {
+    textDocument: { uri },
+    range: missing.range,
+    context: { diagnostics: [missing], only: ['quickfix'] },
+  });
+  assert.deepEqual(actions.map((a) => [a.title, a.kind, a.isPreferred]), [['Add @@index([authorId]) to Post', 'quickfix', true]]);
+  const fixedText = applyLspEdits(schema, actions[0].edit.changes[uri]);
+  assert.match(fixedText, /  comments Comment\[\]\n  @@index\(\[authorId\]\)\n\}\nmodel Comment/);
+  since = lsp.published.length;
+  lsp.notify('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: [{ text: fixedText }] });
+  const second = await lsp.waitForDiagnostics(uri, since, 'diagnostics after the fix', (p) => p.version === 2);
+  assert.deepEqual(codes(second), ['prisma-missing-index', 'prisma-set-null-required'], 'only Post.author is fixed');
+  assert.equal(second.diagnostics.find((d) => d.code === 'prisma-missing-index')!.range.start.line, 18);
+
+  // The set-null fixes are offered, none preferred (each changes the data model or what a delete does).
+  const setNull = second.diagnostics.find((d) => d.code === 'prisma-set-null-required')!;
+  const setNullActions = await lsp.request<Action[]>('textDocument/codeAction', { textDocument: { uri }, range: setNull.range, context: { diagnostics: [setNull] } });
+  assert.deepEqual(setNullActions.map((a) => [a.title, !!a.isPreferred]), [
+    ['Make relation Post.author optional (authorId nullable)', false],
+    ['Use onDelete: Cascade', false],
+    ['Use onDelete: Restrict', false],
+  ]);
+
+  // Fix all: the preferred fix of every diagnostic (the @@index of Comment); SetNull is left to the user.
+  const all = await lsp.request<Action[]>('textDocument/codeAction', {
+    textDocument: { uri },
+    range: { start: { line: 0, character: 0 }, end: { line: 20, character: 0 } },
+    context: { diagnostics: second.diagnostics, only: ['source.fixAll.fklens'] },
+  });
+  assert.deepEqual(all.map((a) => a.kind), ['source.fixAll.fklens']);
+  const allText = applyLspEdits(fixedText, all[0].edit.changes[uri]);
+  assert.match(allText, /references: \[id\]\)\n  @@index\(\[postId\]\)\n\}\n$/);
+  since = lsp.published.length;
+  lsp.notify('textDocument/didChange', { textDocument: { uri, version: 3 }, contentChanges: [{ text: allText }] });
+  const third = await lsp.waitForDiagnostics(uri, since, 'diagnostics after fix all', (p) => p.version === 3);
+  assert.deepEqual(codes(third), ['prisma-set-null-required']);
+
+  lsp.notify('textDocument/didClose', { textDocument: { uri } });
+  rmSync(join(dir, 'app'), { recursive: true, force: true });
+  since = lsp.published.length;
+  lsp.notify('workspace/didChangeWatchedFiles', { changes: [{ uri, type: 3 }] });
+  await lsp.waitForDiagnostics(uri, since, 'cleared after delete', (p) => p.diagnostics.length === 0);
+});
+
 test('settings changes re-index the folder', async () => {
   const bad = uriOf('b_bad.sql');
   let since = lsp.published.length;

@@ -2,7 +2,9 @@
  * Quick-fixes, checked by PostgreSQL: each fix is applied to the workspace's files, then the whole resulting
  * history runs in a real server the way its migration tool would run it (test/support/migrate.ts). It must
  * apply, and what the fix promised must hold there (the index exists and serves the FK, the constraint is
- * validated, the DELETE that failed now succeeds) and in the model read back from the fixed files.
+ * validated, the DELETE that failed now succeeds) and in the model read back from the fixed files. The rule
+ * analysis the editor and `fklens check` share (analysis/analyze.ts) must report the targeted finding (same rule,
+ * same FK) before the fix and no longer after it.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,6 +16,8 @@ import { indexesServing } from '../../server/src/model/indexing';
 import type { HistoryModel } from '../../server/src/model/replay';
 import type { ForeignKey } from '../../server/src/model/schema';
 import { applyFix, fixAll, fixesFor, type FixOptions, type FixPlan } from '../../server/src/features/fixes';
+import { analyze } from '../../server/src/analysis/analyze';
+import type { WorkspaceModel } from '../../server/src/workspace/workspace';
 
 let pg: PgServer;
 let dbCount = 0;
@@ -42,18 +46,50 @@ function findFk(model: ReturnType<typeof load>['model'], table: string, column: 
   assert.fail(`no FK on ${table}.${column}`);
 }
 
-function fixes(texts: Map<string, string>, rule: string, table: string, column: string, options: FixOptions = {}): FixPlan[] {
-  const { workspace, model } = load(texts);
-  const { history, fk } = findFk(model, table, column);
-  return fixesFor({ model, files: [...texts.keys()], textOf: (f) => workspace.text(f), options: { now: NOW, ...options } }, { rule, history, fk });
+interface Targeted {
+  rule: string;
+  table: string;
+  column: string;
+  /** The rule keeps an info-level reminder after this fix (set-default-without-default with a literal default). */
+  infoLeft?: boolean;
 }
 
-/** Applies the fix, runs the whole history in a fresh database, and returns the database and the new model. */
+/** The findings of `rule` about the FK of `table` over `column`, as `fklens check` reports them. */
+function findingsAbout(model: WorkspaceModel, { rule, table, column }: Targeted) {
+  return analyze(model).findings.filter((f) => f.rule === rule && f.fk?.table === table && f.fk.columns.includes(column));
+}
+
+/** What each fix was asked for, so that applyAndRun can check the finding is gone. */
+const targetsOf = new WeakMap<FixPlan, Targeted[]>();
+
+function fixes(texts: Map<string, string>, rule: string, table: string, column: string, options: FixOptions = {}): FixPlan[] {
+  const { workspace, model } = load(texts);
+  const target = { rule, table, column };
+  assert.equal(findingsAbout(model, target).length, 1, `${rule} reports ${table}.${column} before the fix`);
+  const { history, fk } = findFk(model, table, column);
+  const offered = fixesFor({ model, files: [...texts.keys()], textOf: (f) => workspace.text(f), options: { now: NOW, ...options } }, { rule, history, fk });
+  for (const fix of offered) targetsOf.set(fix, [target]);
+  return offered;
+}
+
+/**
+ * Applies the fix, runs the whole history in a fresh database, and returns the database and the new model.
+ * The finding(s) the fix targeted must be gone from the analysis of the fixed files.
+ */
 async function applyAndRun(texts: Map<string, string>, fix: FixPlan) {
   const fixed = applyFix(texts, fix);
   const db = await pg.createDatabase(`fix_${++dbCount}`);
   await applyHistories(pg, db, fixed);
-  return { db, fixed, model: load(fixed).model };
+  const model = load(fixed).model;
+  const targets = targetsOf.get(fix);
+  assert.ok(targets?.length, `${fix.title}: the test names the findings it targets`);
+  for (const target of targets) {
+    const left = findingsAbout(model, target);
+    const what = `${fix.title}: ${target.rule} on ${target.table}.${target.column}`;
+    if (target.infoLeft) assert.deepEqual(left.map((f) => f.severity), ['info'], `${what} is down to an info`);
+    else assert.deepEqual(left, [], `${what} is gone`);
+  }
+  return { db, fixed, model };
 }
 
 const files = (entries: Record<string, string>) => new Map(Object.entries(entries));
@@ -179,6 +215,7 @@ test('fix all: several missing indexes in one golang-migrate history get success
   const { workspace, model } = load(texts);
   const targets = ['a', 'b'].map((t) => ({ rule: 'fk-missing-index', ...findFk(model, t, 'user_id') }));
   const all = fixAll({ model, files: [...texts.keys()], textOf: (f) => workspace.text(f), options: { now: NOW } }, targets)!;
+  targetsOf.set(all, ['a', 'b'].map((table) => ({ rule: 'fk-missing-index', table, column: 'user_id' })));
   assert.deepEqual(all.creates.map((c) => c.file), ['m/2_add_index_a_user_id.up.sql', 'm/2_add_index_a_user_id.down.sql', 'm/3_add_index_b_user_id.up.sql', 'm/3_add_index_b_user_id.down.sql']);
   const { model: after } = await applyAndRun(texts, all);
   assertIndexed(after, 'a', 'user_id');
@@ -206,16 +243,19 @@ test('fk-added-without-not-valid, golang-migrate: NOT VALID in place with the de
   assert.ok(fk.validatedAt && fk.validatedAt.step > fk.step, 'validated by a later step');
 });
 
-test('fk-added-without-not-valid, plain script: ADD COLUMN ... REFERENCES split, VALIDATE after the COMMIT', async () => {
+test('fk-added-without-not-valid, ADD COLUMN ... REFERENCES inside BEGIN/COMMIT: split into ADD COLUMN + ADD CONSTRAINT NOT VALID, VALIDATE in a new migration', async () => {
+  // (A plain schema file is loaded into an empty database: the rule never reports it, so there is no fix to check there.)
   const texts = files({
-    'schema.sql': `${PARENT}CREATE TABLE orders (id int PRIMARY KEY);\nBEGIN;\nALTER TABLE orders ADD COLUMN user_id bigint CONSTRAINT orders_user_fk REFERENCES users ON DELETE SET NULL;\nCOMMIT;\n`,
+    'db/1_init.up.sql': `${PARENT}CREATE TABLE orders (id int PRIMARY KEY);\nINSERT INTO users VALUES (1);\nINSERT INTO orders VALUES (1);\n`,
+    'db/2_user.up.sql': 'BEGIN;\nALTER TABLE orders ADD COLUMN user_id bigint CONSTRAINT orders_user_fk REFERENCES users ON DELETE SET NULL;\nCOMMIT;\n',
   });
   const [fix] = fixes(texts, 'fk-added-without-not-valid', 'orders', 'user_id');
-  const fixed = applyFix(texts, fix).get('schema.sql')!;
+  const fixed = applyFix(texts, fix);
   assert.equal(
-    fixed.slice(fixed.indexOf('BEGIN')),
-    'BEGIN;\nALTER TABLE orders ADD COLUMN user_id bigint,\n    ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users ON DELETE SET NULL NOT VALID;\nCOMMIT;\n\nALTER TABLE orders VALIDATE CONSTRAINT orders_user_fk;\n',
+    fixed.get('db/2_user.up.sql'),
+    'BEGIN;\nALTER TABLE orders ADD COLUMN user_id bigint,\n    ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users ON DELETE SET NULL NOT VALID;\nCOMMIT;\n',
   );
+  assert.equal(fixed.get('db/3_validate_orders_user_fk.up.sql'), 'ALTER TABLE orders VALIDATE CONSTRAINT orders_user_fk;\n');
   const { db } = await applyAndRun(texts, fix);
   const [row] = await pg.query<{ convalidated: boolean; confdeltype: string }>(db, "SELECT convalidated, confdeltype FROM pg_constraint WHERE conname = 'orders_user_fk'");
   assert.deepEqual(row, { convalidated: true, confdeltype: 'n' });
@@ -274,6 +314,8 @@ test('set-default-without-default: a placeholder DEFAULT, or SET NULL', async ()
     const offered = fixes(texts, 'set-default-without-default', 'audit', 'user_id');
     assert.deepEqual(offered.map((f) => f.title), ['Add a DEFAULT to audit.user_id (placeholder to fill in)', 'Change ON DELETE SET DEFAULT to SET NULL']);
     for (const fix of offered) {
+      // A literal DEFAULT leaves the rule's info that the parent must hold a row with that key (here it does).
+      if (fix.title.startsWith('Add')) targetsOf.set(fix, [{ rule: 'set-default-without-default', table: 'audit', column: 'user_id', infoLeft: true }]);
       const { db, model } = await applyAndRun(texts, fix);
       const { fk, history } = findFk(model, 'audit', 'user_id');
       const column = history.tableById.get(fk.tableId)!.columns.find((c) => c.name === 'user_id')!;
@@ -299,4 +341,54 @@ test('fk-target-not-unique: a UNIQUE constraint before the FK makes the refused 
   assert.equal(applyFix(texts, fix).get('db/2_orders.up.sql')!.split('\n')[0], 'ALTER TABLE accounts ADD UNIQUE (code);');
   const { model } = await applyAndRun(texts, fix);
   assert.ok(findFk(model, 'orders', 'account_code').fk.refIndex, 'the model finds the unique key the FK depends on');
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// fix all over every fixable finding of a history
+
+test('fix all: every rule of a history at once; the same plan whatever the order of the diagnostics; all findings gone', async () => {
+  const texts = files({
+    'db/1_init.up.sql': `${PARENT}CREATE TABLE accounts (id int PRIMARY KEY, code text NOT NULL);\nCREATE TABLE orders (id int PRIMARY KEY, user_id bigint);\nINSERT INTO users VALUES (1);\nINSERT INTO orders VALUES (1, 1);\n`,
+    'db/2_fk.up.sql': 'ALTER TABLE orders ADD FOREIGN KEY (user_id) REFERENCES users (id);\n',
+    'db/3_items.up.sql':
+      'CREATE TABLE items (id int PRIMARY KEY, account_code text REFERENCES accounts (code), user_id bigint REFERENCES users,\n  CONSTRAINT items_user_again FOREIGN KEY (user_id) REFERENCES users);\n',
+  });
+  const { workspace, model } = load(texts);
+  const fixable = new Set(['fk-missing-index', 'fk-added-without-not-valid', 'fk-target-not-unique']);
+  const findings = analyze(model).findings.filter((f) => fixable.has(f.rule));
+  assert.deepEqual(findings.map((f) => `${f.rule} ${f.fk!.name}`).sort(), [
+    'fk-added-without-not-valid orders_user_id_fkey',
+    'fk-missing-index items_account_code_fkey',
+    'fk-missing-index items_user_again',
+    'fk-missing-index items_user_id_fkey',
+    'fk-missing-index orders_user_id_fkey',
+    'fk-target-not-unique items_account_code_fkey',
+  ]);
+  const targets = findings.map((f) => {
+    const history = model.histories.find((h) => h.history.id === f.fk!.historyId)!;
+    return { rule: f.rule, history, fk: history.foreignKeys.find((k) => k.tableId === f.fk!.tableId && k.name === f.fk!.name)! };
+  });
+  const input = { model, files: [...texts.keys()], textOf: (f: string) => workspace.text(f), options: { now: NOW } };
+  const all = fixAll(input, targets)!;
+  assert.deepEqual(fixAll(input, [...targets].reverse()), all, 'the diagnostics order does not change the plan');
+  // In declaration order; the two FKs over items.user_id share one index.
+  assert.deepEqual(all.creates.map((c) => c.file).filter((f) => f.endsWith('.up.sql')), [
+    'db/4_validate_orders_user_id_fkey.up.sql',
+    'db/5_add_index_orders_user_id.up.sql',
+    'db/6_add_index_items_account_code.up.sql',
+    'db/7_add_index_items_user_id.up.sql',
+  ]);
+  targetsOf.set(
+    all,
+    findings.map((f) => ({ rule: f.rule, table: f.fk!.table, column: f.fk!.columns[0] })),
+  );
+  const { db } = await applyAndRun(texts, all);
+  const rows = await pg.query<{ conname: string; convalidated: boolean }>(db, "SELECT conname, convalidated FROM pg_constraint WHERE contype = 'f' ORDER BY conname");
+  assert.deepEqual(rows, [
+    { conname: 'items_account_code_fkey', convalidated: true },
+    { conname: 'items_user_again', convalidated: true },
+    { conname: 'items_user_id_fkey', convalidated: true },
+    { conname: 'orders_user_id_fkey', convalidated: true },
+  ]);
+  assert.deepEqual((await indexesOn(db, 'items')).map((i) => i.indexname), ['items_account_code_idx', 'items_pkey', 'items_user_id_idx']);
 });

@@ -20,12 +20,15 @@ export function repoRoot(): string {
 
 export const JS_FIXTURES = join(repoRoot(), 'test', 'fixtures', 'js');
 
-/** A copy of a fixture project under out/ with every .ts file replaced by its CommonJS transpilation. */
-export function runnableCopy(name: string): string {
+/**
+ * A copy of a fixture project under out/ with every .ts file replaced by its CommonJS transpilation; `from`
+ * copies another folder (a fixture changed by a test) under that name.
+ */
+export function runnableCopy(name: string, from: string = join(JS_FIXTURES, name)): string {
   const target = join(repoRoot(), 'out', 'js-fixture-runs', `${name}-${process.pid}`);
   rmSync(target, { recursive: true, force: true });
   mkdirSync(dirname(target), { recursive: true });
-  cpSync(join(JS_FIXTURES, name), target, { recursive: true });
+  cpSync(from, target, { recursive: true });
   const walk = (dir: string) => {
     for (const entry of readdirSync(dir)) {
       const path = join(dir, entry);
@@ -61,8 +64,8 @@ export async function runKnex(pg: PgServer, database: string, project: string): 
   }
 }
 
-/** TypeORM's DataSource running the project's migrations (a glob, as TypeORM projects configure it). */
-export async function runTypeorm(pg: PgServer, database: string, project: string): Promise<string[]> {
+/** TypeORM's DataSource running the project's migrations (a glob, as TypeORM projects configure it), in one of its transaction modes. */
+export async function runTypeorm(pg: PgServer, database: string, project: string, transaction: 'each' | 'all' | 'none' = 'each'): Promise<string[]> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { DataSource } = require('typeorm') as typeof import('typeorm');
   const source = new DataSource({
@@ -75,7 +78,7 @@ export async function runTypeorm(pg: PgServer, database: string, project: string
   });
   await source.initialize();
   try {
-    const ran = await source.runMigrations({ transaction: 'each' });
+    const ran = await source.runMigrations({ transaction });
     return ran.map((m) => m.name);
   } finally {
     await source.destroy();

@@ -5,7 +5,7 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { prismaFindings, type PrismaFinding, type PrismaRuleId } from '../../server/src/analysis/prisma';
-import { applyTextEdits, prismaQuickFixes } from '../../server/src/features/prismaFixes';
+import { applyFix, prismaQuickFixes } from '../../server/src/features/fixes';
 import { initPostgresParser } from '../../server/src/sources/sql/postgres';
 import { Workspace } from '../../server/src/workspace/workspace';
 import { computeDiagnostics } from '../../server/src/features/diagnostics';
@@ -29,7 +29,7 @@ const spanText = (text: string, f: PrismaFinding) => text.slice(f.span.start, f.
 function fixed(schema: string, finding: PrismaFinding, title: RegExp): string {
   const fix = prismaQuickFixes(finding, () => schema).find((f) => title.test(f.title));
   assert.ok(fix, `a fix matching ${title}; got ${prismaQuickFixes(finding, () => schema).map((f) => f.title)}`);
-  return applyTextEdits(schema, fix.edits);
+  return applyFix(new Map([[finding.file, schema]]), fix).get(finding.file)!;
 }
 
 describe('prisma-set-null-required', () => {

@@ -31,7 +31,7 @@ import type { Span } from '../sources/text';
 import type { Workspace, WorkspaceModel } from '../workspace/workspace';
 import { codeLenses } from '../features/codeLens';
 import { completionsAt } from '../features/completion';
-import { fixAll, fixesFor, FIXABLE_RULES, type FixPlan, type FixTarget } from '../features/fixes';
+import { fixAll, fixesFor, FIXABLE_RULES, prismaFindingAt, type FixPlan, type FixTarget } from '../features/fixes';
 import { hoverAt } from '../features/hover';
 import { definitionAt, referencesAt } from '../features/navigation';
 import { documentSymbols, workspaceSymbols, type FileSymbol } from '../features/symbols';
@@ -273,7 +273,13 @@ export function registerLanguageFeatures(connection: Connection, host: FeatureHo
       const targets: { diagnostic: Diagnostic; target: FixTarget }[] = [];
       for (const diagnostic of params.context.diagnostics ?? []) {
         if (diagnostic.source !== 'fklens' || typeof diagnostic.code !== 'string' || !FIXABLE_RULES.includes(diagnostic.code)) continue;
-        const found = fkOfDiagnostic(doc.model, doc.rel, diagnostic, { start: doc.lines.offset(diagnostic.range.start), end: doc.lines.offset(diagnostic.range.end) });
+        const span = { start: doc.lines.offset(diagnostic.range.start), end: doc.lines.offset(diagnostic.range.end) };
+        if (diagnostic.code.startsWith('prisma-')) {
+          const finding = prismaFindingAt(doc.model, diagnostic.code, doc.rel, span);
+          if (finding) targets.push({ diagnostic, target: { rule: diagnostic.code, finding } });
+          continue;
+        }
+        const found = fkOfDiagnostic(doc.model, doc.rel, diagnostic, span);
         if (found) targets.push({ diagnostic, target: { rule: diagnostic.code, ...found } });
       }
       const actions: CodeAction[] = [];

@@ -12,8 +12,17 @@
  * | goose           | NNN_name.sql with Up / Down sections                    | `-- +goose NO TRANSACTION`                  |
  * | dbmate          | <ts>_name.sql with migrate:up / migrate:down            | `-- migrate:up transaction:false`           |
  * | sql-migrations  | NNN_name.sql                                            | a file with one statement already is        |
+ * | knex            | <YYYYMMDDHHMMSS>_name.js (.ts, ESM or CJS like the last)| `exports.config = { transaction: false }`   |
+ * | typeorm         | <epoch ms>-Name.ts (.js) with class Name<epoch ms>      | no (see below)                              |
+ *
+ * knex: `knex.raw(sql)` per statement; knex reads a migration module's `config.transaction` (Migrator
+ * `_useTransaction`). TypeORM (>= 0.3.18) has a per-migration `transaction` flag, but with its default
+ * `migrationsTransactionMode: 'all'` a migration that sets it makes the whole run fail
+ * (ForbiddenTransactionModeOverrideError), and the mode lives in the DataSource options FK Lens does not read:
+ * TypeORM migrations get a plain CREATE INDEX, which works in every mode.
  */
 import type { HistoryModel } from '../../model/replay';
+import { typeormTimestamp } from '../../sources/js/facts';
 import type { MigrationTool } from '../../workspace/discovery';
 
 export interface NewMigration {
@@ -27,7 +36,7 @@ export interface NewMigration {
 
 /** Can the tool run a file outside a transaction (so CREATE INDEX CONCURRENTLY works there)? */
 export function allowsNoTransaction(tool: MigrationTool): boolean {
-  return tool !== 'prisma' && tool !== 'popx' && tool !== 'schema';
+  return tool !== 'prisma' && tool !== 'popx' && tool !== 'schema' && tool !== 'typeorm';
 }
 
 const dirOf = (path: string) => (path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '');
@@ -39,16 +48,19 @@ export class MigrationPlanner {
   private readonly tool: MigrationTool;
   private readonly folder: string;
   private readonly lastVersion: string;
-  private readonly style: 'timestamp' | 'diesel' | 'sequence' | 'flyway-timestamp';
+  private readonly style: 'timestamp' | 'diesel' | 'sequence' | 'flyway-timestamp' | 'epoch-ms';
   private readonly separator: string;
   private readonly popxSuffix: string;
   private readonly taken: Set<string>;
   private issued: bigint | undefined;
+  /** JS / TS migrations: the extension and module syntax of the newest file. */
+  private readonly js: { ext: string; esm: boolean };
 
   constructor(
     private readonly history: HistoryModel,
     files: string[],
     private readonly now: Date,
+    textOf: (file: string) => string | undefined = () => undefined,
   ) {
     this.tool = history.history.tool;
     this.taken = new Set(files);
@@ -61,6 +73,21 @@ export class MigrationPlanner {
     const digits = flyway ? flyway[1] : (/^(\d[\d-]*)/.exec(versionSource)?.[1] ?? '');
     this.separator = /^\d[\d-]*([_.-])/.exec(versionSource)?.[1] ?? '_';
     this.popxSuffix = this.tool === 'popx' ? (/(\.(?:postgres|cockroach))\.up\.sql$/i.exec(last)?.[1] ?? '') : '';
+    const ext = /\.([cm]?[jt]s)$/i.exec(last)?.[1] ?? 'js';
+    const lastText = textOf(last) ?? '';
+    this.js = { ext, esm: /^m/i.test(ext) || (!/^c/i.test(ext) && /^\s*export\s/m.test(lastText) && !/\b(module\.)?exports\.\w+\s*=/.test(lastText)) };
+    if (this.tool === 'typeorm') {
+      // TypeORM orders by the 13-digit epoch milliseconds that end each class name, not by file name.
+      let max = 0n;
+      for (const f of ups) {
+        const stamp = typeormTimestamp(f, textOf(f) ?? '');
+        if (stamp && BigInt(stamp) > max) max = BigInt(stamp);
+      }
+      this.style = 'epoch-ms';
+      this.separator = '-';
+      this.lastVersion = max.toString();
+      return;
+    }
     if (this.tool === 'diesel' || /^\d{4}-\d{2}-\d{2}-\d{6}$/.test(digits)) this.style = 'diesel';
     else if (digits.replace(/\D/g, '').length >= 12) this.style = flyway ? 'flyway-timestamp' : 'timestamp';
     else this.style = 'sequence';
@@ -85,12 +112,16 @@ export class MigrationPlanner {
       // Flyway dotted versions: the next major version.
       const major = BigInt(this.lastVersion.split(/[._]/)[0] || '0');
       candidate = (/[._]/.test(this.lastVersion) ? major : last) + 1n;
+    } else if (this.style === 'epoch-ms') {
+      candidate = BigInt(this.now.getTime());
+      if (candidate <= last) candidate = last + 1n;
     } else {
       candidate = BigInt(timestamp(this.now, 14));
       if (candidate <= last) candidate = last + 1n;
     }
     if (this.issued !== undefined && candidate <= this.issued) candidate = this.issued + 1n;
     this.issued = candidate;
+    if (this.style === 'epoch-ms') return candidate.toString();
     if (this.style === 'sequence') {
       const width = /[._]/.test(this.lastVersion) ? 0 : this.lastVersion.length;
       return candidate.toString().padStart(width, '0');
@@ -156,12 +187,90 @@ export class MigrationPlanner {
       }
       case 'sql-migrations':
         return [{ file: join(folder, `${name}.sql`), text: up }];
+      case 'knex':
+        return [{ file: join(folder, `${version}_${m.slug}.${this.js.ext}`), text: knexMigration(m, this.js.esm, /ts$/i.test(this.js.ext)) }];
+      case 'typeorm': {
+        const className = `${pascalCase(m.slug)}${version}`;
+        return [{ file: join(folder, `${version}-${pascalCase(m.slug)}.${this.js.ext}`), text: typeormMigration(className, m, this.js.esm, /ts$/i.test(this.js.ext)) }];
+      }
       case 'schema':
         throw new Error('plain schema files get their fixes in place');
       default:
         throw new Error(`no migration layout for ${this.tool} files`);
     }
   }
+}
+
+/** SQL of a new migration as JS statements: one call per statement line, `--` comments as `//` comments. */
+function jsBody(sql: string, call: (literal: string) => string, indent: string): string {
+  const lines: string[] = [];
+  for (const line of sql.split('\n')) {
+    const trimmed = line.trim();
+    if (!trimmed) continue;
+    if (trimmed.startsWith('--')) lines.push(`${indent}// ${trimmed.replace(/^--\s?/, '')}`);
+    else lines.push(`${indent}${call(jsString(trimmed))}`);
+  }
+  return lines.join('\n');
+}
+
+/** A single-quoted JS string literal. */
+function jsString(s: string): string {
+  return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\r/g, '\\r').replace(/\n/g, '\\n')}'`;
+}
+
+function pascalCase(slug: string): string {
+  return slug
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((w) => w[0].toUpperCase() + w.slice(1))
+    .join('');
+}
+
+function knexMigration(m: NewMigration, esm: boolean, ts: boolean): string {
+  const raw = (literal: string) => `await knex.raw(${literal});`;
+  const up = jsBody(m.up, raw, '  ');
+  const down = jsBody(m.down ?? '', raw, '  ');
+  const param = ts ? 'knex: Knex' : 'knex';
+  const returns = ts ? ': Promise<void>' : '';
+  const parts: string[] = [];
+  if (esm) {
+    if (ts) parts.push("import type { Knex } from 'knex';\n");
+    // knex reads `config.transaction` of the migration module: CREATE INDEX CONCURRENTLY cannot run in one.
+    if (m.noTransaction) parts.push('export const config = { transaction: false };\n');
+    parts.push(`export async function up(${param})${returns} {\n${up}\n}\n`);
+    parts.push(`export async function down(${param})${returns} {\n${down}\n}\n`);
+  } else {
+    if (m.noTransaction) parts.push('exports.config = { transaction: false };\n');
+    parts.push(`exports.up = async (${param})${returns} => {\n${up}\n};\n`);
+    parts.push(`exports.down = async (${param})${returns} => {\n${down}\n};\n`);
+  }
+  return parts.join('\n');
+}
+
+function typeormMigration(className: string, m: NewMigration, esm: boolean, ts: boolean): string {
+  const query = (literal: string) => `await queryRunner.query(${literal});`;
+  const up = jsBody(m.up, query, '    ');
+  const down = jsBody(m.down ?? '', query, '    ');
+  if (ts) {
+    return [
+      "import { MigrationInterface, QueryRunner } from 'typeorm';",
+      '',
+      `export class ${className} implements MigrationInterface {`,
+      `  name = '${className}';`,
+      '',
+      '  public async up(queryRunner: QueryRunner): Promise<void> {',
+      up,
+      '  }',
+      '',
+      '  public async down(queryRunner: QueryRunner): Promise<void> {',
+      down,
+      '  }',
+      '}',
+      '',
+    ].join('\n');
+  }
+  const head = esm ? `export class ${className} {` : `module.exports = class ${className} {`;
+  return [head, `  name = '${className}';`, '', '  async up(queryRunner) {', up, '  }', '', '  async down(queryRunner) {', down, '  }', esm ? '}' : '};', ''].join('\n');
 }
 
 function ensureNewline(s: string): string {

@@ -54,7 +54,7 @@ export function newContext(
   options: FixOptions = {},
   planner?: MigrationPlanner,
 ): FixContext {
-  return { model, history, fk, files, textOf, options, planner: planner ?? new MigrationPlanner(history, files, options.now ?? new Date()) };
+  return { model, history, fk, files, textOf, options, planner: planner ?? new MigrationPlanner(history, files, options.now ?? new Date(), textOf) };
 }
 
 /** The table as a fresh session names it: qualified unless it lives in public. */

@@ -1,28 +1,46 @@
 /**
- * Quick-fixes for the Prisma rules, as pure functions from a finding (and the schema's text) to text edits
- * in the schema: add an `@@index([...])`, make a relation optional, change a referential action.
- * The language server turns them into code actions; tests apply them to the text.
+ * Quick-fixes for the Prisma rules: from a finding (and the schema's text) to edits of the schema, in the
+ * same `FixPlan` shape as the SQL fixes (so `fixesFor` / `fixAll` and the server treat both alike): add an
+ * `@@index([...])`, make a relation optional, change a referential action. Prisma schema fixes never create
+ * files: `prisma migrate dev` writes the migration from the edited schema.
  */
-import type { PrismaFinding } from '../analysis/prisma';
-import type { Span } from '../sources/text';
-import type { PrismaModel, PrismaRelation } from '../sources/prisma/schema';
-import type { PrismaAction } from '../sources/prisma/types';
+import { prismaFindings, type PrismaFinding } from '../../analysis/prisma';
+import type { Span } from '../../sources/text';
+import type { PrismaModel, PrismaRelation } from '../../sources/prisma/schema';
+import type { PrismaAction } from '../../sources/prisma/types';
+import type { WorkspaceModel } from '../../workspace/workspace';
+import type { FixPlan, TextEditPlan } from './edit';
 
-export interface TextEdit {
-  file: string;
-  span: Span;
-  newText: string;
-}
+type TextEdit = TextEditPlan;
 
-export interface QuickFix {
+/** The fix before it is tied to its rule: `prismaQuickFixes` completes it into a `FixPlan`. */
+interface QuickFix {
   title: string;
   edits: TextEdit[];
-  /** The fix an editor may apply on its own (VS Code's "preferred" fix). */
   preferred?: boolean;
 }
 
+/** The Prisma rules with quick-fixes. */
+export const PRISMA_FIXABLE_RULES: readonly string[] = ['prisma-missing-index', 'prisma-set-null-required', 'prisma-set-default-without-default', 'prisma-drift'];
+
+/**
+ * The finding a diagnostic of `rule` at `span` in `file` shows: the one with exactly that span, else the
+ * first one overlapping it.
+ */
+export function prismaFindingAt(model: WorkspaceModel, rule: string, file: string, span: Span): PrismaFinding | undefined {
+  const candidates = prismaFindings(model).filter((f) => f.rule === rule && f.file === file);
+  return (
+    candidates.find((f) => f.span.start === span.start && f.span.end === span.end) ??
+    candidates.find((f) => f.span.start <= span.end && span.start <= f.span.end)
+  );
+}
+
 /** The quick-fixes of one finding. `textOf` gives the current text of a schema file. */
-export function prismaQuickFixes(finding: PrismaFinding, textOf: (file: string) => string | undefined): QuickFix[] {
+export function prismaQuickFixes(finding: PrismaFinding, textOf: (file: string) => string | undefined): FixPlan[] {
+  return prismaFixes(finding, textOf).map((f) => ({ title: f.title, rule: finding.rule, preferred: !!f.preferred, edits: f.edits, creates: [] }));
+}
+
+function prismaFixes(finding: PrismaFinding, textOf: (file: string) => string | undefined): QuickFix[] {
   const relation = finding.relation;
   if (!relation) return [];
   const fixes: (QuickFix | undefined)[] = [];
@@ -31,8 +49,8 @@ export function prismaQuickFixes(finding: PrismaFinding, textOf: (file: string) 
       fixes.push(addIndexFix(relation.model, relation.fields, textOf(relation.model.file)));
       break;
     case 'prisma-set-null-required': {
-      const optional = makeOptionalFix(relation);
-      if (optional) fixes.push({ ...optional, preferred: true });
+      // None preferred (as for set-null-on-not-null): each changes the data model or what a delete does.
+      fixes.push(makeOptionalFix(relation));
       for (const action of ['Cascade', 'Restrict'] as const) fixes.push(changeActionFix(relation, finding.clause ?? 'onDelete', action));
       break;
     }
@@ -50,7 +68,7 @@ export function prismaQuickFixes(finding: PrismaFinding, textOf: (file: string) 
 }
 
 /** `@@index([fields])` on its own line before the model's closing `}`, indented like the model's fields. */
-export function addIndexFix(model: PrismaModel, fields: string[], text: string | undefined): QuickFix | undefined {
+function addIndexFix(model: PrismaModel, fields: string[], text: string | undefined): QuickFix | undefined {
   const close = model.block.closeBrace;
   if (close === undefined || text === undefined) return undefined;
   const firstField = model.block.fields[0] ?? model.block.attributes[0];
@@ -60,12 +78,12 @@ export function addIndexFix(model: PrismaModel, fields: string[], text: string |
   const line = `${indent}@@index([${fields.join(', ')}])`;
   const edit: TextEdit = ownLine
     ? { file: model.file, span: { start: lineStart, end: lineStart }, newText: `${line}\n` }
-    : { file: model.file, span: { start: close, end: close }, newText: `\n${line}\n` };
+    : { file: model.file, span: { start: trailingBlanks(text, close), end: close }, newText: `\n${line}\n` };
   return { title: `Add @@index([${fields.join(', ')}]) to ${model.name}`, edits: [edit], preferred: true };
 }
 
 /** `?` after the type of each required scalar field of the relation, and of the relation field itself. */
-export function makeOptionalFix(relation: PrismaRelation): QuickFix | undefined {
+function makeOptionalFix(relation: PrismaRelation): QuickFix | undefined {
   const edits: TextEdit[] = [];
   for (const name of relation.fields) {
     const scalar = relation.model.scalars.find((s) => s.name === name);
@@ -77,7 +95,7 @@ export function makeOptionalFix(relation: PrismaRelation): QuickFix | undefined 
 }
 
 /** Replaces the written action, or adds `onDelete: X` / `onUpdate: X` to the `@relation(...)` arguments. */
-export function changeActionFix(relation: PrismaRelation, clause: 'onDelete' | 'onUpdate', action: PrismaAction): QuickFix | undefined {
+function changeActionFix(relation: PrismaRelation, clause: 'onDelete' | 'onUpdate', action: PrismaAction): QuickFix | undefined {
   const explicit = clause === 'onDelete' ? relation.explicitOnDelete : relation.explicitOnUpdate;
   const title = `Use ${clause}: ${action}`;
   if (explicit) {
@@ -91,17 +109,15 @@ export function changeActionFix(relation: PrismaRelation, clause: 'onDelete' | '
   return { title, edits: [insertAt(relation.file, closeParen, `${separator}${clause}: ${action}`)] };
 }
 
-/** Applies edits of one file to its text (edits must not overlap). */
-export function applyTextEdits(text: string, edits: TextEdit[]): string {
-  let out = text;
-  for (const edit of [...edits].sort((a, b) => b.span.start - a.span.start || b.span.end - a.span.end)) {
-    out = out.slice(0, edit.span.start) + edit.newText + out.slice(edit.span.end);
-  }
-  return out;
-}
-
 function insertAt(file: string, offset: number, newText: string): TextEdit {
   return { file, span: { start: offset, end: offset }, newText };
+}
+
+/** Where the spaces and tabs right before `offset` begin. */
+function trailingBlanks(text: string, offset: number): number {
+  let at = offset;
+  while (at > 0 && (text[at - 1] === ' ' || text[at - 1] === '\t')) at--;
+  return at;
 }
 
 function indentationAt(text: string, offset: number): string {
