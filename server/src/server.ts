@@ -6,7 +6,8 @@
  * Transport: whatever the command line says (`--node-ipc` when VS Code starts it, `--stdio` for other
  * editors, `--socket=` / `--pipe=`), handled by createConnection.
  */
-import { promises as fsp } from 'node:fs';
+import { existsSync, promises as fsp } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import * as nodePath from 'node:path';
 import {
   createConnection,
@@ -37,7 +38,7 @@ import type { DiscoveryOptions } from './workspace/discovery';
 import { MAX_FILE_BYTES, readWorkspaceFromDisk } from './workspace/disk';
 import type { SourceFile } from './sources/events';
 import { computeDiagnostics, type FileDiagnostic } from './features/diagnostics';
-import { CONFIG_FILE, resolveConfig, settingsLayer, type FkLensConfig } from './config/config';
+import { CONFIG_FILE, DEFAULT_DOCS_BASE_URL, resolveConfig, settingsLayer, type FkLensConfig } from './config/config';
 import { loadConfigFile } from './config/load';
 import { toLspDiagnostic } from './lsp/diagnostics';
 import { registerLanguageFeatures, type FolderView } from './lsp/features';
@@ -283,11 +284,23 @@ function readersOnly(workspace: Workspace): WorkspaceModel {
   return { histories: [], sources };
 }
 
+/**
+ * The rule pages shipped beside the server (dist/../docs/rules, in the VSIX too): unless the user set a
+ * `docsBaseUrl`, a diagnostic's code opens the page of the installed version, offline.
+ */
+const SHIPPED_DOCS = nodePath.resolve(__dirname, '..', 'docs', 'rules');
+const SHIPPED_DOCS_URL = existsSync(SHIPPED_DOCS) ? pathToFileURL(SHIPPED_DOCS).href + '/' : undefined;
+
+function docsBaseFor(folder: Folder): string {
+  const configured = folder.config.docsBaseUrl;
+  return configured === DEFAULT_DOCS_BASE_URL && SHIPPED_DOCS_URL ? SHIPPED_DOCS_URL : configured;
+}
+
 function publish(folder: Folder, diagnostics: Map<string, FileDiagnostic[]>): void {
   const next = new Map<string, { uri: string; hash: string }>();
   for (const [rel, list] of diagnostics) {
     const uri = uriFor(folder, rel);
-    const context = { docsBaseUrl: folder.config.docsBaseUrl, uriOf: (file: string) => uriFor(folder, file), relatedInformation: client.relatedInformation };
+    const context = { docsBaseUrl: docsBaseFor(folder), uriOf: (file: string) => uriFor(folder, file), relatedInformation: client.relatedInformation };
     const lsp = list.map((d) => toLspDiagnostic(d, context));
     const hash = JSON.stringify(lsp);
     next.set(rel, { uri, hash });

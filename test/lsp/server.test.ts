@@ -9,7 +9,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, r
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   createMessageConnection,
   IPCMessageReader,
@@ -589,7 +589,10 @@ test('rule diagnostics: code, link to the rule page, related information, data f
   assert.ok(setNull, JSON.stringify(published.diagnostics));
   assert.equal(setNull.severity, 1);
   assert.deepEqual(setNull.range, rangeOf(RULES_SQL, 'ON DELETE SET NULL'));
-  assert.equal(setNull.codeDescription?.href, 'https://github.com/fklens/fklens/blob/main/docs/rules/set-null-on-not-null.md');
+  // Without a docsBaseUrl: the page shipped with the server (docs/rules beside dist/), which exists.
+  const page = setNull.codeDescription?.href ?? '';
+  assert.equal(page, pathToFileURL(resolve(__dirname, '../../../docs/rules/set-null-on-not-null.md')).href);
+  assert.ok(existsSync(fileURLToPath(page)));
   assert.deepEqual(setNull.relatedInformation, [{ location: { uri, range: rangeOf(RULES_SQL, 'NOT NULL') }, message: 'r_reviews.user_id is NOT NULL' }]);
   assert.equal(setNull.data?.rule, 'set-null-on-not-null');
   assert.deepEqual({ name: setNull.data?.fk?.name, table: setNull.data?.fk?.table, columns: setNull.data?.fk?.columns }, { name: 'r_reviews_user_id_fkey', table: 'r_reviews', columns: ['user_id'] });

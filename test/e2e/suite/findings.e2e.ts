@@ -4,6 +4,7 @@
  * to the rule's page; and the hover on the most referenced table shows what `fklens reach` computes.
  */
 import * as assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
 import { activated, cli, codeOf, diagnosticAppears, markdownOf, parts, ui, workspaceUri, type CliFinding } from './helpers';
@@ -41,6 +42,8 @@ describe('findings and cascade reach, as the CLI computes them', () => {
       const code = d.code as { value: string; target: vscode.Uri };
       assert.ok(code.target, `${f.rule}: the code links to its page`);
       assert.match(code.target.toString(), new RegExp(`${f.rule}(\\.md)?$`));
+      // The page shipped with the extension (the VSIX scenario checks it is packaged).
+      if (code.target.scheme === 'file') assert.ok(existsSync(code.target.fsPath), `${code.target.fsPath} exists`);
     }
     if (ui.available) {
       // What a user of this project sees first: the most severe finding, its hover and the Problems panel.
