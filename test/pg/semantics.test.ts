@@ -114,3 +114,35 @@ for (const [name, files] of Object.entries(CASES)) {
     assert.deepEqual(ours.sort(order), truth.sort(order));
   });
 }
+
+test('temporary tables: statements on them are neither schema nor unknown tables; a temp table shadows a real one', async () => {
+  // As in langfuse's migrations: a temp table built AS SELECT, indexed, altered, dropped (or dropped at commit).
+  const files = [
+    'CREATE TABLE prices (id int PRIMARY KEY, model text NOT NULL);\nCREATE TABLE models (id int PRIMARY KEY);',
+    `CREATE TEMPORARY TABLE temp_prices AS SELECT id, model FROM prices;
+     CREATE UNIQUE INDEX ON temp_prices (id);
+     ALTER TABLE temp_prices ADD COLUMN note text;
+     DROP TABLE temp_prices;
+     BEGIN;
+     CREATE TEMP TABLE "evaluator_map" ON COMMIT DROP AS SELECT 1 AS job_id;
+     CREATE UNIQUE INDEX ON "evaluator_map" ("job_id");
+     COMMIT;
+     CREATE TEMP TABLE models (id int);
+     CREATE INDEX models_shadow_idx ON models (id);`,
+  ];
+  const db = await pg.createDatabase('semantics_temp');
+  const workspace = new Workspace();
+  for (const [i, sql] of files.entries()) {
+    await pg.exec(db, sql);
+    workspace.setFile(`migrations/${i + 1}_step.up.sql`, sql);
+  }
+  const model = workspace.model();
+  const tables = (await pg.query<{ relname: string }>(db, "SELECT relname FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace ORDER BY 1")).map((r) => r.relname);
+  assert.deepEqual(tables, ['models', 'prices']);
+  assert.deepEqual(modelJson(model).tables.map((t) => t.name).sort(), tables);
+  const indexes = (await pg.query<{ indexname: string }>(db, "SELECT indexname FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1")).map((r) => r.indexname);
+  assert.deepEqual(indexes, ['models_pkey', 'prices_pkey'], 'the index went to the temporary models, not the real one');
+  const ours = model.histories.flatMap((h) => h.tables.find((t) => t.name === 'models')?.indexes.map((i) => i.name) ?? []);
+  assert.deepEqual(ours, ['models_pkey']);
+  assert.deepEqual(model.histories.flatMap((h) => h.problems).map((p) => `${p.code}: ${p.message}`), []);
+});

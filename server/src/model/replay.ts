@@ -155,6 +155,8 @@ export class Replay {
   private pending: PendingForeignKey[] = [];
   private step = 0;
   private file = '';
+  /** Temporary tables of the migration being replayed (each migration runs in a fresh session). */
+  private temporaryTables = new Set<string>();
   private inTransaction = false;
   private readonly declarations: ForeignKeyDeclaration[] = [];
   private readonly validations: ConstraintValidation[] = [];
@@ -224,6 +226,7 @@ export class Replay {
     this.searchPath = this.policy.dialect === 'postgres' ? DEFAULT_SEARCH_PATH : [this.policy.defaultSchema]; // every migration runs in a fresh session
     this.foreignKeyChecks = true;
     this.inTransaction = false;
+    this.temporaryTables.clear();
     for (const event of source.events) {
       this.file = event.file ?? source.path;
       this.apply(event);
@@ -261,6 +264,9 @@ export class Replay {
       case 'drop_schema':
         return this.drop(event);
       case 'drop_view':
+        return;
+      case 'temporary_table':
+        this.temporaryTables.add(event.table.name);
         return;
       case 'rename_table':
       case 'rename_column':
@@ -315,6 +321,8 @@ export class Replay {
   }
 
   private lookup(name: QualifiedName, report = true): Table | undefined {
+    // pg_temp comes first in the search path: an unqualified name of this session's temporary table means it.
+    if ((!name.schema || name.schema === 'pg_temp') && this.temporaryTables.has(name.name)) return undefined;
     if (name.schema) {
       const id = this.tableIds.get(`${name.schema}.${name.name}`);
       if (id !== undefined) return this.tables.get(id);

@@ -203,6 +203,15 @@ export interface ForeignKeyChecksEvent extends EventBase {
   enabled: boolean;
 }
 
+/**
+ * CREATE TEMP TABLE (or CREATE TEMP TABLE ... AS): not part of the schema, but statements of the same migration
+ * that name it (an index, a DROP) are about it, not about a missing table.
+ */
+export interface TemporaryTableEvent extends EventBase {
+  kind: 'temporary_table';
+  table: QualifiedName;
+}
+
 export interface TransactionEvent extends EventBase {
   kind: 'begin' | 'commit' | 'rollback';
 }
@@ -217,6 +226,7 @@ export type SchemaEvent =
   | CreateSchemaEvent
   | SearchPathEvent
   | ForeignKeyChecksEvent
+  | TemporaryTableEvent
   | TransactionEvent;
 
 /** A problem found while reading a file (syntax error, unreadable construct). */

@@ -55,7 +55,11 @@ export function statementEvents(stmt: Node, ctx: StatementContext, out: SchemaEv
     case 'CreateStmt':
       return createTable(node, ctx, out);
     case 'CreateTableAsStmt': {
-      if (node.objtype !== 'OBJECT_TABLE' || !node.into?.rel || node.into.rel.relpersistence === 't') return;
+      if (node.objtype !== 'OBJECT_TABLE' || !node.into?.rel) return;
+      if (node.into.rel.relpersistence === 't') {
+        out.push({ kind: 'temporary_table', statement, table: qualified(node.into.rel, ctx) });
+        return;
+      }
       out.push({
         kind: 'create_table',
         statement,
@@ -147,7 +151,11 @@ function splitSearchPath(value: string): string[] {
 // ---------------------------------------------------------------------------------------------- tables
 
 function createTable(node: Node, ctx: StatementContext, out: SchemaEvent[]): void {
-  if (node.relation?.relpersistence === 't') return; // temporary tables vanish with the session
+  if (node.relation?.relpersistence === 't') {
+    // Temporary tables vanish with the session: not schema, but known to the rest of the migration.
+    out.push({ kind: 'temporary_table', statement: ctx.span, table: qualified(node.relation, ctx) });
+    return;
+  }
   const columns: ColumnDefinition[] = [];
   const constraints: ConstraintDefinition[] = [];
   const like: { table: QualifiedName; including: string[]; excluding: string[] }[] = [];
