@@ -115,7 +115,7 @@ for (const [name, files] of Object.entries(CASES)) {
   });
 }
 
-test('temporary tables: statements on them are neither schema nor unknown tables; a temp table shadows a real one', async () => {
+test('temporary tables and materialized views: statements on them are neither schema nor unknown tables; a temp table shadows a real one', async () => {
   // As in langfuse's migrations: a temp table built AS SELECT, indexed, altered, dropped (or dropped at commit).
   const files = [
     'CREATE TABLE prices (id int PRIMARY KEY, model text NOT NULL);\nCREATE TABLE models (id int PRIMARY KEY);',
@@ -129,6 +129,9 @@ test('temporary tables: statements on them are neither schema nor unknown tables
      COMMIT;
      CREATE TEMP TABLE models (id int);
      CREATE INDEX models_shadow_idx ON models (id);`,
+    // As in pagila: an index on a materialized view, in a later migration.
+    'CREATE MATERIALIZED VIEW price_counts AS SELECT model, count(*) AS n FROM prices GROUP BY model;',
+    'CREATE UNIQUE INDEX price_counts_model ON price_counts (model);',
   ];
   const db = await pg.createDatabase('semantics_temp');
   const workspace = new Workspace();
@@ -141,7 +144,7 @@ test('temporary tables: statements on them are neither schema nor unknown tables
   assert.deepEqual(tables, ['models', 'prices']);
   assert.deepEqual(modelJson(model).tables.map((t) => t.name).sort(), tables);
   const indexes = (await pg.query<{ indexname: string }>(db, "SELECT indexname FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1")).map((r) => r.indexname);
-  assert.deepEqual(indexes, ['models_pkey', 'prices_pkey'], 'the index went to the temporary models, not the real one');
+  assert.deepEqual(indexes, ['models_pkey', 'price_counts_model', 'prices_pkey'], 'the index went to the temporary models, not the real one');
   const ours = model.histories.flatMap((h) => h.tables.find((t) => t.name === 'models')?.indexes.map((i) => i.name) ?? []);
   assert.deepEqual(ours, ['models_pkey']);
   assert.deepEqual(model.histories.flatMap((h) => h.problems).map((p) => `${p.code}: ${p.message}`), []);

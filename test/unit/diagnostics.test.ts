@@ -124,3 +124,16 @@ test('a syntax error after a good first statement is placed on its own line', ()
   assert.equal(d.code, 'syntax-error');
   assert.deepEqual(d.range, { start: { line: 1, character: 36 }, end: { line: 1, character: 37 } });
 });
+
+test("a migration tool's own table (golang-migrate's schema_migrations, as in harbor) is not an unknown table; elsewhere it is", () => {
+  const problemsOf = (files: Record<string, string>) => {
+    const ws = new Workspace({});
+    for (const [path, text] of Object.entries(files)) ws.setFile(path, text);
+    return ws.model().histories.flatMap((h) => h.problems).map((p) => `${p.code} ${p.file}`);
+  };
+  const touch = 'ALTER TABLE schema_migrations ADD COLUMN data_version int;\nALTER TABLE goose_db_version ADD COLUMN x int;\n';
+  const golang = problemsOf({ 'db/migrations/0001_a.up.sql': 'CREATE TABLE a (id int PRIMARY KEY);\n', 'db/migrations/0002_b.up.sql': touch });
+  // goose's table is not golang-migrate's: still unknown.
+  assert.deepEqual(golang, ['unknown-table db/migrations/0002_b.up.sql']);
+  assert.deepEqual(problemsOf({ 'schema.sql': touch }), ['unknown-table schema.sql', 'unknown-table schema.sql']);
+});

@@ -119,6 +119,11 @@ export function tableLabel(table: { schema: string; name: string } | undefined):
   return table.schema === 'public' ? table.name : `${table.schema}.${table.name}`;
 }
 
+/** `a users row`, `an address row`: the article for a name read aloud (u as in "user" takes `a`). */
+export function withArticle(label: string): string {
+  return `${/^[aeio]/i.test(label) ? 'an' : 'a'} ${label}`;
+}
+
 /** `orders(user_id)`, `billing.lines(order_id, line_no)`. */
 export function columnsLabel(table: { schema: string; name: string } | undefined, columns: string[]): string {
   return `${tableLabel(table)}(${columns.join(', ')})`;

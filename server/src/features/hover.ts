@@ -4,6 +4,7 @@
  * validation; on a column, who references it. Pure: the server turns the result into an LSP Hover.
  */
 import { computeReach, referencingForeignKeys } from '../analysis/reach';
+import { withArticle } from '../analysis/rule';
 import type { HistoryModel } from '../model/replay';
 import { indexesServing } from '../model/indexing';
 import { qualifiedName, type Column, type ForeignKey, type Index, type SourceLocation, type Table } from '../model/schema';
@@ -100,7 +101,7 @@ export function fkHover(model: WorkspaceModel, history: HistoryModel, fk: Foreig
       lines.push(`- **Index**: ${serving.map((i) => `\`${i.name}\` (${link(model, i.location, options)})`).join(', ')} serves it`);
     } else {
       lines.push(
-        `- **No index** serves ${tableLabel(child)}(${columnsLabel(fk.columns)}): every DELETE or key UPDATE of a ${parent ? tableLabel(parent) : 'parent'} row scans ${tableLabel(child)}`,
+        `- **No index** serves ${tableLabel(child)}(${columnsLabel(fk.columns)}): every DELETE or key UPDATE of ${withArticle(parent ? tableLabel(parent) : 'parent')} row scans ${tableLabel(child)}`,
       );
     }
   }

@@ -18,7 +18,7 @@ import type {
   SourceFile,
 } from '../sources/events';
 import type { Span } from '../sources/text';
-import type { History } from '../workspace/discovery';
+import type { History, MigrationTool } from '../workspace/discovery';
 import { chooseName, columnsAddition } from './names';
 import { dialectPolicy, mysqlForeignKeyName, mysqlIndexName, startsWithColumns, type DialectPolicy } from './dialect';
 import { DIALECT_RULES, type DialectRuleId } from './dialectRules';
@@ -157,6 +157,8 @@ export class Replay {
   private file = '';
   /** Temporary tables of the migration being replayed (each migration runs in a fresh session). */
   private temporaryTables = new Set<string>();
+  /** Materialized views and the migration tool's own tables, by qualified name: not modelled, not missing. */
+  private untracked = new Set<string>();
   private inTransaction = false;
   private readonly declarations: ForeignKeyDeclaration[] = [];
   private readonly validations: ConstraintValidation[] = [];
@@ -212,6 +214,7 @@ export class Replay {
     for (const [k, v] of this.tableIds) copy.tableIds.set(k, v);
     for (const [k, v] of this.indexOwners) copy.indexOwners.set(k, v);
     for (const s of this.schemas) copy.schemas.add(s);
+    for (const r of this.untracked) copy.untracked.add(r);
     copy.declarations.push(...this.declarations.map((d) => ({ ...d, fk: fks.get(d.fk) ?? d.fk })));
     copy.validations.push(...this.validations.map((v) => ({ ...v, fk: fks.get(v.fk) ?? v.fk })));
     copy.unresolved.push(...this.unresolved);
@@ -265,8 +268,9 @@ export class Replay {
         return this.drop(event);
       case 'drop_view':
         return;
-      case 'temporary_table':
-        this.temporaryTables.add(event.table.name);
+      case 'untracked_relation':
+        if (event.relation === 'temporary table') this.temporaryTables.add(event.table.name);
+        else this.untracked.add(`${this.creationSchema(event.table)}.${event.table.name}`);
         return;
       case 'rename_table':
       case 'rename_column':
@@ -332,6 +336,8 @@ export class Replay {
         if (id !== undefined) return this.tables.get(id);
       }
     }
+    const untracked = name.schema ? [`${name.schema}.${name.name}`] : this.searchPath.map((s) => `${s}.${name.name}`);
+    if (untracked.some((n) => this.untracked.has(n)) || toolTables(this.history.tool, this.policy.defaultSchema).has(`${name.schema ?? this.creationSchema(name)}.${name.name}`)) return undefined;
     if (report) {
       this.problem('unknown-table', name.span, `Table ${name.schema ? name.schema + '.' : ''}${name.name} is not created by any file FK Lens read before this point; this statement is skipped in the model.`);
     }
@@ -1102,4 +1108,24 @@ interface PendingForeignKey {
 
 function sameSet(a: string[], b: string[]): boolean {
   return a.length === b.length && a.every((x) => b.includes(x));
+}
+
+/**
+ * The tables a migration tool creates for its own bookkeeping (its documented defaults): migrations may touch
+ * them (harbor adds a column to golang-migrate's schema_migrations), and they are not the project's schema.
+ */
+const TOOL_TABLES: Partial<Record<MigrationTool, string[]>> = {
+  'golang-migrate': ['schema_migrations'],
+  dbmate: ['schema_migrations'],
+  goose: ['goose_db_version'],
+  flyway: ['flyway_schema_history'],
+  diesel: ['__diesel_schema_migrations'],
+  prisma: ['_prisma_migrations'],
+  popx: ['schema_migration'],
+  knex: ['knex_migrations', 'knex_migrations_lock'],
+  typeorm: ['migrations'],
+};
+
+function toolTables(tool: MigrationTool, schema: string): Set<string> {
+  return new Set((TOOL_TABLES[tool] ?? []).map((t) => `${schema}.${t}`));
 }

@@ -204,11 +204,13 @@ export interface ForeignKeyChecksEvent extends EventBase {
 }
 
 /**
- * CREATE TEMP TABLE (or CREATE TEMP TABLE ... AS): not part of the schema, but statements of the same migration
- * that name it (an index, a DROP) are about it, not about a missing table.
+ * A relation FK Lens does not model but statements may name: a temporary table (CREATE TEMP TABLE [AS], gone
+ * with the migration's session) or a materialized view. An index or ALTER on it is about it, not about a
+ * missing table.
  */
-export interface TemporaryTableEvent extends EventBase {
-  kind: 'temporary_table';
+export interface UntrackedRelationEvent extends EventBase {
+  kind: 'untracked_relation';
+  relation: 'temporary table' | 'materialized view';
   table: QualifiedName;
 }
 
@@ -226,7 +228,7 @@ export type SchemaEvent =
   | CreateSchemaEvent
   | SearchPathEvent
   | ForeignKeyChecksEvent
-  | TemporaryTableEvent
+  | UntrackedRelationEvent
   | TransactionEvent;
 
 /** A problem found while reading a file (syntax error, unreadable construct). */

@@ -6,6 +6,7 @@
  */
 import { hasForeignKeys, type PrismaSchema } from '../../sources/prisma/schema';
 import type { PrismaFinding, PrismaRule } from './findings';
+import { withArticle } from '../rule';
 
 export const missingIndex: PrismaRule = {
   id: 'prisma-missing-index',
@@ -34,7 +35,7 @@ export function checkMissingIndex(schema: PrismaSchema): PrismaFinding[] {
         span: relation.relation.span,
         message:
           `No index starts with ${model.name}.${n > 1 ? `(${fields})` : fields}, the fields of relation ${relation.field.name.name}: ` +
-          `PostgreSQL does not index foreign key columns itself, so deleting or changing the key of a ${relation.target.name} scans all of ${model.table}. ` +
+          `PostgreSQL does not index foreign key columns itself, so deleting or changing the key of ${withArticle(relation.target.name)} scans all of ${model.table}. ` +
           `Add @@index([${fields}]).`,
         schema,
         relation,

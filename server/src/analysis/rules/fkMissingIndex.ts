@@ -1,6 +1,6 @@
 /** `fk-missing-index`: FK columns no index serves, judged on the final schema (a later CREATE INDEX counts). */
 import { indexesServing } from '../../model/indexing';
-import { columnsLabel, foreignKeyRef, tableLabel, type Finding, type Rule } from '../rule';
+import { columnsLabel, foreignKeyRef, tableLabel, withArticle, type Finding, type Rule } from '../rule';
 
 export const fkMissingIndex: Rule = {
   id: 'fk-missing-index',
@@ -20,7 +20,7 @@ export const fkMissingIndex: Rule = {
             file: fk.location.file,
             span: fk.location.columnsSpan ?? fk.location.span,
             message:
-              `No index on ${columnsLabel(table, fk.columns)} serves foreign key ${fk.name}: every DELETE of a ${tableLabel(parent)} row ` +
+              `No index on ${columnsLabel(table, fk.columns)} serves foreign key ${fk.name}: every DELETE of ${withArticle(tableLabel(parent))} row ` +
               `(or UPDATE of its ${fk.refColumns.join(", ")}) scans all of ${tableLabel(table)}.`,
             related: parent ? [{ file: parent.location.file, span: parent.location.span, message: `${tableLabel(parent)} is defined here` }] : [],
             fk: foreignKeyRef(history, fk),

@@ -55,9 +55,14 @@ export function statementEvents(stmt: Node, ctx: StatementContext, out: SchemaEv
     case 'CreateStmt':
       return createTable(node, ctx, out);
     case 'CreateTableAsStmt': {
-      if (node.objtype !== 'OBJECT_TABLE' || !node.into?.rel) return;
+      if (!node.into?.rel) return;
+      if (node.objtype === 'OBJECT_MATVIEW') {
+        out.push({ kind: 'untracked_relation', relation: 'materialized view', statement, table: qualified(node.into.rel, ctx) });
+        return;
+      }
+      if (node.objtype !== 'OBJECT_TABLE') return;
       if (node.into.rel.relpersistence === 't') {
-        out.push({ kind: 'temporary_table', statement, table: qualified(node.into.rel, ctx) });
+        out.push({ kind: 'untracked_relation', relation: 'temporary table', statement, table: qualified(node.into.rel, ctx) });
         return;
       }
       out.push({
@@ -153,7 +158,7 @@ function splitSearchPath(value: string): string[] {
 function createTable(node: Node, ctx: StatementContext, out: SchemaEvent[]): void {
   if (node.relation?.relpersistence === 't') {
     // Temporary tables vanish with the session: not schema, but known to the rest of the migration.
-    out.push({ kind: 'temporary_table', statement: ctx.span, table: qualified(node.relation, ctx) });
+    out.push({ kind: 'untracked_relation', relation: 'temporary table', statement: ctx.span, table: qualified(node.relation, ctx) });
     return;
   }
   const columns: ColumnDefinition[] = [];
