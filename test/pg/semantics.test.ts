@@ -149,3 +149,26 @@ test('temporary tables and materialized views: statements on them are neither sc
   assert.deepEqual(ours, ['models_pkey']);
   assert.deepEqual(model.histories.flatMap((h) => h.problems).map((p) => `${p.code}: ${p.message}`), []);
 });
+
+test('CHECK constraints get PostgreSQL\'s names: DROP and RENAME CONSTRAINT find them (as hydra drops hydra_oauth2_flow_check)', async () => {
+  const files = [
+    `CREATE TABLE flow (id int PRIMARY KEY, a int CHECK (a > 0), b int, c int, CHECK (b < c), CHECK (b > 0), CHECK (true),
+       CONSTRAINT named_check CHECK (c <> 0));
+     ALTER TABLE flow ADD CHECK (c > a);
+     ALTER TABLE flow ADD CHECK (a < 100);`,
+    `ALTER TABLE flow DROP CONSTRAINT flow_check, DROP CONSTRAINT flow_check1, DROP CONSTRAINT flow_a_check1;
+     ALTER TABLE flow RENAME CONSTRAINT flow_b_check TO b_positive;
+     ALTER TABLE flow DROP CONSTRAINT named_check;`,
+  ];
+  const db = await pg.createDatabase('semantics_checks');
+  const workspace = new Workspace();
+  for (const [i, sql] of files.entries()) {
+    await pg.exec(db, sql);
+    workspace.setFile(`migrations/${i + 1}_step.up.sql`, sql);
+  }
+  const truth = (await pg.query<{ conname: string }>(db, "SELECT conname FROM pg_constraint WHERE conrelid = 'flow'::regclass AND contype = 'c' ORDER BY 1")).map((r) => r.conname);
+  const model = workspace.model();
+  const ours = model.histories.flatMap((h) => h.tables.find((t) => t.name === 'flow')?.checks ?? []).sort();
+  assert.deepEqual(ours, truth);
+  assert.deepEqual(model.histories.flatMap((h) => h.problems).map((p) => p.message), []);
+});

@@ -447,6 +447,7 @@ export class Replay {
       ...event.constraints.map((c) => ({ c })),
     ];
     for (const { c } of all) if (c.kind === 'primary' || c.kind === 'unique') this.addConstraint(table, c);
+    for (const { c } of all) if (c.kind === 'check') this.addCheck(table, c);
     if (this.policy.dialect === 'sqlite' && !event.withoutRowid) this.markRowidAlias(table, event);
     for (const { c } of all) if (c.kind === 'foreign') this.addForeignKey(table, c, false);
     this.bindPending(table);
@@ -483,8 +484,23 @@ export class Replay {
 
   // ------------------------------------------------------------------------------------------ constraints
 
+  /**
+   * A CHECK constraint is kept by name only (a later DROP / RENAME CONSTRAINT names it). Unnamed, PostgreSQL
+   * calls it <table>_<column>_check when its expression names one column, else <table>_check.
+   */
+  private addCheck(table: Table, c: ConstraintDefinition): void {
+    if (c.name) {
+      table.checks.push(c.name);
+      return;
+    }
+    if (this.policy.dialect !== 'postgres') return;
+    const only = c.expressionColumns?.length === 1 ? c.expressionColumns[0] : undefined;
+    table.checks.push(chooseName(table.name, only, 'check', (n) => this.constraintNameUsed(table.schema, n, table)));
+  }
+
   private addConstraint(table: Table, c: ConstraintDefinition): void {
     if (c.kind === 'foreign') return this.addForeignKey(table, c, true);
+    if (c.kind === 'check') return this.addCheck(table, c);
     if (c.kind !== 'primary' && c.kind !== 'unique') return;
     let columns = c.columns;
     if (c.usingIndex) {
@@ -862,7 +878,10 @@ export class Replay {
       if (index && this.policy.createsForeignKeyIndex) for (const f of table.foreignKeys) this.ensureForeignKeyIndex(table, f);
       return;
     }
-    if (table.checks.includes(name)) return;
+    if (table.checks.includes(name)) {
+      table.checks = table.checks.filter((n) => n !== name);
+      return;
+    }
     if (!ifExists) this.problem('unknown-constraint', span, `Constraint ${name} does not exist on ${table.name} at this point (it may be a CHECK or NOT NULL constraint FK Lens does not track).`);
   }
 
@@ -1024,7 +1043,8 @@ export class Replay {
         }
         const index = table.indexes.find((i) => i.constraint === event.from);
         if (index) this.renameIndex(table, index, event.to);
-        else if (!table.checks.includes(event.from)) this.problem('unknown-constraint', event.target.span, `Constraint ${event.from} does not exist on ${table.name} at this point.`);
+        else if (table.checks.includes(event.from)) table.checks = table.checks.map((n) => (n === event.from ? event.to : n));
+        else this.problem('unknown-constraint', event.target.span, `Constraint ${event.from} does not exist on ${table.name} at this point.`);
         return;
       }
       case 'rename_index': {

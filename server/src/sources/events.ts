@@ -58,6 +58,8 @@ export interface ConstraintDefinition {
   notValid: boolean;
   notEnforced: boolean;
   foreign?: ForeignKeyClause;
+  /** CHECK: the distinct columns its expression names (PostgreSQL names an unnamed check after the only one). */
+  expressionColumns?: string[];
 }
 
 export interface ForeignKeyClause {

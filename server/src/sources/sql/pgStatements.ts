@@ -313,6 +313,7 @@ function constraintDefinition(
     notValid: !!c.skip_validation,
     notEnforced: kind === 'foreign' && c.is_enforced !== true,
   };
+  if (kind === 'check') result.expressionColumns = columnRefs(c.raw_expr);
   if (kind === 'foreign') {
     result.foreign = {
       refTable: qualified(c.pktable, ctx),
@@ -718,4 +719,22 @@ function nameSpanIn(ctx: StatementContext, name: string | undefined, after?: str
     }
   }
   return after ? nameSpanIn(ctx, name) : undefined;
+}
+
+/** The distinct column names an expression refers to (ColumnRef nodes; the last field of a qualified name). */
+function columnRefs(expr: unknown): string[] {
+  const found = new Set<string>();
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (!node || typeof node !== 'object') return;
+    const ref = (node as Node).ColumnRef as Node | undefined;
+    if (ref) {
+      const last = (ref.fields ?? [])[(ref.fields ?? []).length - 1] as Node | undefined;
+      if (last?.String?.sval) found.add(last.String.sval);
+      return;
+    }
+    for (const value of Object.values(node)) walk(value);
+  };
+  walk(expr);
+  return [...found];
 }
