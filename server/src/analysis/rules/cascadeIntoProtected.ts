@@ -14,6 +14,7 @@ export function isProtected(table: Table, protectedTables: string[]): boolean {
 
 export const cascadeIntoProtected: Rule = {
   id: 'cascade-into-protected',
+  perHistory: true,
   defaultSeverity: 'warning',
   title: 'Cascading delete into a protected table',
   description:

@@ -4,6 +4,7 @@ import { columnsLabel, foreignKeyRef, tableLabel, type Finding, type Rule } from
 
 export const duplicateFk: Rule = {
   id: 'duplicate-fk',
+  perHistory: true,
   defaultSeverity: 'warning',
   title: 'Duplicate foreign key',
   description:

@@ -4,6 +4,7 @@ import { columnsLabel, foreignKeyRef, tableLabel, type Finding, type Rule } from
 
 export const fkMissingIndex: Rule = {
   id: 'fk-missing-index',
+  perHistory: true,
   defaultSeverity: 'warning',
   title: 'Foreign key without a usable index',
   description:

@@ -76,6 +76,7 @@ export function typeMismatch(childType: string, parentType: string): { severity:
 export const fkTypeMismatch: Rule = {
   id: 'fk-type-mismatch',
   dialects: POSTGRES_FAMILY,
+  perHistory: true,
   defaultSeverity: 'warning',
   title: 'Foreign key column types differ',
   description:

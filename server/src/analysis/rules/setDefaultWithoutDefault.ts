@@ -9,6 +9,7 @@ import { foreignKeyRef, tableLabel, type Finding, type RelatedLocation, type Rul
 
 export const setDefaultWithoutDefault: Rule = {
   id: 'set-default-without-default',
+  perHistory: true,
   defaultSeverity: 'warning',
   title: 'SET DEFAULT on a column without a usable default',
   description:

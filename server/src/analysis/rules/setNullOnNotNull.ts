@@ -5,6 +5,7 @@ import { columnsLabel, foreignKeyRef, tableLabel, type Finding, type RelatedLoca
 
 export const setNullOnNotNull: Rule = {
   id: 'set-null-on-not-null',
+  perHistory: true,
   defaultSeverity: 'error',
   title: 'SET NULL on a NOT NULL column',
   description:
