@@ -19,7 +19,7 @@ export const setDefaultWithoutDefault: Rule = {
     for (const history of histories) {
       for (const table of history.tables) {
         for (const fk of table.foreignKeys) {
-          if (!fk.enforced) continue;
+          if (!fk.enforced || (fk.onDelete !== 'SET DEFAULT' && fk.onUpdate !== 'SET DEFAULT')) continue;
           const parent = history.tableById.get(fk.refTableId);
           const check = (operation: 'DELETE' | 'UPDATE', names: string[], span: Span | undefined) => {
             const columns = table.columns.filter((c) => names.includes(c.name));
