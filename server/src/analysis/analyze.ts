@@ -3,8 +3,9 @@
  * (only migrations from a given one on), suppression comments. The one place that decides what is reported;
  * the editor (features/diagnostics.ts) and the CLI (cli/check.ts) both show exactly this.
  */
+import type { HistoryModel } from '../model/replay';
 import type { WorkspaceModel } from '../workspace/workspace';
-import type { AnalysisSettings, Finding, Rule, Severity, SeveritySetting } from './rule';
+import type { AnalysisSettings, Finding, Rule, RuleContext, Severity, SeveritySetting } from './rule';
 import { RULES, ruleById } from './rules/index';
 import { UNUSED_SUPPRESSION } from './rules/unusedSuppression';
 import { findSuppressions, type Suppression } from './suppressions';
@@ -65,7 +66,8 @@ export function analyze(model: WorkspaceModel, config: AnalysisConfig = DEFAULT_
     let raw: Finding[];
     try {
       const judged = rule.dialects ? histories.filter((h) => rule.dialects!.includes(h.history.dialect ?? 'postgres')) : histories;
-      raw = rule.check({ workspace: model, histories: judged, options: ruleOptions(rule, config.rules[rule.id]), settings: { protectedTables: config.protectedTables } });
+      const context = { workspace: model, histories: judged, options: ruleOptions(rule, config.rules[rule.id]), settings: { protectedTables: config.protectedTables } };
+      raw = rule.perHistory ? checkPerHistory(rule, context) : rule.check(context);
     } catch (err) {
       notes.push(`Rule ${rule.id} failed: ${err instanceof Error ? err.message : String(err)}`);
       continue;
@@ -127,6 +129,29 @@ export function analyze(model: WorkspaceModel, config: AnalysisConfig = DEFAULT_
     }
   }
   return { findings: result, notes };
+}
+
+/**
+ * The findings of a `perHistory` rule about each history model, for the options and settings they were made
+ * with (the last ones only). Models are immutable, and the Workspace keeps the model object of every history
+ * it did not replay again, so after an edit only the edited histories are checked again.
+ */
+const perHistoryFindings = new WeakMap<HistoryModel, Map<Rule, { key: string; findings: Finding[] }>>();
+
+function checkPerHistory(rule: Rule, context: RuleContext): Finding[] {
+  const key = JSON.stringify([context.options, context.settings]);
+  const all: Finding[] = [];
+  for (const history of context.histories) {
+    let byRule = perHistoryFindings.get(history);
+    if (!byRule) perHistoryFindings.set(history, (byRule = new Map()));
+    let hit = byRule.get(rule);
+    if (!hit || hit.key !== key) {
+      hit = { key, findings: rule.check({ ...context, histories: [history] }) };
+      byRule.set(rule, hit);
+    }
+    for (const f of hit.findings) all.push(f);
+  }
+  return all;
 }
 
 /** Files of migrations older than `checkFrom`, per history whose files it matches. */

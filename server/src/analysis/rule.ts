@@ -93,6 +93,13 @@ export interface Rule {
   dialects?: readonly Dialect[];
   /** Tags every finding of the rule carries (e.g. an unused suppression is `unnecessary`). */
   tags?: FindingTag[];
+  /**
+   * What `check` reports about a history depends on that history's model alone (and the options and
+   * settings), not on other histories or on `workspace`. `analyze` then runs the rule one history at a time
+   * and keeps the findings of a history whose model did not change since the last run (the Workspace
+   * replays only the histories whose files changed, the others keep their model object).
+   */
+  perHistory?: boolean;
   check(context: RuleContext): Finding[];
 }
 

@@ -105,8 +105,13 @@ export function computeDiagnostics(
   for (const [file, list] of problems) {
     const index = indexOf(file);
     const length = index.text.length;
-    const unique = dedupe(list.map((p) => ({ ...p, span: clampSpan(p.span, length) })));
-    unique.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
+    const clamped = list.map((p) => {
+      const span = clampSpan(p.span, length);
+      return span === p.span ? p : { ...p, span };
+    });
+    // Sorted first (stably), so that the same problem reported twice is in one run of equal spans.
+    clamped.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
+    const unique = dedupe(clamped);
     let kept = unique;
     if (unique.length > maxPerFile) {
       kept = unique.slice(0, maxPerFile);
@@ -152,23 +157,28 @@ function severityName(severity: string): DiagnosticSeverityName {
   }
 }
 
-/** Keeps a span inside the text (a stale or bogus offset must not produce an invalid range). */
+/** Keeps a span inside the text (a stale or bogus offset must not produce an invalid range); the same object when it is. */
 function clampSpan(span: Span, length: number): Span {
+  if (span && Number.isInteger(span.start) && Number.isInteger(span.end) && span.start >= 0 && span.start <= span.end && span.end <= length) return span;
   const fix = (n: number) => (Number.isFinite(n) ? Math.min(Math.max(0, Math.trunc(n)), length) : 0);
   const start = fix(span?.start);
   const end = fix(span?.end);
   return end >= start ? { start, end } : { start, end: start };
 }
 
-/** The same problem reported twice (by the reader and again by the replay) is shown once. */
+/**
+ * The same problem reported twice (by the reader and again by the replay) is shown once. `list` is sorted by
+ * span, so copies are in one run of equal spans; the first one is kept.
+ */
 function dedupe(list: ProblemLike[]): ProblemLike[] {
-  const seen = new Set<string>();
   const out: ProblemLike[] = [];
+  let run = 0; // where the run of problems with the current span starts in `out`
   for (const p of list) {
-    const key = `${p.span.start}:${p.span.end}:${p.code}:${p.message}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push(p);
+    const last = out[out.length - 1];
+    if (!last || last.span.start !== p.span.start || last.span.end !== p.span.end) run = out.length;
+    let seen = false;
+    for (let i = run; i < out.length && !seen; i++) seen = out[i].code === p.code && out[i].message === p.message;
+    if (!seen) out.push(p);
   }
   return out;
 }

@@ -8,13 +8,25 @@
 import type { ForeignKey, Index, Table } from './schema';
 
 export function indexesServing(fk: ForeignKey, child: Table): Index[] {
+  return child.indexes.filter((index) => indexServes(index, fk));
+}
+
+/** Whether some index of the child serves the FK (what `indexesServing(...).length` tells, without building the list). */
+export function hasServingIndex(fk: ForeignKey, child: Table): boolean {
+  for (const index of child.indexes) if (indexServes(index, fk)) return true;
+  return false;
+}
+
+function indexServes(index: Index, fk: ForeignKey): boolean {
   const n = fk.columns.length;
-  return child.indexes.filter((index) => {
-    if (index.columns.length < n) return false;
-    const leading = index.columns.slice(0, n);
-    if (leading.some((c) => c === null)) return false;
-    if (!fk.columns.every((c) => leading.includes(c))) return false;
-    if (index.where === undefined) return true;
-    return !!index.whereNotNullColumns && index.whereNotNullColumns.every((c) => fk.columns.includes(c));
-  });
+  if (index.columns.length < n) return false;
+  // The first n key columns: plain columns, and each FK column among them.
+  for (let i = 0; i < n; i++) if (index.columns[i] === null) return false;
+  for (const c of fk.columns) {
+    let found = false;
+    for (let i = 0; i < n && !found; i++) found = index.columns[i] === c;
+    if (!found) return false;
+  }
+  if (index.where === undefined) return true;
+  return !!index.whereNotNullColumns && index.whereNotNullColumns.every((c) => fk.columns.includes(c));
 }

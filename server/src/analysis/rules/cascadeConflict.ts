@@ -5,6 +5,7 @@ import { cascadeReaches, onDeleteSpan } from './cascadeShared';
 
 export const cascadeConflict: Rule = {
   id: 'cascade-conflict',
+  perHistory: true,
   defaultSeverity: 'warning',
   title: 'Conflicting actions on one table in one DELETE',
   description:

@@ -5,6 +5,7 @@ import { cascadeReaches, onDeleteSpan } from './cascadeShared';
 
 export const cascadeCycle: Rule = {
   id: 'cascade-cycle',
+  perHistory: true,
   defaultSeverity: 'warning',
   title: 'Cycle of cascading deletes',
   description:

@@ -4,6 +4,7 @@ import { cascadeReaches, deepestPath, onDeleteSpan, pathLabel } from './cascadeS
 
 export const cascadeDepth: Rule = {
   id: 'cascade-depth',
+  perHistory: true,
   defaultSeverity: 'warning',
   title: 'Deep or wide cascading delete',
   description:

@@ -1,7 +1,7 @@
 /** `cascade-into-protected`: a cascading delete reaches a table the configuration declares protected. */
 import type { ForeignKey, Table } from '../../model/schema';
 import { foreignKeyRef, tableLabel, type Finding, type Rule } from '../rule';
-import { cascadeReaches, onDeleteSpan, pathLabel, pathTo } from './cascadeShared';
+import { cascadeReaches, deletePathTo, onDeleteSpan, pathLabel } from './cascadeShared';
 
 export function isProtected(table: Table, protectedTables: string[]): boolean {
   const full = `${table.schema}.${table.name}`.toLowerCase();
@@ -14,6 +14,7 @@ export function isProtected(table: Table, protectedTables: string[]): boolean {
 
 export const cascadeIntoProtected: Rule = {
   id: 'cascade-into-protected',
+  perHistory: true,
   defaultSeverity: 'warning',
   title: 'Cascading delete into a protected table',
   description:
@@ -26,7 +27,7 @@ export const cascadeIntoProtected: Rule = {
       for (const reach of cascadeReaches(history)) {
         for (const entry of reach.deletes) {
           if (!isProtected(entry.table, settings.protectedTables)) continue;
-          const path = pathTo(reach, (n) => n.effect === 'delete' && n.table === entry.table);
+          const path = deletePathTo(reach, entry.table);
           const via = path?.[path.length - 1].via ?? entry.via;
           const found = byFk.get(via);
           const label = path ? pathLabel(reach.root, path) : `${tableLabel(reach.root)} -> ${tableLabel(entry.table)}`;

@@ -18,18 +18,38 @@ export function cascadeReaches(history: HistoryModel): Reach[] {
   return reaches;
 }
 
-/** The nodes from the root's child down to the first node that satisfies `match` (depth first, shallowest found kept). */
-export function pathTo(reach: Reach, match: (node: ReachNode) => boolean): ReachNode[] | undefined {
-  let best: ReachNode[] | undefined;
-  const walk = (nodes: ReachNode[], path: ReachNode[]) => {
-    for (const node of nodes) {
-      const here = [...path, node];
-      if (match(node) && (!best || here.length < best.length)) best = here;
-      if (!best || here.length < best.length) walk(node.children, here);
+/**
+ * The nodes from the root's child down to the shallowest node that deletes rows of `table` (of equally shallow
+ * ones, the first in tree order), or undefined when no cascade reaches it. One breadth-first walk per reach
+ * finds the first deleting node of every table at once (kept per reach), instead of a search per table.
+ */
+export function deletePathTo(reach: Reach, table: Table): ReachNode[] | undefined {
+  let index = firstDeletes.get(reach);
+  if (!index) firstDeletes.set(reach, (index = indexFirstDeletes(reach)));
+  let node = index.first.get(table);
+  if (!node) return undefined;
+  const path: ReachNode[] = [];
+  for (; node; node = index.parent.get(node)) path.push(node);
+  return path.reverse();
+}
+
+const firstDeletes = new WeakMap<Reach, { first: Map<Table, ReachNode>; parent: Map<ReachNode, ReachNode> }>();
+
+function indexFirstDeletes(reach: Reach): { first: Map<Table, ReachNode>; parent: Map<ReachNode, ReachNode> } {
+  const first = new Map<Table, ReachNode>();
+  const parent = new Map<ReachNode, ReachNode>();
+  // Breadth first: depth by depth, and inside a depth in the order of the paths, so the first node met for a
+  // table is the one a depth-first search that keeps the shortest match would keep.
+  const queue: ReachNode[] = [...reach.children];
+  for (let head = 0; head < queue.length; head++) {
+    const node = queue[head];
+    if (node.effect === 'delete' && !first.has(node.table)) first.set(node.table, node);
+    for (const child of node.children) {
+      parent.set(child, node);
+      queue.push(child);
     }
-  };
-  walk(reach.children, []);
-  return best;
+  }
+  return { first, parent };
 }
 
 /** The deepest chain of cascading deletes. */

@@ -4,6 +4,7 @@ import { columnsLabel, foreignKeyRef, tableLabel, type Finding, type Rule } from
 
 export const duplicateFk: Rule = {
   id: 'duplicate-fk',
+  perHistory: true,
   defaultSeverity: 'warning',
   title: 'Duplicate foreign key',
   description:
@@ -13,6 +14,7 @@ export const duplicateFk: Rule = {
     const findings: Finding[] = [];
     for (const history of histories) {
       for (const table of history.tables) {
+        if (!mayRepeat(table.foreignKeys)) continue;
         const first = new Map<string, ForeignKey>();
         const ordered = [...table.foreignKeys].sort((a, b) => a.step - b.step || a.location.span.start - b.location.span.start);
         for (const fk of ordered) {
@@ -38,3 +40,11 @@ export const duplicateFk: Rule = {
     return findings;
   },
 };
+
+/** Whether two of the FKs reference the same table (only then can one repeat the other). */
+function mayRepeat(fks: ForeignKey[]): boolean {
+  for (let i = 1; i < fks.length; i++) {
+    for (let j = 0; j < i; j++) if (fks[i].refTableId === fks[j].refTableId) return true;
+  }
+  return false;
+}

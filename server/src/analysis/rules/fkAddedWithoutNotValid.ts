@@ -7,6 +7,7 @@ import { POSTGRES_FAMILY, columnsLabel, foreignKeyRef, tableLabel, type Finding,
 export const fkAddedWithoutNotValid: Rule = {
   id: 'fk-added-without-not-valid',
   dialects: POSTGRES_FAMILY,
+  perHistory: true,
   defaultSeverity: 'warning',
   title: 'Foreign key added to an existing table without NOT VALID',
   description:

@@ -4,6 +4,7 @@ import { POSTGRES_FAMILY, columnsLabel, foreignKeyRef, tableLabel, type Finding,
 export const fkColumnCountMismatch: Rule = {
   id: 'fk-column-count-mismatch',
   dialects: POSTGRES_FAMILY,
+  perHistory: true,
   defaultSeverity: 'error',
   title: 'Foreign key column lists differ in length',
   description:

@@ -1,9 +1,10 @@
 /** `fk-missing-index`: FK columns no index serves, judged on the final schema (a later CREATE INDEX counts). */
-import { indexesServing } from '../../model/indexing';
+import { hasServingIndex } from '../../model/indexing';
 import { columnsLabel, foreignKeyRef, tableLabel, withArticle, type Finding, type Rule } from '../rule';
 
 export const fkMissingIndex: Rule = {
   id: 'fk-missing-index',
+  perHistory: true,
   defaultSeverity: 'warning',
   title: 'Foreign key without a usable index',
   description:
@@ -13,7 +14,7 @@ export const fkMissingIndex: Rule = {
     for (const history of histories) {
       for (const table of history.tables) {
         for (const fk of table.foreignKeys) {
-          if (!fk.enforced || indexesServing(fk, table).length) continue;
+          if (!fk.enforced || hasServingIndex(fk, table)) continue;
           const parent = history.tableById.get(fk.refTableId);
           findings.push({
             rule: 'fk-missing-index',

@@ -4,6 +4,7 @@ import { POSTGRES_FAMILY, columnsLabel, foreignKeyRef, tableLabel, type Finding,
 export const fkNeverValidated: Rule = {
   id: 'fk-never-validated',
   dialects: POSTGRES_FAMILY,
+  perHistory: true,
   defaultSeverity: 'info',
   title: 'Foreign key never validated',
   description:

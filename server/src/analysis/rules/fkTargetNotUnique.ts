@@ -4,6 +4,7 @@ import { POSTGRES_FAMILY, columnsLabel, foreignKeyRef, tableLabel, type Finding,
 export const fkTargetNotUnique: Rule = {
   id: 'fk-target-not-unique',
   dialects: POSTGRES_FAMILY,
+  perHistory: true,
   defaultSeverity: 'error',
   title: 'Referenced columns are not a primary key or unique',
   description:

@@ -4,7 +4,7 @@
  * type to the parent's (uuid vs text): error. Integer widths differ: warning. Other differences (varchar
  * lengths, text vs varchar, numeric precision, types FK Lens does not know, such as domains): info.
  */
-import type { Column } from '../../model/schema';
+import type { Column, Table } from '../../model/schema';
 import { POSTGRES_FAMILY, foreignKeyRef, tableLabel, type Finding, type Rule, type Severity } from '../rule';
 
 /** Btree operator families of the built-in types (cross-type equality exists inside a family). */
@@ -76,6 +76,7 @@ export function typeMismatch(childType: string, parentType: string): { severity:
 export const fkTypeMismatch: Rule = {
   id: 'fk-type-mismatch',
   dialects: POSTGRES_FAMILY,
+  perHistory: true,
   defaultSeverity: 'warning',
   title: 'Foreign key column types differ',
   description:
@@ -87,15 +88,15 @@ export const fkTypeMismatch: Rule = {
         const table = history.tableById.get(fk.tableId);
         const parent = history.tableById.get(fk.refTableId);
         if (!table || !parent || fk.columns.length !== fk.refColumns.length) continue;
-        const problems: { child: Column; ref: Column; severity: Severity; why: string }[] = [];
-        fk.columns.forEach((name, i) => {
-          const child = table.columns.find((c) => c.name === name);
-          const ref = parent.columns.find((c) => c.name === fk.refColumns[i]);
-          if (!child || !ref) return;
+        let problems: { child: Column; ref: Column; severity: Severity; why: string }[] | undefined;
+        for (let i = 0; i < fk.columns.length; i++) {
+          const child = columnNamed(table, fk.columns[i]);
+          const ref = columnNamed(parent, fk.refColumns[i]);
+          if (!child || !ref || child.type === ref.type) continue;
           const mismatch = typeMismatch(child.type, ref.type);
-          if (mismatch) problems.push({ child, ref, ...mismatch });
-        });
-        if (!problems.length) continue;
+          if (mismatch) (problems ??= []).push({ child, ref, ...mismatch });
+        }
+        if (!problems) continue;
         const worst = problems.find((p) => p.severity === 'error') ?? problems.find((p) => p.severity === 'warning') ?? problems[0];
         const list = problems.map((p) => `${tableLabel(table)}.${p.child.name} is ${p.child.type}, ${tableLabel(parent)}.${p.ref.name} is ${p.ref.type}`).join('; ');
         findings.push({
@@ -115,3 +116,9 @@ export const fkTypeMismatch: Rule = {
     return findings;
   },
 };
+
+/** The table's first column of that name (without a closure per lookup: this runs for every FK column). */
+function columnNamed(table: Table, name: string): Column | undefined {
+  for (const c of table.columns) if (c.name === name) return c;
+  return undefined;
+}

@@ -9,6 +9,7 @@ import { foreignKeyRef, tableLabel, type Finding, type RelatedLocation, type Rul
 
 export const setDefaultWithoutDefault: Rule = {
   id: 'set-default-without-default',
+  perHistory: true,
   defaultSeverity: 'warning',
   title: 'SET DEFAULT on a column without a usable default',
   description:
@@ -18,7 +19,7 @@ export const setDefaultWithoutDefault: Rule = {
     for (const history of histories) {
       for (const table of history.tables) {
         for (const fk of table.foreignKeys) {
-          if (!fk.enforced) continue;
+          if (!fk.enforced || (fk.onDelete !== 'SET DEFAULT' && fk.onUpdate !== 'SET DEFAULT')) continue;
           const parent = history.tableById.get(fk.refTableId);
           const check = (operation: 'DELETE' | 'UPDATE', names: string[], span: Span | undefined) => {
             const columns = table.columns.filter((c) => names.includes(c.name));

@@ -5,6 +5,7 @@ import { columnsLabel, foreignKeyRef, tableLabel, type Finding, type RelatedLoca
 
 export const setNullOnNotNull: Rule = {
   id: 'set-null-on-not-null',
+  perHistory: true,
   defaultSeverity: 'error',
   title: 'SET NULL on a NOT NULL column',
   description:
@@ -14,7 +15,7 @@ export const setNullOnNotNull: Rule = {
     for (const history of histories) {
       for (const table of history.tables) {
         for (const fk of table.foreignKeys) {
-          if (!fk.enforced) continue;
+          if (!fk.enforced || (fk.onDelete !== 'SET NULL' && fk.onUpdate !== 'SET NULL')) continue;
           const parent = history.tableById.get(fk.refTableId);
           const check = (operation: 'DELETE' | 'UPDATE', columns: string[], span: Span | undefined) => {
             const notNull = table.columns.filter((c) => columns.includes(c.name) && c.notNull);

@@ -20,6 +20,7 @@ const FILE_TRANSACTION: Partial<Record<MigrationTool, { how: string; optOut?: (s
 export const validateInSameTransaction: Rule = {
   id: 'validate-in-same-transaction',
   dialects: POSTGRES_FAMILY,
+  perHistory: true,
   defaultSeverity: 'warning',
   title: 'NOT VALID and VALIDATE CONSTRAINT in one transaction',
   description:
