@@ -9,6 +9,7 @@ import type { AnalysisSettings, Finding, Rule, RuleContext, Severity, SeveritySe
 import { RULES, ruleById } from './rules/index';
 import { UNUSED_SUPPRESSION } from './rules/unusedSuppression';
 import { findSuppressions, type Suppression } from './suppressions';
+import { prismaFindings } from './prisma';
 
 export interface RuleSettings {
   severity?: SeveritySetting;
@@ -54,6 +55,30 @@ const PRISMA_SPELLING: Record<string, string> = {
   'set-default-without-default': 'prisma-set-default-without-default',
 };
 
+/**
+ * In a Prisma migration history whose schema.prisma reports the same fact about the same FK (a missing
+ * `@@index`, SetNull on a required relation ...), the schema's finding is the one to act on: its fix edits the
+ * schema, and an index written only into a migration would be dropped again by the next `prisma migrate dev`.
+ * The migration's generic finding is left out; an FK the schema does not declare (drift) keeps it.
+ */
+function spelledInCompanionSchema(model: WorkspaceModel, config: AnalysisConfig): (f: Finding) => boolean {
+  if (!model.companions?.length) return () => false;
+  const keys = new Set<string>();
+  const key = (rule: string, history: string, table: string, columns: readonly string[]) => `${rule}\0${history}\0${table}\0${columns.join(',')}`;
+  for (const p of prismaFindings(model)) {
+    if (p.migratedHistory === undefined || !p.relation || config.rules[p.rule]?.severity === 'off') continue;
+    keys.add(key(p.rule, p.migratedHistory, p.relation.model.table, p.relation.columns));
+  }
+  if (!keys.size) return () => false;
+  const historyOf = new Map<string, string>();
+  for (const h of model.histories) for (const file of h.history.files) historyOf.set(file, h.history.id);
+  return (f) => {
+    const counterpart = PRISMA_SPELLING[f.rule];
+    const history = historyOf.get(f.file);
+    return !!counterpart && !!f.fk && history !== undefined && keys.has(key(counterpart, history, f.fk.table, f.fk.columns));
+  };
+}
+
 export function analyze(model: WorkspaceModel, config: AnalysisConfig = DEFAULT_ANALYSIS_CONFIG, rules: readonly Rule[] = RULES): AnalysisResult {
   const notes: string[] = [];
   const findings: ReportedFinding[] = [];
@@ -83,7 +108,8 @@ export function analyze(model: WorkspaceModel, config: AnalysisConfig = DEFAULT_
   // schema). A Prisma migration history keeps the generic finding at the migration that declared the FK.
   const spelledInSchema = (f: Finding) =>
     f.file.endsWith('.prisma') && !!PRISMA_SPELLING[f.rule] && config.rules[PRISMA_SPELLING[f.rule]]?.severity !== 'off';
-  const kept = findings.filter((f) => !skipped.has(f.file) && !spelledInSchema(f));
+  const inCompanion = spelledInCompanionSchema(model, config);
+  const kept = findings.filter((f) => !skipped.has(f.file) && !spelledInSchema(f) && !inCompanion(f));
 
   // Suppressions.
   const suppressions: Suppression[] = [];

@@ -30,4 +30,6 @@ export interface PrismaFinding {
   clause?: 'onDelete' | 'onUpdate';
   /** Drift: the action the migrated database has for `clause`. */
   migratedAction?: PrismaAction;
+  /** For a schema whose database is a Prisma migration set: that history's id. */
+  migratedHistory?: string;
 }

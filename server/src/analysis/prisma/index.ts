@@ -25,7 +25,9 @@ export function prismaFindings(model: WorkspaceModel): PrismaFinding[] {
     if (history.history?.tool !== 'prisma-schema') continue;
     const schema = prismaSchemaOf(history.sources[0]);
     if (!schema) continue;
-    findings.push(...checkSetNullRequired(schema), ...checkSetDefaultWithoutDefault(schema), ...checkMissingIndex(schema));
+    const own = [...checkSetNullRequired(schema), ...checkSetDefaultWithoutDefault(schema), ...checkMissingIndex(schema)];
+    const companionOf = history.history.companionOf;
+    findings.push(...(companionOf !== undefined ? own.map((f) => ({ ...f, migratedHistory: companionOf })) : own));
     const migrated = history.history.companionOf !== undefined ? model.histories.find((h) => h.history?.id === history.history.companionOf) : undefined;
     if (migrated) findings.push(...checkDrift(history, migrated, schema));
   }
