@@ -54,6 +54,20 @@ export const scenarios: Scenario[] = [
     expectActive: true,
   },
   {
+    // knex migrations (JS), read with a parser: findings land in the JS with the CLI's ranges.
+    name: 'knex',
+    suites: ['activation', 'findings'],
+    workspace: copy(path.join(ROOT, 'test/fixtures/js/knex-app')),
+    expectActive: true,
+  },
+  {
+    // A migration that writes a file when loaded or run: FK Lens must only read it.
+    name: 'side-effect',
+    suites: ['activation', 'untouched'],
+    workspace: copy(path.join(ROOT, 'test/fixtures/js/side-effect')),
+    expectActive: true,
+  },
+  {
     name: 'no-sql',
     suites: ['activation'],
     workspace: (dir) => {

@@ -73,9 +73,12 @@ describe('findings and cascade reach, as the CLI computes them', () => {
     const line = doc.lineAt(fk.location.line - 1).text;
     // The FK's location is its REFERENCES clause (or the constraint): the table name follows on that line or the next.
     const from = doc.offsetAt(new vscode.Position(fk.location.line - 1, Math.max(0, fk.location.column - 1)));
-    const at = doc.getText().slice(from).search(new RegExp(`REFERENCES\\s+("?[\\w]+"?\\.)?"?${table}\\b`, 'i'));
-    assert.ok(at >= 0, `REFERENCES ${table} after ${fk.location.file}:${fk.location.line} (${line.trim()})`);
-    const nameAt = doc.positionAt(from + at + doc.getText().slice(from + at).search(new RegExp(`"?${table}\\b`)) + 1);
+    // SQL: REFERENCES [schema.]table; JS (knex, TypeORM): the table name as a string, e.g. .inTable('orgs').
+    const rest = doc.getText().slice(from);
+    const sql = rest.search(new RegExp(`REFERENCES\\s+("?[\\w]+"?\\.)?"?${table}\\b`, 'i'));
+    const at = sql >= 0 ? sql + rest.slice(sql).search(new RegExp(`"?${table}\\b`)) : rest.search(new RegExp(`['"\`]${table}['"\`.]`));
+    assert.ok(at >= 0, `the referenced table ${table} after ${fk.location.file}:${fk.location.line} (${line.trim()})`);
+    const nameAt = doc.positionAt(from + at + 1);
     const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, nameAt);
     const text = markdownOf(hovers);
     assert.match(text, new RegExp(`DELETE FROM ("?\\w+"?\\.)?"?${table}`), `hover at ${fk.location.file}:${nameAt.line + 1}:${nameAt.character + 1}`);
