@@ -206,7 +206,7 @@ describe('features on the shop example', () => {
     await diagnosticGoes(uri, isNotValid, 'fk-added-without-not-valid');
   });
 
-  it('"FK Lens: Show ERD" opens the diagram; a click on users shows its delete blast radius; a new migration appears live', async () => {
+  it('"FK Lens: Show ERD" opens the diagram; a click on users shows its delete blast radius; a new migration appears live; Show in ERD focuses a table', async () => {
     await vscode.commands.executeCommand('workbench.action.closeSidebar');
     await vscode.commands.executeCommand('workbench.action.closePanel');
     await vscode.commands.executeCommand('fklens.showErd');
@@ -232,5 +232,12 @@ describe('features on the shop example', () => {
       rmSync(file, { force: true });
     }
     await ui.waitFor('g.erd-table .erd-title', { frames, text: 'e2e_live_wishlist', gone: true });
+
+    // "Show in ERD" from a code lens or hover: the table is selected and shown with its neighbours (2 hops);
+    // categories (3 hops from orders) leaves the view.
+    await vscode.commands.executeCommand('fklens.showErdFor', 'public.orders');
+    await ui.waitFor('.details', { frames, text: 'public.orders —' });
+    await ui.waitFor('g.erd-table .erd-title', { frames, text: 'categories', gone: true });
+    await ui.waitFor('g.erd-table .erd-title', { frames, text: 'order_items' });
   });
 });
