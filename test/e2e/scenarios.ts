@@ -54,6 +54,13 @@ export const scenarios: Scenario[] = [
     expectActive: true,
   },
   {
+    // The largest Prisma project of the corpus (86 tables, 135 FKs, 250+ migrations, drift).
+    name: 'triggerdev',
+    suites: ['activation', 'findings'],
+    workspace: copy(path.join(CORPUS, 'triggerdev-prisma/files')),
+    expectActive: true,
+  },
+  {
     // knex migrations (JS), read with a parser: findings land in the JS with the CLI's ranges.
     name: 'knex',
     suites: ['activation', 'findings'],

@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
-import { activated, cli, codeOf, diagnosticAppears, markdownOf, parts, ui, workspaceUri, type CliFinding } from './helpers';
+import { activated, cli, codeOf, diagnosticAppears, diagnosticsOf, markdownOf, parts, ui, waitFor, workspaceUri, type CliFinding } from './helpers';
 
 const SEVERITY: Record<string, vscode.DiagnosticSeverity> = {
   error: vscode.DiagnosticSeverity.Error,
@@ -35,7 +35,7 @@ describe('findings and cascade reach, as the CLI computes them', () => {
     for (const f of findings) {
       const file = f.file;
       const uri = workspaceUri(file);
-      const d = await diagnosticAppears(uri, (x) => codeOf(x) === f.rule && x.range.start.line === f.line - 1 && x.range.start.character === f.column - 1, `${f.rule} at ${file}:${f.line}:${f.column}`);
+      const d = await diagnosticAppears(uri, (x) => codeOf(x) === f.rule && x.range.start.line === f.line - 1 && x.range.start.character === f.column - 1 && x.message === f.message, `${f.rule} at ${file}:${f.line}:${f.column}`);
       assert.deepEqual([d.range.end.line, d.range.end.character], [f.endLine - 1, f.endColumn - 1], `${f.rule} range end`);
       assert.equal(d.severity, SEVERITY[f.severity], `${f.rule} severity`);
       assert.equal(d.message, f.message);
@@ -44,6 +44,12 @@ describe('findings and cascade reach, as the CLI computes them', () => {
       assert.match(code.target.toString(), new RegExp(`${f.rule}(\\.md)?$`));
       // The page shipped with the extension (the VSIX scenario checks it is packaged).
       if (code.target.scheme === 'file') assert.ok(existsSync(code.target.fsPath), `${code.target.fsPath} exists`);
+    }
+    // Nothing more either: per file, as many diagnostics as findings.
+    const perFile = new Map<string, number>();
+    for (const f of findings) perFile.set(f.file, (perFile.get(f.file) ?? 0) + 1);
+    for (const [file, count] of perFile) {
+      await waitFor(`${count} diagnostics in ${file}`, () => diagnosticsOf(workspaceUri(file)).length === count);
     }
     if (ui.available) {
       // What a user of this project sees first: the most severe finding, its hover and the Problems panel.
