@@ -35,7 +35,7 @@ import { initPostgresParser } from './sources/sql/postgres';
 import { isJsMigrationCandidate, JS_MIGRATION_GLOBS } from './workspace/jsMigrations';
 import { Workspace, type WorkspaceModel } from './workspace/workspace';
 import type { DiscoveryOptions } from './workspace/discovery';
-import { MAX_FILE_BYTES, readWorkspaceFromDisk } from './workspace/disk';
+import { decodeText, MAX_FILE_BYTES, readWorkspaceFromDisk, scanWorkspace } from './workspace/disk';
 import type { SourceFile } from './sources/events';
 import { computeDiagnostics, type FileDiagnostic } from './features/diagnostics';
 import { CONFIG_FILE, DEFAULT_DOCS_BASE_URL, resolveConfig, settingsLayer, type FkLensConfig } from './config/config';
@@ -364,7 +364,9 @@ async function indexFolders(targets: Folder[]): Promise<IndexResult> {
       const options = config.migrations;
       let files = new Map<string, string>();
       try {
-        files = await readWorkspaceFromDisk(folder.fsPath, options);
+        const scan = await scanWorkspace(folder.fsPath, options);
+        files = scan.files;
+        for (const skipped of scan.skipped) log(`Skipping ${skipped.path}: ${skipped.reason === 'binary' ? 'not text (binary, or an encoding other than UTF-8 / UTF-16 with a BOM)' : skipped.reason}.`);
       } catch (err) {
         logError(`reading ${folder.fsPath}`, err);
       }
@@ -460,13 +462,10 @@ async function readDiskFile(fsPath: string): Promise<string | undefined> {
       log(`Skipping ${fsPath}: ${stat.size} bytes is more than FK Lens reads (${MAX_FILE_BYTES}).`);
       return undefined;
     }
-    const text = await fsp.readFile(fsPath, 'utf8');
-    // Same rules as the initial scan (workspace/disk.ts): binary files are skipped, the BOM dropped.
-    if (text.includes('\0')) {
-      log(`Skipping ${fsPath}: it looks like a binary file.`);
-      return undefined;
-    }
-    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+    // Same rules as the initial scan (workspace/disk.ts): UTF-8 or UTF-16 with a BOM, binary files skipped.
+    const text = decodeText(await fsp.readFile(fsPath));
+    if (text === undefined) log(`Skipping ${fsPath}: it looks like a binary file.`);
+    return text;
   } catch {
     return undefined;
   }

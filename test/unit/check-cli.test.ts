@@ -116,3 +116,20 @@ test('check from another directory: paths relative to the current directory; a l
   const r = cli(['check', 'a'], dir);
   assert.match(r.stdout, /^a\/migrations\/1_init\.up\.sql:2:\d+ warning fk-missing-index /m);
 });
+
+test('fklens check reads UTF-16 scripts (with a BOM, as SQL Server tools save them) and names the files it skipped', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fklens-encodings-'));
+  mkdirSync(join(dir, 'migrations'));
+  const sql = (t: string) => `CREATE TABLE ${t}_parent (id int PRIMARY KEY);\nCREATE TABLE ${t}_child (id int PRIMARY KEY, p int REFERENCES ${t}_parent (id));\n`;
+  writeFileSync(join(dir, 'migrations', '0001_le.up.sql'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(sql('le'), 'utf16le')]));
+  writeFileSync(join(dir, 'migrations', '0002_be.up.sql'), Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(sql('be'), 'utf16le').swap16()]));
+  writeFileSync(join(dir, 'migrations', '0003_bom8.up.sql'), '\ufeff' + sql('u8'));
+  writeFileSync(join(dir, 'migrations', '0004_binary.up.sql'), Buffer.from([0x43, 0x52, 0x00, 0x01, 0x02, 0xff, 0x00]));
+  const r = cli(['check', dir, '--format', 'json', '--fail-on', 'never']);
+  assert.equal(r.status, 0, r.stderr);
+  const findings = JSON.parse(r.stdout).diagnostics as { rule: string; file: string; line: number; column: number }[];
+  const missing = findings.filter((f) => f.rule === 'fk-missing-index').map((f) => `${f.file.split('/').pop()}:${f.line}:${f.column}`);
+  // The same position in each: the BOM is not a character of the text.
+  assert.deepEqual(missing, ['0001_le.up.sql:2:44', '0002_be.up.sql:2:44', '0003_bom8.up.sql:2:44']);
+  assert.match(r.stderr, /Skipped migrations\/0004_binary\.up\.sql: not text/);
+});

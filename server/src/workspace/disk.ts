@@ -83,16 +83,28 @@ async function entryKind(root: string, path: string, entry: Dirent): Promise<'fi
   return target?.isFile() ? 'file' : 'other';
 }
 
+/**
+ * A file's bytes as the editor shows them: UTF-8, or UTF-16 when it starts with a UTF-16 byte-order mark (as
+ * SQL Server tools save scripts); the BOM dropped, as editors hand over text without it (offsets stay the same
+ * as theirs). undefined for a binary file (a NUL character left after decoding).
+ */
+export function decodeText(bytes: Buffer): string | undefined {
+  let text: string;
+  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) text = bytes.subarray(2).toString('utf16le');
+  else if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff) text = Buffer.from(bytes.subarray(2)).swap16().toString('utf16le');
+  else text = bytes.toString('utf8');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  return text.includes('\0') ? undefined : text;
+}
+
 async function readText(file: string, maxBytes: number): Promise<string | Omit<SkippedFile, 'path'>> {
   let handle: fs.FileHandle | undefined;
   try {
     handle = await fs.open(file, 'r');
     const { size } = await handle.stat();
     if (size > maxBytes) return { reason: 'too-large', bytes: size };
-    const text = await handle.readFile('utf8');
-    if (text.includes('\0')) return { reason: 'binary', bytes: size };
-    // Editors hand over text without the byte-order mark; dropping it keeps offsets the same as theirs.
-    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+    const text = decodeText(await handle.readFile());
+    return text ?? { reason: 'binary', bytes: size };
   } catch {
     return { reason: 'unreadable' };
   } finally {

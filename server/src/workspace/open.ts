@@ -1,12 +1,15 @@
 /** Opens a folder from disk as a Workspace (CLI, tests, benchmarks): the one place that does so. */
 import { initPostgresParser } from '../sources/sql/postgres';
 import type { DiscoveryOptions } from './discovery';
-import { readWorkspaceFromDisk } from './disk';
+import { scanWorkspace, type SkippedFile } from './disk';
 import { Workspace } from './workspace';
 
-export async function openWorkspace(dir: string, options: DiscoveryOptions = {}): Promise<Workspace> {
+/** `skipped` receives the files that were found but not read (too large, binary, unreadable). */
+export async function openWorkspace(dir: string, options: DiscoveryOptions = {}, skipped?: SkippedFile[]): Promise<Workspace> {
   await initPostgresParser();
-  const files = await readWorkspaceFromDisk(dir, options);
+  const scan = await scanWorkspace(dir, options);
+  skipped?.push(...scan.skipped);
+  const files = scan.files;
   const workspace = new Workspace(options);
   for (const [path, text] of files) workspace.setFile(path, text);
   return workspace;
