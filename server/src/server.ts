@@ -35,7 +35,7 @@ import { initPostgresParser } from './sources/sql/postgres';
 import { isJsMigrationCandidate, JS_MIGRATION_GLOBS } from './workspace/jsMigrations';
 import { Workspace, type WorkspaceModel } from './workspace/workspace';
 import type { DiscoveryOptions } from './workspace/discovery';
-import { decodeText, MAX_FILE_BYTES, readWorkspaceFromDisk, scanWorkspace } from './workspace/disk';
+import { decodeText, MAX_FILE_BYTES, readWorkspaceFromDisk, scanWorkspace, skipReason } from './workspace/disk';
 import type { SourceFile } from './sources/events';
 import { computeDiagnostics, type FileDiagnostic } from './features/diagnostics';
 import { CONFIG_FILE, DEFAULT_DOCS_BASE_URL, resolveConfig, settingsLayer, type FkLensConfig } from './config/config';
@@ -366,7 +366,7 @@ async function indexFolders(targets: Folder[]): Promise<IndexResult> {
       try {
         const scan = await scanWorkspace(folder.fsPath, options);
         files = scan.files;
-        for (const skipped of scan.skipped) log(`Skipping ${skipped.path}: ${skipped.reason === 'binary' ? 'not text (binary, or an encoding other than UTF-8 / UTF-16 with a BOM)' : skipped.reason}.`);
+        for (const skipped of scan.skipped) log(`Skipping ${skipped.path}: ${skipReason(skipped.reason)}.`);
       } catch (err) {
         logError(`reading ${folder.fsPath}`, err);
       }
@@ -459,12 +459,12 @@ async function readDiskFile(fsPath: string): Promise<string | undefined> {
     const stat = await fsp.stat(fsPath);
     if (!stat.isFile()) return undefined;
     if (stat.size > MAX_FILE_BYTES) {
-      log(`Skipping ${fsPath}: ${stat.size} bytes is more than FK Lens reads (${MAX_FILE_BYTES}).`);
+      log(`Skipping ${fsPath}: ${stat.size} bytes, ${skipReason('too-large')}.`);
       return undefined;
     }
     // Same rules as the initial scan (workspace/disk.ts): UTF-8 or UTF-16 with a BOM, binary files skipped.
     const text = decodeText(await fsp.readFile(fsPath));
-    if (text === undefined) log(`Skipping ${fsPath}: it looks like a binary file.`);
+    if (text === undefined) log(`Skipping ${fsPath}: ${skipReason('binary')}.`);
     return text;
   } catch {
     return undefined;

@@ -9,7 +9,7 @@ import { RULES } from '../analysis/rules/index';
 import { resolveConfig, type ConfigLayer } from '../config/config';
 import { loadConfigFile } from '../config/load';
 import { openWorkspace } from '../workspace/open';
-import type { SkippedFile } from '../workspace/disk';
+import { skipReason, type SkippedFile } from '../workspace/disk';
 import { checkFindings } from './findings';
 import { formatGithub, formatJson, formatSarif, formatText, type CheckFormat, type FormatContext } from './formats';
 
@@ -41,8 +41,7 @@ export async function runCheck(request: CheckRequest): Promise<CheckOutput> {
   const config = resolveConfig(file.layer, request.flags);
   const skipped: SkippedFile[] = [];
   const workspace = await openWorkspace(root, config.migrations, skipped);
-  const why = { 'too-large': 'larger than FK Lens reads', binary: 'not text (binary, or an encoding other than UTF-8 / UTF-16 with a BOM)', unreadable: 'unreadable' };
-  for (const s of skipped) stderr.push(`Skipped ${s.path}: ${why[s.reason]}.`);
+  for (const s of skipped) stderr.push(`Skipped ${s.path}: ${skipReason(s.reason)}.`);
   const model = workspace.model();
   const analysis = analyze(model, config.analysis);
   stderr.push(...analysis.notes);

@@ -16,6 +16,18 @@ export interface SkippedFile {
   bytes?: number;
 }
 
+/** Why a file was not read, in words for the CLI's notes and the server's log. */
+export function skipReason(reason: SkippedFile['reason']): string {
+  switch (reason) {
+    case 'too-large':
+      return `larger than FK Lens reads (${MAX_FILE_BYTES} bytes)`;
+    case 'binary':
+      return 'not text (binary, or an encoding other than UTF-8 / UTF-16 with a BOM)';
+    case 'unreadable':
+      return 'unreadable';
+  }
+}
+
 export interface DiskWorkspace {
   /** Workspace-relative '/'-separated path -> text, in path order. */
   files: Map<string, string>;
