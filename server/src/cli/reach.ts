@@ -63,13 +63,13 @@ export function parseReachArgs(argv: string[]): ReachArgs {
   return args;
 }
 
-/** `users` or `billing.users`; a quoted part keeps its case and dots. */
-export function parseTableName(text: string): { schema?: string; name: string } {
+/** `users` or `billing.users`; a quoted part keeps its case and dots, an unquoted one folds to lower case (as SQL reads it) unless `foldCase` is false. */
+export function parseTableName(text: string, foldCase = true): { schema?: string; name: string } {
   const parts: string[] = [];
   const re = /\s*(?:"((?:[^"]|"")*)"|([^."]+))\s*(\.|$)/y;
   let m: RegExpExecArray | null;
   while (re.lastIndex < text.length && (m = re.exec(text))) {
-    parts.push(m[1] !== undefined ? m[1].replace(/""/g, '"') : m[2].trim().toLowerCase());
+    parts.push(m[1] !== undefined ? m[1].replace(/""/g, '"') : foldCase ? m[2].trim().toLowerCase() : m[2].trim());
     if (!m[3]) break;
   }
   return parts.length >= 2 ? { schema: parts[parts.length - 2], name: parts[parts.length - 1] } : { name: parts[0] ?? text };
@@ -87,8 +87,7 @@ export function findTables(model: WorkspaceModel, text: string): { history: Hist
     });
   const found = lookup(parseTableName(text));
   if (found.length || /"/.test(text)) return found;
-  const parts = text.split('.').map((p) => p.trim());
-  return lookup(parts.length >= 2 ? { schema: parts[parts.length - 2], name: parts[parts.length - 1] } : { name: parts[0] });
+  return lookup(parseTableName(text, false));
 }
 
 // ---------------------------------------------------------------------------------------------------------

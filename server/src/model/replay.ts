@@ -337,11 +337,16 @@ export class Replay {
       }
     }
     const untracked = name.schema ? [`${name.schema}.${name.name}`] : this.searchPath.map((s) => `${s}.${name.name}`);
-    if (untracked.some((n) => this.untracked.has(n)) || toolTables(this.history.tool, this.policy.defaultSchema).has(`${name.schema ?? this.creationSchema(name)}.${name.name}`)) return undefined;
+    if (untracked.some((n) => this.untracked.has(n)) || this.isToolTable(name)) return undefined;
     if (report) {
       this.problem('unknown-table', name.span, `Table ${name.schema ? name.schema + '.' : ''}${name.name} is not created by any file FK Lens read before this point; this statement is skipped in the model.`);
     }
     return undefined;
+  }
+
+  /** The migration tool's own bookkeeping table (TOOL_TABLES), in the schema it creates it in. */
+  private isToolTable(name: QualifiedName): boolean {
+    return !!TOOL_TABLES[this.history.tool]?.includes(name.name) && (name.schema ?? this.creationSchema(name)) === this.policy.defaultSchema;
   }
 
   private register(table: Table): void {
@@ -1145,7 +1150,3 @@ const TOOL_TABLES: Partial<Record<MigrationTool, string[]>> = {
   knex: ['knex_migrations', 'knex_migrations_lock'],
   typeorm: ['migrations'],
 };
-
-function toolTables(tool: MigrationTool, schema: string): Set<string> {
-  return new Set((TOOL_TABLES[tool] ?? []).map((t) => `${schema}.${t}`));
-}
