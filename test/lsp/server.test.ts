@@ -378,16 +378,21 @@ test('watched-file create, delete and rename are applied', async () => {
   await lsp.waitForDiagnostics(uriOf('moved/x.sql'), since, 'deleted folder cleared', (p) => p.diagnostics.length === 0);
 });
 
+/** A Prisma schema's datasource (PostgreSQL) and a User model with posts: the start of the schemas below. */
+const PRISMA_HEAD = [
+  'datasource db {',
+  '  provider = "postgresql"',
+  '  url      = env("DATABASE_URL")',
+  '}',
+  'model User {',
+  '  id    Int    @id',
+  '  posts Post[]',
+  '}',
+];
+
 test('a schema.prisma created on disk is read: its findings arrive with the rule id as code', async () => {
   const schema = [
-    'datasource db {',
-    '  provider = "postgresql"',
-    '  url      = env("DATABASE_URL")',
-    '}',
-    'model User {',
-    '  id    Int    @id',
-    '  posts Post[]',
-    '}',
+    ...PRISMA_HEAD,
     'model Post {',
     '  id       Int  @id',
     '  authorId Int',
@@ -423,14 +428,7 @@ function applyLspEdits(text: string, edits: { range: Range; newText: string }[])
 
 test('Prisma quick-fixes: @@index for a relation without an index clears the diagnostic; fix all adds every @@index', async () => {
   const schema = [
-    'datasource db {',
-    '  provider = "postgresql"',
-    '  url      = env("DATABASE_URL")',
-    '}',
-    'model User {',
-    '  id    Int    @id',
-    '  posts Post[]',
-    '}',
+    ...PRISMA_HEAD,
     'model Post {',
     '  id       Int       @id',
     '  authorId Int',
