@@ -45,10 +45,7 @@ export function effectiveSeverity(rule: Rule, config: AnalysisConfig): SeverityS
   return config.rules[rule.id]?.severity;
 }
 
-/**
- * Rules with a Prisma counterpart: in a `.prisma` file the counterpart reports the same fact in Prisma's terms
- * (and its quick-fix edits the schema), so the generic finding would only repeat it.
- */
+/** Rules with a Prisma counterpart that reports the same fact in Prisma's terms (see spelledInPrisma). */
 const PRISMA_SPELLING: Record<string, string> = {
   'fk-missing-index': 'prisma-missing-index',
   'set-null-on-not-null': 'prisma-set-null-required',
@@ -56,27 +53,32 @@ const PRISMA_SPELLING: Record<string, string> = {
 };
 
 /**
- * In a Prisma migration history whose schema.prisma reports the same fact about the same FK (a missing
- * `@@index`, SetNull on a required relation ...), the schema's finding is the one to act on: its fix edits the
- * schema, and an index written only into a migration would be dropped again by the next `prisma migrate dev`.
- * The migration's generic finding is left out; an FK the schema does not declare (drift) keeps it.
+ * Generic findings a Prisma rule reports in Prisma's terms (PRISMA_SPELLING), where the Prisma one is the finding
+ * to act on (its quick-fix edits the schema), unless that Prisma rule is off:
+ * - in a `.prisma` file (a schema without migrations is the model);
+ * - on a Prisma migration whose schema.prisma reports the same fact about the same FK: an index written only into
+ *   a migration would be dropped again by the next `prisma migrate dev`. An FK the schema does not declare
+ *   (drift) keeps the migration's finding.
  */
-function spelledInCompanionSchema(model: WorkspaceModel, config: AnalysisConfig): (f: Finding) => boolean {
-  if (!model.companions?.length) return () => false;
+function spelledInPrisma(model: WorkspaceModel, config: AnalysisConfig): (f: Finding) => boolean {
+  const inSchemaFile = (f: Finding) =>
+    f.file.endsWith('.prisma') && !!PRISMA_SPELLING[f.rule] && config.rules[PRISMA_SPELLING[f.rule]]?.severity !== 'off';
+  if (!model.companions?.length) return inSchemaFile;
   const keys = new Set<string>();
   const key = (rule: string, history: string, table: string, columns: readonly string[]) => `${rule}\0${history}\0${table}\0${columns.join(',')}`;
   for (const p of prismaFindings(model)) {
     if (p.migratedHistory === undefined || !p.relation || config.rules[p.rule]?.severity === 'off') continue;
     keys.add(key(p.rule, p.migratedHistory, p.relation.model.table, p.relation.columns));
   }
-  if (!keys.size) return () => false;
+  if (!keys.size) return inSchemaFile;
   const historyOf = new Map<string, string>();
   for (const h of model.histories) for (const file of h.history.files) historyOf.set(file, h.history.id);
-  return (f) => {
+  const onMigration = (f: Finding) => {
     const counterpart = PRISMA_SPELLING[f.rule];
     const history = historyOf.get(f.file);
     return !!counterpart && !!f.fk && history !== undefined && keys.has(key(counterpart, history, f.fk.table, f.fk.columns));
   };
+  return (f) => inSchemaFile(f) || onMigration(f);
 }
 
 export function analyze(model: WorkspaceModel, config: AnalysisConfig = DEFAULT_ANALYSIS_CONFIG, rules: readonly Rule[] = RULES): AnalysisResult {
@@ -104,12 +106,8 @@ export function analyze(model: WorkspaceModel, config: AnalysisConfig = DEFAULT_
   }
 
   const skipped = filesBeforeCheckFrom(model, config.checkFrom, notes);
-  // In a .prisma file the Prisma counterpart reports the same fact in Prisma's terms (its quick-fix edits the
-  // schema). A Prisma migration history keeps the generic finding at the migration that declared the FK.
-  const spelledInSchema = (f: Finding) =>
-    f.file.endsWith('.prisma') && !!PRISMA_SPELLING[f.rule] && config.rules[PRISMA_SPELLING[f.rule]]?.severity !== 'off';
-  const inCompanion = spelledInCompanionSchema(model, config);
-  const kept = findings.filter((f) => !skipped.has(f.file) && !spelledInSchema(f) && !inCompanion(f));
+  const spelledByPrisma = spelledInPrisma(model, config);
+  const kept = findings.filter((f) => !skipped.has(f.file) && !spelledByPrisma(f));
 
   // Suppressions.
   const suppressions: Suppression[] = [];
