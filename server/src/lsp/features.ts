@@ -11,7 +11,6 @@ import {
   type ClientCapabilities,
   type CodeAction,
   type CodeLens,
-  type Command,
   type CompletionItem,
   type Connection,
   type Diagnostic,
@@ -286,23 +285,29 @@ export function registerLanguageFeatures(connection: Connection, host: FeatureHo
       if (wants(CodeActionKind.QuickFix)) {
         for (const { diagnostic, target } of targets) {
           for (const fix of fixesFor(input, target)) {
-            const edit = toWorkspaceEdit(fix, doc.uriOf, doc.model);
-            if (edit) actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], isPreferred: fix.preferred, edit, command: saveCreated(fix, doc.uriOf) });
+            const action = codeAction(fix, doc.uriOf, doc.model, { title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], isPreferred: fix.preferred });
+            if (action) actions.push(action);
           }
         }
       }
       if (wants(FIX_ALL_KIND) && targets.length) {
         const all = fixAll(input, targets.map((t) => t.target));
-        const edit = all && toWorkspaceEdit(all, doc.uriOf, doc.model);
-        if (edit) actions.push({ title: 'Fix all FK Lens problems with a safe fix', kind: FIX_ALL_KIND, diagnostics: targets.map((t) => t.diagnostic), edit, command: all && saveCreated(all, doc.uriOf) });
+        const action = all && codeAction(all, doc.uriOf, doc.model, { title: 'Fix all FK Lens problems with a safe fix', kind: FIX_ALL_KIND, diagnostics: targets.map((t) => t.diagnostic) });
+        if (action) actions.push(action);
       }
       return actions;
     }, null),
   );
 
-  /** The command that saves what the fix created: an edit leaves new files empty on disk until saved. */
-  function saveCreated(fix: FixPlan, uriOf: (rel: string) => string): Command | undefined {
-    return fix.creates.length ? { title: 'Save the new migration files', command: SAVE_CREATED_COMMAND, arguments: [fix.creates.map((c) => uriOf(c.file))] } : undefined;
+  /**
+   * A fix as a code action: its workspace edit and, when it creates files, the command that saves them (an edit
+   * leaves new files empty on disk until saved). Undefined when the client cannot apply the edit.
+   */
+  function codeAction(fix: FixPlan, uriOf: (rel: string) => string, model: WorkspaceModel, action: Omit<CodeAction, 'edit' | 'command'>): CodeAction | undefined {
+    const edit = toWorkspaceEdit(fix, uriOf, model);
+    if (!edit) return undefined;
+    const command = fix.creates.length ? { title: 'Save the new migration files', command: SAVE_CREATED_COMMAND, arguments: [fix.creates.map((c) => uriOf(c.file))] } : undefined;
+    return { ...action, edit, ...(command ? { command } : {}) };
   }
 
   /** Files to create need resource operations; without them, fixes that create files are not offered. */
