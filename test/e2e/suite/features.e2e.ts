@@ -18,10 +18,18 @@ function describeActions(actions: vscode.CodeAction[]): string {
   return actions.map((a) => `${a.title} (preferred: ${a.isPreferred}, edit: ${a.edit ? a.edit.size : 'none'})`).join(' | ');
 }
 
-/** Applies a code action as VS Code does: its edit, then its command (which saves the files it created). */
-async function apply(action: vscode.CodeAction): Promise<void> {
+/**
+ * Applies a code action as VS Code does: its edit, then its command (which saves the files it created). Returns
+ * the files it added to `dir`.
+ */
+async function apply(action: vscode.CodeAction, dir: string): Promise<string[]> {
+  const before = new Set(readdirSync(dir));
   assert.ok(await vscode.workspace.applyEdit(action.edit!));
   if (action.command) await vscode.commands.executeCommand(action.command.command, ...(action.command.arguments ?? []));
+  return waitFor(`new files in ${path.basename(dir)}`, () => {
+    const added = readdirSync(dir).filter((f) => !before.has(f));
+    return added.length ? added : undefined;
+  });
 }
 
 /** Waits until a file's text on disk matches, and returns it. */
@@ -173,12 +181,7 @@ describe('features on the shop example', () => {
     const fix = actions.find((a) => /^Create index \S+ on (public\.)?reviews \(user_id\)/.test(a.title) && a.isPreferred);
     assert.ok(fix?.edit, `a preferred fix with an edit among: ${describeActions(actions)}`);
     const dir = workspaceUri(ctx.migrationsDir!).fsPath;
-    const beforeFiles = new Set(readdirSync(dir));
-    await apply(fix!);
-    const created = await waitFor('the new migration files', () => {
-      const added = readdirSync(dir).filter((f) => !beforeFiles.has(f));
-      return added.length ? added : undefined;
-    });
+    const created = await apply(fix!, dir);
     const up = created.find((f) => f.endsWith('.up.sql'));
     assert.ok(up && /^0006_/.test(up), `the next golang-migrate number: ${created.join(', ')}`);
     // Saved by the action's command: never left empty on disk for the migration tool to apply.
@@ -196,12 +199,12 @@ describe('features on the shop example', () => {
     const fix = actions.find((a) => /orders_shipping_address_id_fkey as NOT VALID/.test(a.title));
     assert.ok(fix?.edit, `a NOT VALID fix among: ${describeActions(actions)}`);
     const dir = workspaceUri(ctx.migrationsDir!).fsPath;
-    const beforeFiles = new Set(readdirSync(dir));
-    await apply(fix!);
+    const created = await apply(fix!, dir);
     // The rewritten migration is left unsaved for review; the new one is saved.
     const doc = await vscode.workspace.openTextDocument(uri);
     assert.match(doc.getText(), /ON DELETE SET NULL\s+NOT VALID;/);
-    const up = await waitFor('the VALIDATE migration', () => readdirSync(dir).find((f) => !beforeFiles.has(f) && f.endsWith('.up.sql')));
+    const up = created.find((f) => f.endsWith('.up.sql'));
+    assert.ok(up, `a VALIDATE migration among: ${created.join(', ')}`);
     await onDisk(path.join(dir, up), /ALTER TABLE (public\.)?orders VALIDATE CONSTRAINT orders_shipping_address_id_fkey;/);
     await diagnosticGoes(uri, isNotValid, 'fk-added-without-not-valid');
   });
