@@ -5,7 +5,8 @@
  * `metadata.toml`, Flyway `.conf`), and golang-migrate's one multi-statement query as an implicit transaction
  * when it holds more than one statement.
  */
-import { planHistories, upSection, type History } from '../../server/src/workspace/discovery';
+import { planHistories, type History } from '../../server/src/workspace/discovery';
+import { upSection } from '../../server/src/sources/migrationFile';
 import { splitStatements } from '../../server/src/sources/sql/lexer';
 import type { PgServer } from './postgres';
 

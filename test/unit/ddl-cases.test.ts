@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { initPostgresParser, readPostgres } from '../../server/src/sources/sql/postgres';
-import { upSection } from '../../server/src/workspace/discovery';
+import { upSection } from '../../server/src/sources/migrationFile';
 import { SHARED } from '../support/corpus';
 import { factsOf, matches, type Fact } from '../support/facts';
 

@@ -6,12 +6,11 @@ import { join, resolve } from 'node:path';
 import {
   compareFlywayVersions,
   isCandidate,
-  markerTool,
   planHistories,
-  upSection,
   type DiscoveryOptions,
   type History,
 } from '../../server/src/workspace/discovery';
+import { markerTool, upSection } from '../../server/src/sources/migrationFile';
 import { readWorkspaceFromDisk, scanWorkspace } from '../../server/src/workspace/disk';
 
 const repoRoot = resolve(__dirname, '../../..');

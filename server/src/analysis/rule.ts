@@ -7,7 +7,7 @@ import type { HistoryModel } from '../model/replay';
 import type { ForeignKey } from '../model/schema';
 import type { Span } from '../sources/text';
 import type { WorkspaceModel } from '../workspace/workspace';
-import type { Dialect } from '../workspace/discovery';
+import type { Dialect } from '../sources/events';
 
 export type Severity = 'error' | 'warning' | 'info';
 export type SeveritySetting = Severity | 'off';

@@ -1,6 +1,6 @@
 /**
  * Schema events: what a reader extracts from one source file, in file order, with exact source ranges.
- * Readers never look at the model; the replay (model/replay.ts) turns events into schema state.
+ * Readers never look at the model; the replay (model/replay/) turns events into schema state.
  */
 import type { LineIndex, Span } from './text';
 

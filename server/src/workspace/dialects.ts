@@ -10,7 +10,8 @@ import { parsePrisma } from '../sources/prisma/parser';
 import { resolvePrismaSchema } from '../sources/prisma/resolve';
 import { Minimatch } from 'minimatch';
 import { looksLikePostgres, sniffDialect } from '../sources/sql/read';
-import type { Dialect, DiscoveryOptions, History } from './discovery';
+import type { DiscoveryOptions, History } from './discovery';
+import type { Dialect } from '../sources/events';
 
 const STRENGTH = { override: 4, fileName: 3, folder: 2, content: 1 } as const;
 

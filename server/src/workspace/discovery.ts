@@ -20,25 +20,8 @@ import { assignDialects } from './dialects';
 import { isPrismaSchemaPath, planPrismaSchemas } from './prismaSchemas';
 import { isJsSource } from '../sources/js/read';
 import { isJsMigrationCandidate, planJsHistories } from './jsMigrations';
-
-export type MigrationTool =
-  | 'golang-migrate'
-  | 'prisma'
-  | 'diesel'
-  | 'flyway'
-  | 'dbmate'
-  | 'goose'
-  | 'popx'
-  | 'sql-migrations'
-  | 'schema'
-  | 'prisma-schema'
-  // JS / TS migrations (workspace/jsMigrations.ts)
-  | 'knex'
-  | 'typeorm'
-  | 'js-migrations';
-
-/** A database named by a popx file suffix (`.postgres`, `.mysql`, `.sqlite3`, `.cockroach`). */
-export type Dialect = 'postgres' | 'mysql' | 'sqlite' | 'cockroach';
+import type { Dialect } from '../sources/events';
+import { markerTool, type MigrationTool } from '../sources/migrationFile';
 
 export interface DiscoveryOptions {
   /** Globs of files to read; empty = every `.sql` file. A glob without '/' matches the file name anywhere. */
@@ -392,40 +375,3 @@ function reorder(history: History, order: 'auto' | 'name' | 'version'): string[]
 }
 
 // ---- Up and down sections -----------------------------------------------------------------------------------
-
-const GOOSE_MARKER = /^[ \t]*--[ \t]*\+goose[ \t]+(up|down)\b/i;
-const DBMATE_MARKER = /^[ \t]*--[ \t]*migrate:(up|down)\b/i;
-const GOOSE_MARKER_IN_TEXT = new RegExp(GOOSE_MARKER.source, 'im');
-const DBMATE_MARKER_IN_TEXT = new RegExp(DBMATE_MARKER.source, 'im');
-
-/** goose and dbmate keep both directions in one file; their markers say which one this is. */
-export function markerTool(text: string): 'goose' | 'dbmate' | undefined {
-  if (GOOSE_MARKER_IN_TEXT.test(text)) return 'goose';
-  if (DBMATE_MARKER_IN_TEXT.test(text)) return 'dbmate';
-  return undefined;
-}
-
-/** Tools that run the whole file: a marker-looking comment in them is just a comment. */
-const WHOLE_FILE_TOOLS: ReadonlySet<MigrationTool> = new Set(['golang-migrate', 'prisma', 'diesel', 'flyway', 'popx']);
-
-/**
- * The part of a migration file the tool runs going up. Down sections (goose `-- +goose Down`, dbmate
- * `-- migrate:down`, up to the next up marker or the end) are blanked with spaces, newlines kept, so offsets
- * and line numbers stay valid. The markers are read from the text, whatever the path suggested; marker lines
- * themselves are comments and stay.
- */
-export function upSection(text: string, tool?: MigrationTool): string {
-  if ((tool && WHOLE_FILE_TOOLS.has(tool)) || !markerTool(text)) return text;
-  const lines = text.split(/(?<=\n)/);
-  let down = false;
-  return lines
-    .map((line) => {
-      const marker = GOOSE_MARKER.exec(line) ?? DBMATE_MARKER.exec(line);
-      if (marker) {
-        down = marker[1].toLowerCase() === 'down';
-        return line;
-      }
-      return down ? line.replace(/[^\r\n]/g, ' ') : line;
-    })
-    .join('');
-}

@@ -3,7 +3,8 @@
  * dotted keys): `fklens.dialects` (glob -> dialect) and `fklens.mysql.server`. Bad values are ignored.
  */
 import { isDialect } from './dialects';
-import type { Dialect, DiscoveryOptions } from './discovery';
+import type { DiscoveryOptions } from './discovery';
+import type { Dialect } from '../sources/events';
 
 export function dialectSettings(section: Record<string, unknown>): Pick<DiscoveryOptions, 'dialects' | 'mysqlServer'> {
   const out: Pick<DiscoveryOptions, 'dialects' | 'mysqlServer'> = {};

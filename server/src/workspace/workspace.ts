@@ -7,7 +7,8 @@ import type { SourceFile } from '../sources/events';
 import { readSqlFile } from '../sources/sql/read';
 import { readPrismaSchema } from '../sources/prisma/read';
 import { replayFrom, type HistoryModel, type ReplayCheckpoint } from '../model/replay';
-import { planHistories, isCandidate, markerTool, type DiscoveryOptions, type History } from './discovery';
+import { planHistories, isCandidate, type DiscoveryOptions, type History } from './discovery';
+import { markerTool } from '../sources/migrationFile';
 import { isKnexfile } from './jsMigrations';
 
 export interface WorkspaceModel {

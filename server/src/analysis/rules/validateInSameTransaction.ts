@@ -3,7 +3,7 @@
  * either an explicit BEGIN ... COMMIT or a migration file the tool runs as one transaction.
  */
 import type { SourceFile } from '../../sources/events';
-import type { MigrationTool } from '../../workspace/discovery';
+import type { MigrationTool } from '../../sources/migrationFile';
 import { POSTGRES_FAMILY, foreignKeyRef, tableLabel, type Finding, type Rule } from '../rule';
 
 /** How each tool runs one migration file, when that makes the file one transaction (and how a file opts out). */

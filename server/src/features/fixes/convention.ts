@@ -23,7 +23,7 @@
  */
 import type { HistoryModel } from '../../model/replay';
 import { typeormTimestamp } from '../../sources/js/facts';
-import type { MigrationTool } from '../../workspace/discovery';
+import type { MigrationTool } from '../../sources/migrationFile';
 
 export interface NewMigration {
   /** Words of the name, e.g. `add_index_orders_user_id`. */

@@ -4,7 +4,7 @@
  */
 import type { Dialect, SourceFile } from '../events';
 import { LineIndex } from '../text';
-import { upSection, type MigrationTool } from '../../workspace/discovery';
+import { upSection, type MigrationTool } from '../migrationFile';
 import { rereadPostgres } from './incremental';
 import { readPostgres } from './postgres';
 import { readMysql } from './mysql';

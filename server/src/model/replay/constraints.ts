@@ -1,0 +1,282 @@
+/**
+ * Constraints: PRIMARY KEY / UNIQUE (and the index each one owns), CHECK (by name only), FOREIGN KEY with
+ * its default name, referenced index and step facts; DROP CONSTRAINT and what depends on a key's index.
+ */
+import type { ConstraintDefinition } from '../../sources/events';
+import type { Span } from '../../sources/text';
+import { chooseName, columnsAddition } from '../names';
+import { mysqlForeignKeyName, mysqlIndexName, startsWithColumns } from '../dialect';
+import { DIALECT_RULES } from '../dialectRules';
+import type { ForeignKey, Index, KeyConstraint, SourceLocation, Table } from '../schema';
+import { qualifiedName } from '../schema';
+import type { ReplayState } from './state';
+import type { ReplayProblem, UnresolvedForeignKey } from './types';
+
+/**
+ * A CHECK constraint is kept by name only (a later DROP / RENAME CONSTRAINT names it). Unnamed, PostgreSQL
+ * calls it <table>_<column>_check when its expression names one column, else <table>_check.
+ */
+export function addCheck(s: ReplayState, table: Table, c: ConstraintDefinition): void {
+  if (c.name) {
+    table.checks.push(c.name);
+    return;
+  }
+  if (s.policy.dialect !== 'postgres') return;
+  const only = c.expressionColumns?.length === 1 ? c.expressionColumns[0] : undefined;
+  table.checks.push(chooseName(table.name, only, 'check', s.constraintNameTaken(table.schema, table)));
+}
+
+export function addConstraint(s: ReplayState, table: Table, c: ConstraintDefinition): void {
+  if (c.kind === 'foreign') return addForeignKey(s, table, c, true);
+  if (c.kind === 'check') return addCheck(s, table, c);
+  if (c.kind !== 'primary' && c.kind !== 'unique') return;
+  let columns = c.columns;
+  if (c.usingIndex) {
+    // ADD CONSTRAINT ... USING INDEX: the index becomes the constraint's index and takes its name.
+    const index = table.indexes.find((i) => i.name === c.usingIndex);
+    if (!index) {
+      s.problem('unknown-index', c.span, `Index ${c.usingIndex} is not defined on ${table.name} at this point.`);
+      return;
+    }
+    columns = index.columns.filter((x): x is string => !!x);
+    s.indexOwners.delete(`${table.schema}.${index.name}`);
+    table.indexes.splice(table.indexes.indexOf(index), 1);
+  }
+  addKey(s, table, c.kind, columns, c.name, s.loc(c.span), c.include);
+}
+
+export function addKey(s: ReplayState, table: Table, kind: 'primary' | 'unique', columns: string[], name: string | undefined, location: SourceLocation, include: string[] = []): void {
+  const indexName =
+    kind === 'primary' && s.policy.primaryKeyName
+      ? s.policy.primaryKeyName
+      : name ??
+        (s.policy.indexNamesPerTable
+          ? mysqlIndexName(table, columns)
+          : kind === 'primary'
+            ? chooseName(table.name, undefined, 'pkey', (n) => s.indexNameUsed(table, n))
+            : chooseName(table.name, columnsAddition(columns), 'key', (n) => s.indexNameUsed(table, n)));
+  const key: KeyConstraint = { name: indexName, columns: [...columns], location };
+  if (kind === 'primary') {
+    table.primaryKey = key;
+    for (const col of s.policy.primaryKeyImpliesNotNull ? columns : []) {
+      const column = table.columns.find((x) => x.name === col);
+      if (column) {
+        column.notNull = true;
+        column.notNullLocation ??= location;
+      }
+    }
+  } else table.uniques.push(key);
+  table.indexes.push({ name: indexName, columns: [...columns], expressions: [], include, unique: true, method: 'btree', constraint: indexName, location });
+  s.registerIndex(table, indexName);
+  if (s.policy.createsForeignKeyIndex) dropCoveredImplicitIndexes(table, columns);
+}
+
+export function addForeignKey(s: ReplayState, table: Table, c: ConstraintDefinition, byAlter: boolean): void {
+  const clause = c.foreign!;
+  const location = s.loc(c.span);
+  if (s.policy.dialect === 'mysql' && c.columnConstraint) {
+    s.dialectRule('mysql-inline-references', c.span, DIALECT_RULES['mysql-inline-references'].message(s.policy.inlineReferencesCreateForeignKey));
+    if (!s.policy.inlineReferencesCreateForeignKey) return;
+  }
+  const onDelete = storedAction(s, clause.onDelete, clause.onDeleteSpan);
+  const onUpdate = storedAction(s, clause.onUpdate, clause.onUpdateSpan);
+  const refTable = s.lookup(clause.refTable, false);
+  const unresolved = (reason: UnresolvedForeignKey['reason']): UnresolvedForeignKey => ({
+    table: qualifiedName(table),
+    columns: c.columns,
+    refTable: clause.refTable.schema ? `${clause.refTable.schema}.${clause.refTable.name}` : clause.refTable.name,
+    refColumns: clause.refColumns,
+    reason,
+    location,
+    refTableSpan: clause.refTable.span,
+    step: s.step,
+  });
+  const declared = (reason: UnresolvedForeignKey['reason'], message: string) => {
+    s.unresolved.push(unresolved(reason));
+    s.problem('fk-target-missing', clause.refTable.span, message, 'error');
+  };
+  // SQLite, and MySQL with FOREIGN_KEY_CHECKS=0, accept an FK to a table that does not exist yet.
+  const byName = s.policy.foreignKeysByName && (s.policy.dialect === 'sqlite' || !s.foreignKeyChecks);
+  if (!refTable && !byName) {
+    const engine = s.policy.dialect === 'mysql' ? 'MySQL (with FOREIGN_KEY_CHECKS on)' : 'PostgreSQL';
+    declared('table', `Foreign key on ${table.name} (${c.columns.join(', ')}) references ${clause.refTable.name}, which does not exist at this point of the migration history: ${engine} would reject this statement.`);
+    return;
+  }
+  let refColumns = clause.refColumns;
+  if (refTable && !refColumns.length) {
+    if (!refTable.primaryKey) {
+      declared('no-primary-key', `REFERENCES ${refTable.name} without a column list needs a primary key on ${refTable.name}, which it does not have at this point.`);
+      return;
+    }
+    refColumns = refTable.primaryKey.columns;
+  }
+  const missing = refTable ? refColumns.filter((col) => !refTable.columns.some((x) => x.name === col)) : [];
+  if (refTable && missing.length && !byName) {
+    declared('columns', `Foreign key on ${table.name} references ${refTable.name}(${missing.join(', ')}), which does not exist at this point.`);
+    return;
+  }
+  const taken = s.constraintNameTaken(table.schema, table);
+  const name = c.name ?? (s.policy.dialect === 'mysql' ? mysqlForeignKeyName(table, taken) : chooseName(table.name, columnsAddition(c.columns), 'fkey', taken));
+  const existedBefore = table.createdStep < s.step;
+  const fk: ForeignKey = {
+    name,
+    tableId: table.id,
+    columns: [...c.columns],
+    refTableId: refTable?.id ?? -1,
+    refColumns: [...refColumns],
+    refIndex: refTable && referencedIndex(refTable, refColumns, clause.refColumns.length > 0),
+    onDelete,
+    onUpdate,
+    setColumns: clause.setColumns,
+    deferrable: c.deferrable,
+    initiallyDeferred: c.initiallyDeferred,
+    match: clause.match,
+    // NOT VALID only has an effect in ALTER TABLE; CREATE TABLE validates (the table is empty).
+    validated: !c.notEnforced && !(byAlter && c.notValid),
+    enforced: !c.notEnforced,
+    location: {
+      ...location,
+      columnsSpan: c.columnsSpan,
+      refTableSpan: clause.refTable.span,
+      refColumnsSpan: clause.refColumnsSpan,
+      onDeleteSpan: clause.onDeleteSpan,
+      onUpdateSpan: clause.onUpdateSpan,
+      nameSpan: c.nameSpan,
+    },
+    step: s.step,
+  };
+  if (refTable) table.foreignKeys.push(fk);
+  else s.pending.push({ fk, refSchema: s.creationSchema(clause.refTable), refName: clause.refTable.name, unresolved: unresolved('table') });
+  if (s.policy.createsForeignKeyIndex) ensureForeignKeyIndex(s, table, fk);
+  s.declarations.push({ fk, step: s.step, byAlter, tableExistedBefore: byAlter && existedBefore, inExplicitTransaction: s.inTransaction });
+}
+
+/** The action the engine stores; MySQL's silent SET DEFAULT -> RESTRICT is reported where it was written. */
+function storedAction(s: ReplayState, action: ForeignKey['onDelete'], span: Span | undefined): ForeignKey['onDelete'] {
+  const stored = s.policy.storedAction(action, span !== undefined);
+  if (action === 'SET DEFAULT' && stored !== action && span) {
+    s.dialectRule('mysql-set-default-ignored', span, DIALECT_RULES['mysql-set-default-ignored'].message(stored));
+  }
+  return stored;
+}
+
+/** InnoDB: an FK needs an index whose leading columns are the FK's, in order; it creates one when none exists. */
+export function ensureForeignKeyIndex(s: ReplayState, table: Table, fk: ForeignKey): void {
+  if (table.indexes.some((i) => i.method === 'btree' && startsWithColumns(i.columns, fk.columns))) return;
+  // Named after the constraint, or after the first column when the FK was written without a name.
+  const base = fk.location.nameSpan ? fk.name : fk.columns[0];
+  const name = s.indexNameUsed(table, base) ? mysqlIndexName(table, [base]) : base;
+  table.indexes.push({ name, columns: [...fk.columns], expressions: [], include: [], unique: false, method: 'btree', implicit: true, location: fk.location });
+}
+
+/** MariaDB drops an index it generated for an FK once a later index covers that FK. */
+export function dropCoveredImplicitIndexes(table: Table, columns: (string | null)[]): void {
+  table.indexes = table.indexes.filter((i) => !(i.implicit && startsWithColumns(columns, i.columns as string[])));
+}
+
+/** FKs waiting for a parent of this table's name now point at it. */
+export function bindPending(s: ReplayState, table: Table): void {
+  if (!s.pending.length) return;
+  const waiting = s.pending.filter((p) => p.refSchema === table.schema && p.refName === table.name);
+  if (!waiting.length) return;
+  s.pending = s.pending.filter((p) => !waiting.includes(p));
+  for (const { fk } of waiting) {
+    const child = s.tables.get(fk.tableId);
+    if (!child) continue;
+    if (!fk.refColumns.length && table.primaryKey) fk.refColumns = [...table.primaryKey.columns];
+    fk.refTableId = table.id;
+    fk.refIndex = referencedIndex(table, fk.refColumns, true);
+    child.foreignKeys.push(fk);
+  }
+}
+
+/** Problems only the whole history can tell: FKs still without a parent, SQLite FKs nobody enforces. */
+export function endOfHistoryProblems(s: ReplayState, foreignKeys: ForeignKey[]): ReplayProblem[] {
+  const out: ReplayProblem[] = [];
+  for (const p of s.pending) {
+    if (!s.tables.has(p.fk.tableId)) continue;
+    out.push({
+      file: p.fk.location.file,
+      span: p.fk.location.refTableSpan ?? p.fk.location.span,
+      severity: 'warning',
+      code: 'fk-target-missing',
+      message: `Foreign key ${p.fk.name} references ${p.refName}, which no file creates (or which is dropped and not re-created): every insert into the child table would fail.`,
+      step: p.fk.step,
+    });
+  }
+  if (s.policy.dialect === 'sqlite' && !s.sqliteForeignKeysOn && foreignKeys.length) {
+    const first = [...foreignKeys].sort((a, b) => a.step - b.step)[0];
+    out.push({
+      file: first.location.file,
+      span: first.location.span,
+      severity: DIALECT_RULES['sqlite-foreign-keys-off'].severity,
+      code: 'sqlite-foreign-keys-off',
+      message: DIALECT_RULES['sqlite-foreign-keys-off'].message(foreignKeys.length),
+      step: first.step,
+    });
+  }
+  return out;
+}
+
+export function dropConstraint(s: ReplayState, table: Table, name: string, ifExists: boolean, span: Span): void {
+  const fk = table.foreignKeys.find((f) => f.name === name);
+  if (fk) {
+    table.foreignKeys = table.foreignKeys.filter((f) => f !== fk);
+    return;
+  }
+  const waiting = s.pending.find((p) => p.fk.tableId === table.id && p.fk.name === name);
+  if (waiting) {
+    s.pending = s.pending.filter((p) => p !== waiting);
+    return;
+  }
+  const key = table.primaryKey?.name === name ? table.primaryKey : table.uniques.find((u) => u.name === name);
+  if (key) {
+    if (key === table.primaryKey) table.primaryKey = undefined;
+    else table.uniques = table.uniques.filter((u) => u !== key);
+    const index = table.indexes.find((i) => i.constraint === name);
+    table.indexes = table.indexes.filter((i) => i !== index);
+    s.indexOwners.delete(`${table.schema}.${name}`);
+    // FKs depend on the key's index: DROP ... CASCADE drops them (without CASCADE PostgreSQL refuses).
+    if (index && s.policy.dropKeyDropsForeignKeys) dropDependentForeignKeys(s, index);
+    else if (index) repointDependentForeignKeys(s, index);
+    if (index && s.policy.createsForeignKeyIndex) for (const f of table.foreignKeys) ensureForeignKeyIndex(s, table, f);
+    return;
+  }
+  if (table.checks.includes(name)) {
+    table.checks = table.checks.filter((n) => n !== name);
+    return;
+  }
+  if (!ifExists) s.problem('unknown-constraint', span, `Constraint ${name} does not exist on ${table.name} at this point (it may be a CHECK or NOT NULL constraint FK Lens does not track).`);
+}
+
+/** A key dropped under FKs that stay (MySQL, SQLite): they now rely on another unique index, if any. */
+function repointDependentForeignKeys(s: ReplayState, index: Index): void {
+  for (const other of s.tables.values()) {
+    for (const fk of other.foreignKeys) {
+      if (fk.refIndex !== index) continue;
+      const parent = s.tables.get(fk.refTableId);
+      fk.refIndex = parent && referencedIndex(parent, fk.refColumns, true);
+    }
+  }
+}
+
+/** MySQL: dropping the index of a PRIMARY KEY / UNIQUE drops the key. */
+export function dropKeyOf(table: Table, constraint: string): void {
+  if (table.primaryKey?.name === constraint) table.primaryKey = undefined;
+  table.uniques = table.uniques.filter((u) => u.name !== constraint);
+}
+
+export function dropDependentForeignKeys(s: ReplayState, index: Index): void {
+  for (const other of s.tables.values()) other.foreignKeys = other.foreignKeys.filter((f) => f.refIndex !== index);
+}
+
+/** The parent's unique index an FK depends on (PostgreSQL's confindid): its primary key's when no columns were written. */
+function referencedIndex(refTable: Table, refColumns: string[], explicitColumns: boolean): Index | undefined {
+  return explicitColumns
+    ? refTable.indexes.find((i) => i.unique && i.where === undefined && i.columns.every((x) => x !== null) && sameSet(i.columns as string[], refColumns))
+    : refTable.indexes.find((i) => i.constraint === refTable.primaryKey?.name);
+}
+
+function sameSet(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x));
+}
