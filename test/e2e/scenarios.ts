@@ -56,7 +56,7 @@ export const scenarios: Scenario[] = [
   {
     // The largest Prisma project of the corpus (86 tables, 135 FKs, 250+ migrations, drift).
     name: 'triggerdev',
-    suites: ['activation', 'findings'],
+    suites: ['activation', 'findings', 'scale'],
     workspace: copy(path.join(CORPUS, 'triggerdev-prisma/files')),
     expectActive: true,
   },

@@ -8,7 +8,7 @@
 import { quoteIdent } from '../../model/schema';
 import { tokenize } from '../../sources/sql/lexer';
 import { statementAt } from '../target';
-import { childOf, insertAfterStatement, isMigrationHistory, sourceOf, tableRef, type FixContext, type FixPlan, type TextEditPlan } from './edit';
+import { childOf, insertAfterStatement, isMigrationHistory, sourceOf, tableRef, titleName, type FixContext, type FixPlan, type TextEditPlan } from './edit';
 
 export const ADDED_WITHOUT_NOT_VALID = 'fk-added-without-not-valid';
 
@@ -48,7 +48,7 @@ export function notValidFix(ctx: FixContext): FixPlan | undefined {
   } else return undefined;
 
   const validate = `ALTER TABLE ${tableRef(child)} VALIDATE CONSTRAINT ${name};`;
-  const title = `Add ${fk.name} as NOT VALID and validate it in its own transaction`;
+  const title = `Add ${titleName(fk.name)} as NOT VALID and validate it in its own transaction`;
   if (isMigrationHistory(history)) {
     const creates = ctx.planner.files({ slug: `validate_${fk.name}`.toLowerCase().replace(/[^a-z0-9_]/g, '_'), up: validate });
     return { title, rule: ADDED_WITHOUT_NOT_VALID, preferred: true, edits, creates };
