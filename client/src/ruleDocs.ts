@@ -34,14 +34,14 @@ export class RuleDocs implements vscode.UriHandler {
     if (!id && rule === undefined) id = await this.pick();
     if (!id) return;
     const shipped = path.join(this.dir, `${id}.md`);
+    // `href`: the diagnostic's code link, i.e. a configured docsBaseUrl page, or the shipped page (through the URI handler).
     const link = typeof href === 'string' ? vscode.Uri.parse(href) : undefined;
-    const shippedLink = !link || (link.scheme === 'file' && path.dirname(link.fsPath) === this.dir);
-    if (shippedLink && fs.existsSync(shipped)) {
-      await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(shipped));
-    } else if (link && (link.scheme === 'http' || link.scheme === 'https')) {
+    if (link && (link.scheme === 'http' || link.scheme === 'https')) {
       await vscode.env.openExternal(link);
-    } else if (link?.scheme === 'file' && link.fsPath.endsWith('.md')) {
+    } else if (link?.scheme === 'file' && link.fsPath.endsWith('.md') && path.dirname(link.fsPath) !== this.dir) {
       await vscode.commands.executeCommand('markdown.showPreview', link);
+    } else if (fs.existsSync(shipped)) {
+      await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(shipped));
     } else {
       void vscode.window.showWarningMessage(`FK Lens: no page for rule ${id}.`);
     }

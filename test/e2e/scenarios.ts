@@ -61,6 +61,14 @@ export const scenarios: Scenario[] = [
     expectActive: true,
   },
   {
+    // A diesel history (every migration an up.sql) with tables named like Markdown: labels, quick-fix UX, ignore
+    // and documentation actions, escaping in the real hover.
+    name: 'diesel',
+    suites: ['activation', 'findings', 'editor'],
+    workspace: copy(path.join(ROOT, 'test/fixtures/diesel-app')),
+    expectActive: true,
+  },
+  {
     // knex migrations (JS), read with a parser: findings land in the JS with the CLI's ranges.
     name: 'knex',
     suites: ['activation', 'findings'],

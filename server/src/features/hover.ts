@@ -15,7 +15,7 @@ import type { LineCol, Span } from '../sources/text';
 import type { WorkspaceModel } from '../workspace/workspace';
 import { actionDescription, columnsLabel, fkLabel, plural, positionOf, tableLabel } from './describe';
 import { locationLabel } from './labels';
-import { mdCode, mdLink, mdText } from './markdown';
+import { mdCode, mdCodeInLink, mdLink, mdText } from './markdown';
 import { hoverSummary, reachHoverLines } from './reachView';
 import { targetAt, type Target } from './target';
 
@@ -68,7 +68,7 @@ function link(model: WorkspaceModel, loc: SourceLocation, options: HoverOptions)
   return target ? mdLink(mdText(text), target) : mdCode(text);
 }
 
-/** The links line: declaration, then the ERD and peek links of a table. */
+/** The links line: declaration, then the ERD and peek links of a table. `labels` are Markdown (names escaped). */
 function linksLine(model: WorkspaceModel, table: Table | undefined, declared: SourceLocation, options: HoverOptions, labels: { erd?: string; peek?: string } = {}): string {
   const parts = [`declared at ${link(model, declared, options)}`];
   const erd = table && options.erdLink?.(qualifiedName(table));
@@ -101,7 +101,7 @@ export function fkHover(model: WorkspaceModel, history: HistoryModel, fk: Foreig
   const parent = history.tableById.get(fk.refTableId);
   const lines: string[] = [];
   lines.push(`**FOREIGN KEY ${mdText(fk.name)}**: ${mdCode(fkLabel(fk, history.tableById))}\\`);
-  lines.push(linksLine(model, parent, fk.location, options, { erd: parent ? `Show ${tableLabel(parent)} in ERD` : undefined }));
+  lines.push(linksLine(model, parent, fk.location, options, { erd: parent ? `Show ${mdCodeInLink(tableLabel(parent))} in ERD` : undefined }));
   lines.push('');
   const setCols = fk.setColumns ? ` (${mdText(columnsLabel(fk.setColumns))})` : '';
   lines.push(`- **ON DELETE ${fk.onDelete}${setCols}**: ${actionDescription(fk.onDelete, 'DELETE')}`);

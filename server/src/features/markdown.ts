@@ -37,6 +37,14 @@ export function mdCode(s: string): string {
   return `${fence}${pad}${text}${pad}${fence}`;
 }
 
+/**
+ * A name as the text of a link: a code span, unless the name holds a backtick (a fenced code span inside link
+ * text is not parsed as a link by every renderer, VS Code's included): then escaped text.
+ */
+export function mdCodeInLink(s: string): string {
+  return s.includes('`') ? mdText(s) : mdCode(s);
+}
+
 /** A link destination that cannot end early or start a new line: parentheses, spaces, quotes, `<>` encoded. */
 export function linkTarget(target: string): string {
   return target.replace(/[\u0000-\u0020()<>"'`\\\u007f-\u009f\u2028\u2029]/g, (c) => {

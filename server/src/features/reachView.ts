@@ -13,7 +13,7 @@ import type { LineCol } from '../sources/text';
 import type { WorkspaceModel } from '../workspace/workspace';
 import { checkedAtText, columnsLabel, plural, positionOf, tableLabel } from './describe';
 import { locationLabel } from './labels';
-import { mdCode, mdLink, mdText } from './markdown';
+import { mdCode, mdCodeInLink, mdLink, mdText } from './markdown';
 
 export interface ReachViewOptions {
   markdown: boolean;
@@ -306,7 +306,7 @@ function hoverNode(model: WorkspaceModel, reach: Reach, node: ReachNode, below: 
   const at = (shown: string) => {
     const position = positionOf(model, node.via.location);
     const target = position && options.link?.(node.via.location.file, position);
-    return target ? mdLink(mdCode(shown), target, `declared at ${locationLabel(model, node.via.location)}`) : mdCode(shown);
+    return target ? mdLink(mdCodeInLink(shown), target, `declared at ${locationLabel(model, node.via.location)}`) : mdCode(shown);
   };
   let text: string;
   switch (node.effect) {
