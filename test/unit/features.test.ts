@@ -107,8 +107,11 @@ test('hover on a table: the summary and its links first, then the tree with link
   assert.equal(lines[0], '**DELETE FROM users**: 2 tables deleted · blocked by `payments.order_id` (NO ACTION) · depth 2\\');
   assert.equal(
     lines[1],
-    '[Show all 3 in ERD](command:fklens.showErdFor?%5B%22public.users%22%5D) · [Peek 3 tables](command:fklens.peekTable?%5B%7B%22uri%22%3A%22file%3A%2F%2F%2Fws%2Fdb%2F1_users.up.sql%22%2C%22table%22%3A%22public.users%22%7D%5D) · declared at [1\\_users\\.up\\.sql\\:1](file:///ws/db/1_users.up.sql#L1)',
+    '[Show all 3 in ERD](command:fklens.showErdFor?%5B%22public.users%22%5D) · [Peek 3 tables](command:fklens.peekTable?%5B%7B%22uri%22%3A%22file%3A%2F%2F%2Fws%2Fdb%2F1_users.up.sql%22%2C%22table%22%3A%22public.users%22%7D%5D)',
   );
+  // Elsewhere than on its own CREATE TABLE, the hover also links the declaration.
+  const elsewhere = hoverAt(model, 'db/2_orders.up.sql', at(MIGRATIONS['db/2_orders.up.sql'], 'users (id)'), { link: (file, p) => `file:///ws/${file}#L${p.line + 1}` })!;
+  assert.equal(elsewhere.markdown.split('\n')[1], 'declared at [1\\_users\\.up\\.sql\\:1](file:///ws/db/1_users.up.sql#L1)');
   assert.ok(lines.includes('- **deletes** [`orders`](file:///ws/db/2_orders.up.sql#L3 "declared at 2_orders.up.sql:3") via `user_id`'), hover.markdown);
   assert.ok(lines.includes('  - **deletes** [`order_items`](file:///ws/db/2_orders.up.sql#L6 "declared at 2_orders.up.sql:6") via `order_id`'), hover.markdown);
   assert.ok(lines.includes('  - **blocked by** [`payments.order_id`](file:///ws/db/2_orders.up.sql#L8 "declared at 2_orders.up.sql:8") (NO ACTION)'), hover.markdown);
@@ -175,8 +178,8 @@ test('large trees: the hover shows whole first levels in at most ~15 lines; the 
   assert.ok(lines.length <= 15, `${lines.length} lines:\n${md}`);
   assert.match(lines[0], /^\*\*DELETE FROM p\*\*: 60 tables deleted · not blocked · depth 2/);
   assert.match(lines[1], /^\[Show all 60 in ERD\]\(command:x\) · \[Peek 60 tables\]\(command:y\)/);
-  assert.equal(lines.filter((l) => /^- \*\*deletes\*\* `c\d+` via `p` · 1 below$/.test(l)).length, 7);
-  assert.match(md, /- … and 23 more FKs pointing at `p`/);
+  assert.equal(lines.filter((l) => /^- \*\*deletes\*\* `c\d+` via `p` · 1 below$/.test(l)).length, 5);
+  assert.match(md, /- … and 25 more FKs pointing at `p`/);
   // The peek: every table, whole.
   const doc = tableDocument(model, 'schema.sql', 'public.p')!;
   for (let i = 0; i < 30; i++) {
@@ -286,7 +289,7 @@ test('examples/shop: hover and code lens on the real example', async () => {
   // The conflict is said once, after the tree; the node only carries the mark.
   assert.match(hover, /- ⚠ \*\*deletes\*\* `orders` via `user_id`/);
   assert.equal((hover.match(/conflict/g) ?? []).length, 2);
-  assert.match(hover, /\n⚠ 1 conflict: `orders` is deleted by one cascade but set NULL, set DEFAULT or blocked through another FK/);
+  assert.match(hover, /\n⚠ 1 conflict: `orders` is deleted by one cascade but rewritten or blocked through another FK; trigger order decides the outcome\./);
   const lenses = codeLenses(model, file);
   assert.deepEqual(lenses.map((l) => l.title), [
     'referenced by 4 FKs · DELETE cascades to 3 tables · sets NULL / DEFAULT via 2 FKs · blocked by 2',

@@ -76,8 +76,15 @@ function load(files: Record<string, string>): { workspace: Workspace; model: Wor
 // ---------------------------------------------------------------------------------------------------------
 // Markdown
 
-/** The rendered HTML's tags in order, without attributes. */
-const skeleton = (html: string) => [...html.matchAll(/<\/?([a-z0-9]+)/gi)].map((m) => m[0]).join('');
+/**
+ * The rendered HTML's tags in order, without attributes; code spans left out (a name with backticks is escaped
+ * text rather than code inside a link).
+ */
+const skeleton = (html: string) =>
+  [...html.matchAll(/<\/?([a-z0-9]+)/gi)]
+    .map((m) => m[0])
+    .filter((t) => !/^<\/?code$/.test(t))
+    .join('');
 
 function hovers(n: typeof HOSTILE) {
   const text = schemaSql(n);

@@ -26,7 +26,7 @@ export interface HoverOptions {
   erdLink?: (qualifiedName: string) => string | undefined;
   /** A link that opens the whole reach and references of a table (by its qualified name) in a peek. */
   peekLink?: (qualifiedName: string) => string | undefined;
-  /** Most lines of cascade tree in a table hover (default 8). */
+  /** Most lines of cascade tree in a table hover (default 6). */
   treeLines?: number;
 }
 
@@ -41,14 +41,19 @@ const MAX_LISTED = 6;
 export function hoverAt(model: WorkspaceModel, file: string, offset: number, options: HoverOptions = {}): HoverResult | undefined {
   const target = targetAt(model, file, offset);
   if (!target) return undefined;
-  const markdown = hoverFor(model, target, options);
+  const markdown = hoverFor(model, target, options, file);
   return markdown ? { markdown, span: target.span } : undefined;
 }
 
-export function hoverFor(model: WorkspaceModel, target: Target, options: HoverOptions = {}): string | undefined {
+/** `file`: the file of the target's span (a hover on a table's own CREATE TABLE then leaves out "declared at"). */
+export function hoverFor(model: WorkspaceModel, target: Target, options: HoverOptions = {}, file?: string): string | undefined {
   switch (target.kind) {
-    case 'table':
-      return tableHover(model, target.history, target.table, target.context === 'update' ? 'UPDATE' : 'DELETE', options);
+    case 'table': {
+      // On the table's own CREATE TABLE, "declared at" would point at itself.
+      const loc = target.table.location;
+      const own = target.context === 'create' && loc.file === file && loc.span.start === target.span.start && loc.span.end === target.span.end;
+      return tableHover(model, target.history, target.table, target.context === 'update' ? 'UPDATE' : 'DELETE', options, own);
+    }
     case 'foreign-key':
       return fkHover(model, target.history, target.fk, options);
     case 'column':
@@ -78,7 +83,7 @@ function linksLine(model: WorkspaceModel, table: Table | undefined, declared: So
   return parts.join(' · ');
 }
 
-function tableHover(model: WorkspaceModel, history: HistoryModel, table: Table, first: 'DELETE' | 'UPDATE', options: HoverOptions): string {
+function tableHover(model: WorkspaceModel, history: HistoryModel, table: Table, first: 'DELETE' | 'UPDATE', options: HoverOptions, atDeclaration = false): string {
   const reach = computeReach(history, table.id, first);
   const qn = qualifiedName(table);
   const lines = reachHoverLines(model, reach, {
@@ -86,7 +91,7 @@ function tableHover(model: WorkspaceModel, history: HistoryModel, table: Table, 
     erdLink: options.erdLink?.(qn),
     peekLink: options.peekLink?.(qn),
     treeLines: options.treeLines,
-    declaration: `declared at ${link(model, table.location, options)}`,
+    declaration: atDeclaration ? undefined : `declared at ${link(model, table.location, options)}`,
   });
   if (first === 'DELETE') {
     // The key UPDATE in one line, when it does anything (the peek shows its tree).

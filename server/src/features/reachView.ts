@@ -83,7 +83,7 @@ function conflictText(reach: Reach, name: (t: Table) => string, limit: number): 
   const rest = reach.conflicts.length - names.length;
   const list = rest > 0 ? `${names.join(', ')} and ${rest} more` : names.join(', ');
   const are = reach.conflicts.length === 1 ? 'is' : 'are';
-  return `${plural(reach.conflicts.length, 'conflict')}: ${list} ${are} deleted by one cascade but set NULL, set DEFAULT or blocked through another FK; the order PostgreSQL fires its triggers in decides the outcome.`;
+  return `${plural(reach.conflicts.length, 'conflict')}: ${list} ${are} deleted by one cascade but rewritten or blocked through another FK; trigger order decides the outcome.`;
 }
 
 function cycleText(reach: Reach, name: (t: Table) => string, limit: number): string | undefined {
@@ -190,7 +190,7 @@ export interface ReachHoverOptions {
   declaration?: string;
 }
 
-export const DEFAULT_TREE_LINES = 8;
+export const DEFAULT_TREE_LINES = 6;
 
 /**
  * The summary line (what the statement does, how deep, what blocks it), the links (ERD, peek), then the first
@@ -215,7 +215,7 @@ export function reachHoverLines(model: WorkspaceModel, reach: Reach, options: Re
   lines.push('');
   lines.push(...hoverTree(model, reach, options));
   const name = (t: Table) => mdCode(tableLabel(t));
-  const notes = [conflictText(reach, name, 4), cycleText(reach, name, 1)].filter((s): s is string => !!s);
+  const notes = [conflictText(reach, name, 3), cycleText(reach, name, 1)].filter((s): s is string => !!s);
   if (notes.length) {
     lines.push('');
     lines.push(notes.map((n, i) => `${i === 0 && reach.conflicts.length ? '⚠ ' : '↻ '}${n}`).join('\\\n'));
@@ -231,11 +231,11 @@ export function hoverSummary(reach: Reach): string {
   if (reach.setsNull.length) parts.push(`${plural(sum(reach.setsNull), 'column')} set to NULL`);
   if (reach.setsDefault.length) parts.push(`${plural(sum(reach.setsDefault), 'column')} set to DEFAULT`);
   const blocked = reach.blockedBy;
-  if (!blocked.length) parts.push('not blocked');
-  else if (blocked.length <= 2) parts.push(`blocked by ${blocked.map((b) => `${mdCode(`${tableLabel(b.table)}.${columnText(b.via.columns)}`)} (${b.action})`).join(', ')}`);
-  else parts.push(`blocked by ${plural(blocked.length, 'FK')}`);
   const mayBlock = conflictingBlocks(reach).length;
+  if (blocked.length && blocked.length <= 2) parts.push(`blocked by ${blocked.map((b) => `${mdCode(`${tableLabel(b.table)}.${columnText(b.via.columns)}`)} (${b.action})`).join(', ')}`);
+  else if (blocked.length) parts.push(`blocked by ${plural(blocked.length, 'FK')}`);
   if (mayBlock) parts.push(`${plural(mayBlock, 'FK')} may block`);
+  else if (!blocked.length) parts.push('not blocked');
   parts.push(`depth ${reach.depth}`);
   if (reach.conflicts.length) parts.push(`⚠ ${plural(reach.conflicts.length, 'conflict')}`);
   if (reach.cycles.length) parts.push(`↻ ${plural(reach.cycles.length, 'cycle')}`);

@@ -53,9 +53,10 @@ describe('editor features in a diesel history', () => {
   });
 
   it('names files by their shortest unique path: hover links and related information', async () => {
-    const uri = workspaceUri(USERS);
+    // The hover on REFERENCES users in create_orders: the declaration in create_users, and the FKs' files.
+    const uri = workspaceUri(ORDERS);
     const editor = await vscode.window.showTextDocument(uri);
-    const at = positionOf(editor.document, 'CREATE TABLE users', 'CREATE TABLE '.length + 1);
+    const at = positionOf(editor.document, 'REFERENCES users', 'REFERENCES '.length + 1);
     const text = unescapeMarkdown(markdownOf(await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, at)));
     assert.match(text, /declared at \[2019-03-03-000000_create_users\/up\.sql:1\]\(/);
     const labels = [...text.matchAll(/"declared at ([^"]+):\d+"/g)].map((m) => m[1]);
@@ -65,11 +66,12 @@ describe('editor features in a diesel history', () => {
     // fk-type-mismatch in create_orders points at users.id in create_users: the related message says which up.sql.
     const d = await diagnosticAppears(workspaceUri(ORDERS), (x) => codeOf(x) === 'fk-type-mismatch', 'fk-type-mismatch');
     const related = d.relatedInformation ?? [];
-    const toUsers = related.find((r) => r.location.uri.fsPath === uri.fsPath);
+    const toUsers = related.find((r) => r.location.uri.fsPath === workspaceUri(USERS).fsPath);
     assert.ok(toUsers, related.map((r) => r.message).join(' | '));
     assert.match(toUsers!.message, /\(in 2019-03-03-000000_create_users\/up\.sql\)$/);
 
     if (ui.available) {
+      await vscode.window.showTextDocument(uri);
       await showHoverUi(editor, at, 'DELETE FROM users');
       const [box] = (await ui.call<{ boxes: UiBox[] }>('measure', { selector: `${parts.hover} .hover-contents` })).boxes;
       assert.match(box.text, /declared at 2019-03-03-000000_create_users\/up\.sql:1/);
