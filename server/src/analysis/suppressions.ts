@@ -9,7 +9,8 @@
  * - `fklens-ignore-file`: every finding of the rule in the file.
  * JS / TS migrations and Prisma schemas also take `// fklens-ignore ...` (their own line comments): on its own
  * line it covers the next line holding code, after code the line it is on (like `eslint-disable-next-line` /
- * `eslint-disable-line`); `--` comments there are SQL comments inside the migration's SQL strings.
+ * `eslint-disable-line`). `--` comments in JS / TS are SQL comments inside the migration's SQL strings and cover
+ * lines the same way.
  * A suppression that covers no finding of a rule that ran is reported as `unused-suppression`.
  */
 import { tokenize } from '../sources/sql/lexer';
@@ -30,8 +31,9 @@ export interface Suppression {
 
 const COMMENT = /--[ \t]*fklens-ignore(-file)?(?=[\s]|$)([^\n]*)/g;
 const SLASH_COMMENT = /\/\/[ \t]*fklens-ignore(-file)?(?=[\s]|$)([^\n]*)/g;
-/** Files whose own line comments start with `//`. */
+/** Files whose own line comments start with `//`; JS / TS ones. */
 const SLASH_FILES = /\.(?:[cm]?[jt]s|prisma)$/i;
+const JS_FILES = /\.[cm]?[jt]s$/i;
 
 /** Parsed once per read of a file (a SourceFile is immutable); each run gets fresh copies to mark as used. */
 const cache = new WeakMap<SourceFile, Suppression[]>();
@@ -52,14 +54,16 @@ function parseSuppressions(source: SourceFile): Suppression[] {
     tokens ??= tokenize(text);
     if (insideToken(tokens, at)) continue; // inside a string or quoted name, not a comment
     const fileScope = !!match[1];
-    found.push(...suppressionsOf(source, match, fileScope ? { start: 0, end: text.length } : coverage(source, source.lines, at), fileScope));
+    // In JS / TS migrations an SQL comment sits in an SQL string, whose statements the file's do not match: by line.
+    const covers = fileScope ? { start: 0, end: text.length } : JS_FILES.test(source.path) ? lineCoverage(source.lines, at, '--') : coverage(source, source.lines, at);
+    found.push(...suppressionsOf(source, match, covers, fileScope));
   }
   if (SLASH_FILES.test(source.path)) {
     for (const match of text.matchAll(SLASH_COMMENT)) {
       const at = match.index ?? 0;
       if (insideQuotes(text, at)) continue;
       const fileScope = !!match[1];
-      found.push(...suppressionsOf(source, match, fileScope ? { start: 0, end: text.length } : lineCoverage(source.lines, at), fileScope));
+      found.push(...suppressionsOf(source, match, fileScope ? { start: 0, end: text.length } : lineCoverage(source.lines, at, '//'), fileScope));
     }
   }
   return found;
@@ -91,12 +95,12 @@ function insideQuotes(text: string, at: number): boolean {
   return ['"', "'", '`'].some((q) => before.split(q).length % 2 === 0);
 }
 
-/** `//` comments: after code, their own line; on a line of their own, the next line holding code. */
-function lineCoverage(lines: LineIndex, at: number): Span {
+/** Line comments of JS / TS / Prisma files: after code, their own line; on a line of their own, the next line holding code. */
+function lineCoverage(lines: LineIndex, at: number, comment: '--' | '//'): Span {
   const line = lines.position(at).line;
   const lineStart = lines.offset({ line, character: 0 });
   if (lines.text.slice(lineStart, at).trim() !== '') return lineSpan(lines, line);
-  return lineSpan(lines, nextCodeLine(lines, line, '//'));
+  return lineSpan(lines, nextCodeLine(lines, line, comment));
 }
 
 function insideToken(tokens: { start: number; end: number }[], offset: number): boolean {
