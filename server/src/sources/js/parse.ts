@@ -114,6 +114,16 @@ export class Scope {
     return new Scope([...this.blocks, block]);
   }
 
+  /** A scope where `name` stands for `value` (a parameter bound to what the caller passes, a loop variable). */
+  bind(name: string, value: t.Expression): Scope {
+    const declaration: t.VariableDeclaration = {
+      type: 'VariableDeclaration',
+      kind: 'const',
+      declarations: [{ type: 'VariableDeclarator', id: { type: 'Identifier', name }, init: value }],
+    };
+    return this.with([declaration]);
+  }
+
   /** The initializer of the innermost `const` / `let` / `var` declaration named `name` (first one per block). */
   constant(name: string): t.Expression | undefined {
     for (let i = this.blocks.length - 1; i >= 0; i--) {
