@@ -90,8 +90,9 @@ export function dbMigrateCall(method: string, call: t.CallExpression, scope: Sco
       const options = args[1];
       if (options?.kind !== 'object') return undefined;
       const columns = prop(options, 'columns')?.kind === 'object' ? prop(options, 'columns')! : options;
+      if (isSequelize(columns)) return undefined;
       const specs = columnSpecs(columns, scope);
-      if (!specs) return isSequelize(columns) ? undefined : unknown(call_, 'columns');
+      if (!specs) return unknown(call_, 'columns');
       const ifNotExists = columns !== options && booleanOf(prop(options, 'ifNotExists')) === true;
       const primary = specs.filter((c) => booleanOf(prop(c.spec, 'primaryKey')) === true);
       kw(`CREATE TABLE ${ifNotExists ? 'IF NOT EXISTS ' : ''}`).atomic(table.sql, table.span).atomic(' (', call_);
@@ -110,6 +111,7 @@ export function dbMigrateCall(method: string, call: t.CallExpression, scope: Sco
       const spec = args[2];
       if (!column || !spec || (spec.kind !== 'string' && spec.kind !== 'object') || isSequelize(spec)) return column && spec ? undefined : unknown(call_, 'column');
       const c: ColumnSpec = { name: column.value, nameSpan: column.span, span: spanAt(2), spec, ...typeOf(spec, spanAt(2), scope) };
+      if (c.type === undefined) return unknown(call_, 'column type');
       kw('ALTER TABLE ').atomic(table.sql, table.span).atomic(' ADD COLUMN ', call_);
       columnDefinition(out, c, false);
       kw(';\n');

@@ -81,6 +81,17 @@ export function upFunctions(program: t.Program, scope: Scope): t.Function[] {
       }
     }
   };
+  // TypeScript compiled to ES5: `C.prototype.up = function (queryRunner) {...}`, at the top or in the class's IIFE.
+  const prototypeUps = (statements: t.Statement[], depth: number): void => {
+    for (const statement of statements) {
+      if (statement.type === 'ExpressionStatement' && statement.expression.type === 'AssignmentExpression' && statement.expression.left.type === 'MemberExpression') {
+        const names = flattenChain(statement.expression.left).links.map((l) => l.name);
+        if (names.length >= 2 && names[names.length - 1] === 'up' && names[names.length - 2] === 'prototype') add(statement.expression.right);
+      }
+      if (depth > 0) for (const iife of iifeBodies(statement)) prototypeUps(iife, depth - 1);
+    }
+  };
+  prototypeUps(program.body, 2);
   for (const statement of program.body) {
     const declaration = declarationOf(statement);
     if (declaration?.type === 'FunctionDeclaration' && declaration.id?.name === 'up' && statement.type === 'ExportNamedDeclaration') add(declaration);
@@ -102,6 +113,20 @@ export function upFunctions(program: t.Program, scope: Scope): t.Function[] {
     }
   }
   return found;
+}
+
+/** Bodies of functions a statement calls at once: `var C = (function () {...}())`, `(function () {...})()`. */
+function iifeBodies(statement: t.Statement): t.Statement[][] {
+  const inits: t.Node[] = [];
+  if (statement.type === 'VariableDeclaration') for (const d of statement.declarations) if (d.init) inits.push(d.init);
+  if (statement.type === 'ExpressionStatement') inits.push(statement.expression.type === 'AssignmentExpression' ? statement.expression.right : statement.expression);
+  const bodies: t.Statement[][] = [];
+  for (const init of inits) {
+    const n = unwrap(init);
+    const callee = n.type === 'CallExpression' ? unwrap(n.callee) : undefined;
+    if (callee && (callee.type === 'FunctionExpression' || callee.type === 'ArrowFunctionExpression') && callee.body.type === 'BlockStatement') bodies.push(callee.body.body);
+  }
+  return bodies;
 }
 
 function keyName(key: t.Node): string | undefined {
@@ -265,6 +290,12 @@ class Walker {
   }
 
   private switchStatement(s: t.SwitchStatement, scope: Scope): void {
+    // TypeScript's ES5 generators (`switch (_a.label) { case 0: ... case 1: ... }`): the steps of one run, in order.
+    const discriminant = unwrap(s.discriminant);
+    if (discriminant.type === 'MemberExpression' && propertyName(discriminant) === 'label' && s.cases.every((c) => c.test?.type === 'NumericLiteral')) {
+      for (const c of s.cases) this.statements(c.consequent, scope);
+      return;
+    }
     let falling = false;
     for (const c of s.cases) {
       const decision: Decision = c.test
