@@ -2,7 +2,7 @@
  * Entry point for SQL files: keeps only the part the migration tool runs going up, recognises the
  * dialect, then reads it (incrementally when the previous read of the same file is at hand).
  */
-import type { Dialect, SourceFile } from '../events';
+import type { Dialect, SourceFile, SourceProblem } from '../events';
 import { LineIndex } from '../text';
 import { upSection, type MigrationTool } from '../migrationFile';
 import { rereadPostgres } from './incremental';
@@ -62,35 +62,27 @@ export function looksLikePostgres(text: string): boolean {
   return /::[a-z]|\$\$|\bJSONB\b|\bTIMESTAMPTZ\b|\b(?:BIG)?SERIAL\b|\bCREATE\s+EXTENSION\b|\bUSING\s+(?:btree|gin|gist|brin)\b/i.test(head);
 }
 
+/** A file left out of the model, with the one problem that says why. */
+function leftOut(path: string, text: string, dialect: Dialect, problem: SourceProblem): SourceFile {
+  return { path, dialect, statementCount: 0, statements: [], events: [], problems: [problem], lines: new LineIndex(text) };
+}
+
 /** A file of bytes that are not text: one problem of its own, nothing for the model. */
 function notText(path: string, text: string, dialect: Dialect): SourceFile {
-  return {
-    path,
-    dialect,
-    statementCount: 0,
-    statements: [],
-    events: [],
-    problems: [{ severity: 'error', code: 'syntax-error', message: 'This file is not text (it holds control characters or bytes that are not UTF-8); FK Lens cannot read it, and neither could the database.', span: { start: 0, end: 0 } }],
-    lines: new LineIndex(text),
-  };
+  return leftOut(path, text, dialect, {
+    severity: 'error',
+    code: 'syntax-error',
+    message: 'This file is not text (it holds control characters or bytes that are not UTF-8); FK Lens cannot read it, and neither could the database.',
+    span: { start: 0, end: 0 },
+  });
 }
 
 function unsupportedDialect(path: string, text: string, dialect: Dialect): SourceFile {
   const name = dialect === 'cockroach' ? 'CockroachDB' : dialect;
-  return {
-    path,
-    dialect,
-    statementCount: 0,
-    statements: [],
-    events: [],
-    problems: [
-      {
-        severity: 'info',
-        code: 'unsupported',
-        message: `This file looks like ${name}; FK Lens does not read this dialect yet, so it is left out of the model.`,
-        span: { start: 0, end: Math.min(text.length, Math.max(0, text.indexOf('\n'))) },
-      },
-    ],
-    lines: new LineIndex(text),
-  };
+  return leftOut(path, text, dialect, {
+    severity: 'info',
+    code: 'unsupported',
+    message: `This file looks like ${name}; FK Lens does not read this dialect yet, so it is left out of the model.`,
+    span: { start: 0, end: Math.min(text.length, Math.max(0, text.indexOf('\n'))) },
+  });
 }
