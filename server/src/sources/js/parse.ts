@@ -110,6 +110,9 @@ export class Scope {
     return new Scope([program.body]);
   }
 
+  /** No names at all (literal values only). */
+  static readonly empty = new Scope([[]]);
+
   with(block: t.Statement[]): Scope {
     return new Scope([...this.blocks, block]);
   }

@@ -492,11 +492,19 @@ class Walker {
   private arguments(call: t.CallExpression, scope: Scope, values: t.Expression[] = []): void {
     for (const arg of call.arguments) {
       const a = unwrap(arg);
+      // `.orWhere(knex.raw('LENGTH(??) > 0', [...]))`: a raw fragment given to a query builder is a value, not a statement.
+      if (a.type === 'CallExpression' && isRawFragment(a)) continue;
       if (a.type === 'ArrowFunctionExpression' || a.type === 'FunctionExpression') this.runFunction(a, scope, values);
       else if (a.type === 'Identifier' && scope.fn(a.name)) this.runFunction(scope.fn(a.name)!, scope, values);
       else if (a.type === 'CallExpression' || a.type === 'AwaitExpression' || a.type === 'ArrayExpression' || a.type === 'TaggedTemplateExpression') this.execute(a, scope);
     }
   }
+}
+
+/** `x.raw(...)` (not `x.schema.raw`): knex's SQL fragment. */
+function isRawFragment(call: t.CallExpression): boolean {
+  const { links } = flattenChain(call);
+  return links.length >= 1 && links[links.length - 1].name === 'raw' && !links.some((l) => l.name === 'schema');
 }
 
 /** Does this statement always leave the function (return / throw, or a block ending in one)? */
