@@ -245,3 +245,14 @@ test('discovery: a db-migrate folder reads its sqls/ template files as the steps
   assert.deepEqual(columns('b'), ['id', 'a_id', 'note']);
   assert.deepEqual(codes('error'), []);
 });
+
+test('up: found through a wrapper (`createTransactionalMigration(async function up(knex) {...})`, `defineMigration({ up })`)', () => {
+  for (const text of [
+    "module.exports = createTransactionalMigration(async function up(knex) { await knex.raw('CREATE TABLE a (id int)'); }, async function down() {});",
+    "export default defineMigration({ async up(knex) { await knex.raw('CREATE TABLE a (id int)'); } });",
+  ]) {
+    assert.deepEqual(readJsMigration('migrations/1_a.js', text).events.map((e) => e.kind), ['create_table'], text);
+  }
+  // A wrapper's other functions (down) never count.
+  assert.deepEqual(readJsMigration('migrations/1_a.js', "module.exports = wrap(async function down(knex) { await knex.raw('DROP TABLE a'); });").events, []);
+});

@@ -68,7 +68,15 @@ export function upFunctions(program: t.Program, scope: Scope): t.Function[] {
         else if (p.type === 'ObjectProperty' && keyName(p.key) === 'up') add(p.value);
       }
     } else if (n.type === 'ClassExpression') fromClass(n);
-    else if (n.type === 'Identifier') {
+    else if (n.type === 'CallExpression') {
+      // A wrapper around the migration: `createTransactionalMigration(async function up(knex) {...}, ...)`,
+      // `defineMigration({ up })`.
+      for (const arg of n.arguments) {
+        const a = unwrap(arg);
+        if (a.type === 'FunctionExpression' && a.id?.name === 'up') add(a);
+        else if (a.type === 'ObjectExpression') fromObject(a);
+      }
+    } else if (n.type === 'Identifier') {
       const init = scope.constant(n.name);
       if (init) fromObject(init);
     }
