@@ -143,6 +143,8 @@ test('conditions: which database the code runs on is known; the other engines\' 
   } else {
     await knex.raw('PRAGMA foreign_keys = ON');
   }
+  if (DatabaseInfo.isSQLite(knex)) await knex.raw('PRAGMA legacy_alter_table = ON');
+  if (getDatabaseClient(knex) === 'mysql') await knex.raw('ALTER TABLE \`users\` ENGINE = InnoDB');
   const isMySQL = knex.client.config.client.includes('mysql');
   await knex.schema.createTable('refs', (table) => {
     const textColumn = isMySQL ? table.string.bind(table) : table.text.bind(table);
@@ -255,4 +257,14 @@ test('up: found through a wrapper (`createTransactionalMigration(async function 
   }
   // A wrapper's other functions (down) never count.
   assert.deepEqual(readJsMigration('migrations/1_a.js', "module.exports = wrap(async function down(knex) { await knex.raw('DROP TABLE a'); });").events, []);
+});
+
+test('up: exported by name (`export { down, up }`, `export { migrateUp as up }`), as bundlers write ES modules', () => {
+  for (const text of [
+    "async function up(knex) { await knex.raw('CREATE TABLE a (id int)'); }\nasync function down() {}\nexport { down, up };",
+    "const migrateUp = async (knex) => { await knex.raw('CREATE TABLE a (id int)'); };\nexport { migrateUp as up };",
+  ]) {
+    assert.deepEqual(readJsMigration('migrations/1_a.js', text).events.map((e) => e.kind), ['create_table'], text);
+  }
+  assert.deepEqual(readJsMigration('migrations/1_a.js', "async function down(knex) { await knex.raw('DROP TABLE a'); }\nexport { down };").events, []);
 });

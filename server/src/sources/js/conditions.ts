@@ -35,6 +35,15 @@ const ENGINE_NAMES: Record<string, Record<Dialect, string[]>> = {
 
 const MAX_DEPTH = 12;
 
+/** `isPostgres`, `isMySQL`, `isSQLite`, ...: a helper that tests for one engine. */
+const ENGINE_PREDICATE = /^is(Postgres|PostgreSQL|Pg|MySQL|MySQL8|MariaDB|SQLite|SQLite3|Cockroach|CockroachDB)$/i;
+const PREDICATE_ENGINES: Record<string, Dialect> = {
+  postgres: 'postgres', postgresql: 'postgres', pg: 'postgres', mysql: 'mysql', mysql8: 'mysql', mariadb: 'mysql',
+  sqlite: 'sqlite', sqlite3: 'sqlite', cockroach: 'cockroach', cockroachdb: 'cockroach',
+};
+/** `getDatabaseClient(knex)`, `getDialect()`, `getClient()`: a helper that returns the engine's name. */
+const ENGINE_NAME_HELPER = /^get(?:Database|Db)?(?:Client|Dialect|Driver|Vendor)(?:Name|Type)?$/;
+
 export class ConditionReader {
   constructor(private readonly dialect: Dialect) {}
 
@@ -78,6 +87,10 @@ export class ConditionReader {
     const args = call.arguments;
     if (last && (last.name === 'hasTable' || last.name === 'hasColumn')) return schemaTest(last.name, links, args, scope);
     if (last && ['includes', 'startsWith', 'endsWith', 'test', 'match'].includes(last.name)) return this.engineTest(call, scope, depth);
+    // Helpers named for the engine they test (`DatabaseInfo.isSQLite(knex)`, `isPostgres(knex)`), local or imported.
+    const helper = last?.name ?? (unwrap(call.callee).type === 'Identifier' ? (unwrap(call.callee) as t.Identifier).name : '');
+    const engine = ENGINE_PREDICATE.exec(helper);
+    if (engine && !(links.length === 0 && scope.fn(helper))) return known(PREDICATE_ENGINES[engine[1].toLowerCase()] === this.dialect);
     // A local helper returning one expression (`const isPg = (knex) => knex.client.config.client === 'pg'`).
     const callee = unwrap(call.callee);
     if (!links.length && callee.type === 'Identifier') {
@@ -128,6 +141,12 @@ export class ConditionReader {
     if (/(^|\.)client\.driverName$/.test(path)) return names('driverName');
     if (/(^|\.)(connection|driver|dataSource)(\.driver)?\.options\.type$/.test(path)) return names('type');
     if (/(^|\.)sequelize\.(getDialect|options\.dialect)$/.test(path) || /(^|\.)getDialect$/.test(path)) return names('sequelize');
+    // A helper that names the engine (`getDatabaseClient(knex) === 'mysql'`): one of the engine's usual names.
+    const callee = n.type === 'CallExpression' ? unwrap(n.callee) : undefined;
+    const helper = links.length ? links[links.length - 1].name : callee?.type === 'Identifier' ? callee.name : '';
+    if (n.type === 'CallExpression' && ENGINE_NAME_HELPER.test(helper) && !(callee?.type === 'Identifier' && scope.fn(helper))) {
+      return [...new Set([...names('client'), ...names('sequelize'), ...names('dialect')])];
+    }
     return undefined;
   }
 }

@@ -107,6 +107,12 @@ export function upFunctions(program: t.Program, scope: Scope): t.Function[] {
       for (const d of declaration.declarations) if (d.id.type === 'Identifier' && d.id.name === 'up') add(d.init);
     }
     if (declaration?.type === 'ClassDeclaration') fromClass(declaration);
+    // `export { down, up };` (bundlers write ES modules this way), `export { migrateUp as up }`.
+    if (statement.type === 'ExportNamedDeclaration' && !statement.source) {
+      for (const specifier of statement.specifiers) {
+        if (specifier.type === 'ExportSpecifier' && keyName(specifier.exported) === 'up') add(specifier.local);
+      }
+    }
     if (statement.type === 'ExportDefaultDeclaration') {
       const d = statement.declaration;
       if (d.type === 'ClassDeclaration') fromClass(d);
