@@ -264,40 +264,43 @@ function tablesBelow(node: ReachNode): number {
 }
 
 /**
- * Whole levels of the tree, shallowest first, while they fit in the budget (what blocks first, then the
- * largest cascades); a first level too long for it is cut with "and N more". Each shown node whose children
- * are not shown says how many tables lie below it.
+ * The first levels of the tree within the budget: the first level (what blocks first, then the largest
+ * cascades), then, breadth first, the children of a node when all of them still fit. A first level too long for
+ * the budget is cut with "and N more"; a shown node whose children are not shown says how many tables lie below.
  */
 function hoverTree(model: WorkspaceModel, reach: Reach, options: ReachHoverOptions): string[] {
   const budget = Math.max(2, options.treeLines ?? DEFAULT_TREE_LINES);
   const order = (nodes: ReachNode[]) =>
     [...nodes].sort((a, b) => EFFECT_ORDER[a.effect] - EFFECT_ORDER[b.effect] || tablesBelow(b) - tablesBelow(a));
-  // How many levels fit whole.
-  let levels = 0;
-  let used = 0;
-  let level = reach.children;
-  while (level.length && used + level.length <= budget) {
-    used += level.length;
-    levels++;
-    level = level.flatMap((n) => (n.cycle || n.repeated ? [] : n.children));
+  const first = order(reach.children);
+  if (first.length > budget) {
+    const kept = first.slice(0, budget - 1);
+    const lines = kept.map((n) => `- ${hoverNode(model, reach, n, tablesBelow(n), options)}`);
+    const rest = first.length - kept.length;
+    lines.push(`- … and ${rest} more ${rest === 1 ? 'FK' : 'FKs'} pointing at ${mdCode(tableLabel(reach.root))}`);
+    return lines;
+  }
+  // Which nodes have their children shown: breadth first, while whole families fit.
+  const expanded = new Set<ReachNode>();
+  let used = first.length;
+  const queue = [...first];
+  for (let head = 0; head < queue.length; head++) {
+    const n = queue[head];
+    if (n.cycle || n.repeated || !n.children.length) continue;
+    if (used + n.children.length > budget) continue;
+    used += n.children.length;
+    expanded.add(n);
+    queue.push(...order(n.children));
   }
   const lines: string[] = [];
   const walk = (nodes: ReachNode[], depth: number) => {
-    for (const n of order(nodes)) {
-      const below = depth + 1 < levels ? 0 : tablesBelow(n);
-      lines.push(`${'  '.repeat(depth)}- ${hoverNode(model, reach, n, below, options)}`);
-      if (depth + 1 < levels && !n.cycle && !n.repeated) walk(n.children, depth + 1);
+    for (const n of nodes) {
+      const open = expanded.has(n);
+      lines.push(`${'  '.repeat(depth)}- ${hoverNode(model, reach, n, open ? 0 : tablesBelow(n), options)}`);
+      if (open) walk(order(n.children), depth + 1);
     }
   };
-  if (levels) walk(reach.children, 0);
-  else {
-    // Even the first level is too long: its first entries, then how many more.
-    const first = order(reach.children);
-    const kept = first.slice(0, budget - 1);
-    for (const n of kept) lines.push(`- ${hoverNode(model, reach, n, tablesBelow(n), options)}`);
-    const rest = first.length - kept.length;
-    lines.push(`- … and ${rest} more ${rest === 1 ? 'FK' : 'FKs'} pointing at ${mdCode(tableLabel(reach.root))}`);
-  }
+  walk(first, 0);
   return lines;
 }
 

@@ -12,7 +12,7 @@ import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
-import { activated, applyCodeAction, cli, codeOf, diagnosticAppears, diagnosticGoes, diagnosticsOf, e2eContext, markdownOf, parts, positionOf, sleep, ui, waitFor, workspaceUri } from './helpers';
+import { activated, applyCodeAction, cli, showHoverUi, codeOf, diagnosticAppears, diagnosticGoes, diagnosticsOf, e2eContext, markdownOf, parts, positionOf, sleep, ui, waitFor, workspaceUri } from './helpers';
 
 function describeActions(actions: vscode.CodeAction[]): string {
   return actions.map((a) => `${a.title} (preferred: ${a.isPreferred}, edit: ${a.edit ? a.edit.size : 'none'})`).join(' | ');
@@ -65,8 +65,7 @@ describe('features on the shop example', () => {
       assert.ok(rows.length >= 1);
       await ui.waitFor(parts.problemRow, { text: 'fk-missing-index' });
       await ui.waitFor(parts.editorSquiggleError);
-      await vscode.commands.executeCommand('editor.action.showHover');
-      await ui.waitFor(parts.hover, { text: 'NOT NULL' });
+      await showHoverUi(editor, d.range.start, 'NOT NULL');
       await ui.screenshot('warning');
       await ui.call('press', { key: 'Escape' });
     }
