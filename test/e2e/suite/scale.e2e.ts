@@ -6,7 +6,7 @@
 import * as assert from 'node:assert/strict';
 import { before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
-import { activated, cli, markdownOf, parts, peekFromHover, showHoverUi, sleep, ui, unescapeMarkdown, waitFor, workspaceUri, type UiBox } from './helpers';
+import { activated, cli, log, markdownOf, parts, peekFromHover, showHoverUi, sleep, ui, unescapeMarkdown, waitFor, workspaceUri, type UiBox } from './helpers';
 
 interface ModelJson {
   tables: { schema: string; name: string; location: { file: string; line: number; column: number } }[];
@@ -53,6 +53,7 @@ describe('hovers at real-project scale', () => {
       await sleep(300);
       const [box] = (await ui.call<{ boxes: UiBox[] }>('measure', { selector: `${parts.hover} .hover-contents` })).boxes;
       const rendered = Math.round(box.scrollHeight / box.lineHeight);
+      log(`hover on ${table.name}: ${box.scrollHeight}px of content in a ${box.height}px box (~${rendered} lines of ${box.lineHeight}px), ${box.links.length} links`);
       assert.ok(rendered <= MAX_LINES + 2, `rendered ${box.scrollHeight}px = ~${rendered} lines of ${box.lineHeight}px`);
       const [first, second] = box.text.split('\n').filter((l) => l.trim());
       assert.match(first, new RegExp(`^DELETE FROM ${table.name}: `));
