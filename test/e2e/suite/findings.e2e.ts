@@ -97,6 +97,8 @@ describe('findings and cascade reach, as the CLI computes them', () => {
     // The hover stays short; the peek it links to names every table the DELETE deletes.
     assert.ok(text.split('\n').filter((l) => l.trim()).length <= 16, text);
     const peek = await peekFromHover(text);
-    for (const t of reach.deletes) assert.ok(peek.includes(`deletes ${t.table} via `), `the peek names ${t.table}`);
+    // (names with line breaks or other invisible characters are shown escaped, `\n`)
+    const shown = (name: string) => name.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => ({ '\n': '\\n', '\r': '\\r', '\t': '\\t' })[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    for (const t of reach.deletes) assert.ok(peek.includes(`deletes ${shown(t.table)} via `), `the peek names ${t.table}`);
   });
 });

@@ -190,7 +190,13 @@ export async function peekFromHover(markdown: string): Promise<string> {
   const doc = await waitFor(`the peek document of ${table}`, () =>
     vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'fklens' && JSON.parse(d.uri.query).table === table && d.getText().length > 0),
   );
-  return doc.getText();
+  const text = doc.getText();
+  // Leave the window as it was: no peek, no editor of the document, one editor group.
+  await vscode.commands.executeCommand('closeReferenceSearch');
+  const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputText && t.input.uri.scheme === 'fklens');
+  if (tabs.length) await vscode.window.tabGroups.close(tabs);
+  await vscode.commands.executeCommand('workbench.action.joinAllGroups');
+  return text;
 }
 
 /** Quick-fix code actions at a diagnostic. */
@@ -199,7 +205,9 @@ export function quickFixes(uri: vscode.Uri, d: vscode.Diagnostic): Thenable<vsco
 }
 
 /** Shows the hover at a position through the UI (retrying: the hover may open before its content is ready). */
-export async function showHoverUi(editor: vscode.TextEditor, at: vscode.Position, text: string): Promise<string[]> {
+export async function showHoverUi(given: vscode.TextEditor, at: vscode.Position, text: string): Promise<string[]> {
+  // The editor of that document in front and focused (another group may have taken the focus).
+  const editor = await vscode.window.showTextDocument(given.document, { viewColumn: given.viewColumn, preserveFocus: false });
   editor.selection = new vscode.Selection(at, at);
   editor.revealRange(new vscode.Range(at, at), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
   let lastError: unknown;
