@@ -86,7 +86,7 @@ function* readRegionSteps(text: string, from: number, to: number): Generator<voi
   const statements: Span[] = [];
   let pieces: ParsedPiece[] = [];
   let chunks = 0;
-  for (const chunk of statementChunks(text, from, to, CHUNK_CHARS)) {
+  for (const chunk of statementChunks(text, from, to, REFERENCE_PARSE ? Infinity : CHUNK_CHARS)) {
     if (chunks++ > 0) yield;
     pieces = parsePieces(text, chunk.from, chunk.to, syntaxProblems);
     readPieces(text, pieces, events, statements, readProblems, chunk.tokens);
@@ -94,6 +94,12 @@ function* readRegionSteps(text: string, from: number, to: number): Generator<voi
   statements.sort((a, b) => a.start - b.start);
   return { pieces: chunks === 1 ? pieces : [], events, statements, problems: [...syntaxProblems, ...readProblems] };
 }
+
+/**
+ * FKLENS_REFERENCE_PARSE=1: the whole text in one libpg-query call, each statement's tokens found again by itself
+ * (the reader as it was before chunks): the reference the chunked path is compared with (test/unit/parse-paths.test.ts).
+ */
+const REFERENCE_PARSE = process.env.FKLENS_REFERENCE_PARSE === '1';
 
 interface Chunk {
   from: number;
