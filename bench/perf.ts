@@ -116,20 +116,7 @@ async function serverEdits(dist: string): Promise<void> {
       const original = readFileSync(join(TRIGGER, file), 'utf8');
       // A statement with a finding (its referenced table does not exist), typed in and removed again.
       const edited = original + '\nALTER TABLE "fklens_bench" ADD CONSTRAINT "fklens_bench_fkey" FOREIGN KEY ("x") REFERENCES "fklens_missing"("id");\n';
-      let version = 1;
-      const opened = server.nextDiagnostics(uri, (p) => p.version === 1);
-      await server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'sql', version, text: original } });
-      await Promise.race([opened, new Promise((r) => setTimeout(r, 2000))]);
-      const times: number[] = [];
-      for (let i = 0; i < EDITS; i++) {
-        version++;
-        const published = server.nextDiagnostics(uri, (p) => p.version === version);
-        const t = performance.now();
-        await server.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ text: i % 2 === 0 ? edited : original }] });
-        await published;
-        times.push(performance.now() - t);
-      }
-      await server.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
+      const times = await server.timedEdits(uri, original, edited, EDITS);
       console.log(`  ${label} migration (${folder}): p50 ${quantile(times, 0.5).toFixed(1)} ms, p95 ${quantile(times, 0.95).toFixed(1)} ms, worst ${Math.max(...times).toFixed(1)} ms (${EDITS} edits)   goal p95 <= 50 ms`);
     }
   } finally {
@@ -154,23 +141,13 @@ async function serverMemory(dist: string): Promise<void> {
     const file = `db/schema/${files[files.length - 1]}`;
     const uri = server.uri(file);
     const original = readFileSync(join(root, file), 'utf8');
-    // Indexed: wait for the first publication of the newest file (the analysis that follows indexing is done).
+    // The server logs 'Indexed' once the diagnostics that follow indexing are out; let it settle a little.
     await new Promise((r) => setTimeout(r, 500));
     const indexedMs = performance.now() - t;
     const afterIndex = server.memory();
     const at = original.indexOf('ON DELETE RESTRICT');
     const edited = original.slice(0, at) + 'ON DELETE SET NULL' + original.slice(at + 'ON DELETE RESTRICT'.length) + '\nCREATE TABLE fklens_bench (id int REFERENCES fklens_missing (id));\n';
-    let version = 1;
-    await server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'sql', version, text: original } });
-    const times: number[] = [];
-    for (let i = 0; i < 50; i++) {
-      version++;
-      const published = server.nextDiagnostics(uri, (p) => p.version === version);
-      const e = performance.now();
-      await server.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ text: i % 2 === 0 ? edited : original }] });
-      await published;
-      times.push(performance.now() - e);
-    }
+    const times = await server.timedEdits(uri, original, edited, 50);
     const afterEdits = server.memory();
     const mib = (m: number | undefined) => (m === undefined ? 'n/a' : `${m.toFixed(0)} MiB`);
     console.log(`server on the bench workspace (${generated.files} files, ${(generated.bytes / 1e6).toFixed(1)} MB): indexed in ${indexedMs.toFixed(0)} ms`);

@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 
@@ -19,6 +20,11 @@ export interface BenchServer {
   uri(file: string): string;
   /** Resolves with the next publication for `uri` that satisfies `check`. */
   nextDiagnostics(uri: string, check: (p: PublishedDiagnostics) => boolean): Promise<PublishedDiagnostics>;
+  /**
+   * Opens a document, then makes `count` edits alternating between `edited` and `original`, each time waiting for
+   * the diagnostics of that version; the milliseconds from each change to them. Closes the document.
+   */
+  timedEdits(uri: string, original: string, edited: string, count: number): Promise<number[]>;
   /** Current and peak resident set size of the server process, in MiB (Linux /proc). */
   memory(): { rssMiB: number; peakMiB: number } | undefined;
   stop(): Promise<void>;
@@ -45,6 +51,8 @@ export async function startServer(root: string, dist = resolve(__dirname, '../..
   connection.onRequest('window/workDoneProgress/create', () => null);
   connection.onRequest('client/registerCapability', () => null);
   connection.listen();
+  const nextDiagnostics = (uri: string, check: (p: PublishedDiagnostics) => boolean) =>
+    new Promise<PublishedDiagnostics>((resolve) => waiting.push({ uri, check, resolve }));
   const rootUri = pathToFileURL(root).href;
   await connection.sendRequest('initialize', {
     processId: process.pid,
@@ -59,7 +67,25 @@ export async function startServer(root: string, dist = resolve(__dirname, '../..
     child,
     rootUri,
     uri: (file) => `${rootUri}/${file.split('/').map(encodeURIComponent).join('/')}`,
-    nextDiagnostics: (uri, check) => new Promise((resolve) => waiting.push({ uri, check, resolve })),
+    nextDiagnostics,
+    async timedEdits(uri, original, edited, count) {
+      let version = 1;
+      const opened = nextDiagnostics(uri, (p) => p.version === 1);
+      await connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'sql', version, text: original } });
+      // A file without findings gets no publication when opened: go on after a while.
+      await Promise.race([opened, new Promise((r) => setTimeout(r, 2000))]);
+      const times: number[] = [];
+      for (let i = 0; i < count; i++) {
+        const v = ++version;
+        const published = nextDiagnostics(uri, (p) => p.version === v);
+        const t = performance.now();
+        await connection.sendNotification('textDocument/didChange', { textDocument: { uri, version: v }, contentChanges: [{ text: i % 2 === 0 ? edited : original }] });
+        await published;
+        times.push(performance.now() - t);
+      }
+      await connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
+      return times;
+    },
     memory() {
       try {
         const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');

@@ -65,13 +65,18 @@ async function buildVendor(contexts) {
     legalComments: production ? 'none' : 'inline',
     logLevel: 'warning',
   };
+  await buildOrWatch(options, contexts, `build: ${Object.keys(VENDOR).join(', ')} -> dist/vendor/ (loaded on first use)`);
+}
+
+/** Builds once (and says what it built), or starts watching. */
+async function buildOrWatch(options, contexts, done) {
   if (watch) {
     const ctx = await esbuild.context(options);
     await ctx.watch();
     contexts.push(ctx);
   } else {
     await esbuild.build(options);
-    console.log(`build: ${Object.keys(VENDOR).join(', ')} -> dist/vendor/ (loaded on first use)`);
+    console.log(done);
   }
 }
 
@@ -120,14 +125,7 @@ async function buildWebview(contexts) {
       },
     ],
   };
-  if (watch) {
-    const ctx = await esbuild.context(options);
-    await ctx.watch();
-    contexts.push(ctx);
-  } else {
-    await esbuild.build(options);
-    console.log('build: webview/main.ts -> dist/webview/erd.js, erd.css, elk-worker.min.js');
-  }
+  await buildOrWatch(options, contexts, 'build: webview/main.ts -> dist/webview/erd.js, erd.css, elk-worker.min.js');
 }
 
 async function main() {
