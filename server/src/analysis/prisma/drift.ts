@@ -11,6 +11,7 @@ import type { PrismaSchema } from '../../sources/prisma/schema';
 import { SQL_ACTION, type PrismaAction } from '../../sources/prisma/types';
 import type { FkAction } from '../../sources/events';
 import type { PrismaFinding, PrismaRule } from './findings';
+import { foreignKeyRef } from '../rule';
 
 const PRISMA_ACTION = Object.fromEntries(Object.entries(SQL_ACTION).map(([prisma, sql]) => [sql, prisma])) as Record<FkAction, PrismaAction>;
 
@@ -92,6 +93,7 @@ export function checkDrift(schemaModel: HistoryModel, migrated: HistoryModel, sc
         span: table.location.span,
         message: `The migrations in ${where} leave ${describe(fk, migrated)} (${at(fk)}), which the schema has no relation for: the next prisma migrate dev would drop it.`,
         model: modelOf(table),
+        fk: foreignKeyRef(migrated, fk),
       });
     }
   }

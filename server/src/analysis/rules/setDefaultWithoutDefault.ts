@@ -5,6 +5,8 @@
  */
 import type { Column, Table } from '../../model/schema';
 import type { Span } from '../../sources/text';
+import { earliest, fkPoint, pointOf, unsureOfFinalSchema } from '../gaps';
+import { laterChanges } from '../finalSchema';
 import { foreignKeyRef, tableLabel, type Finding, type RelatedLocation, type Rule, type Severity } from '../rule';
 
 export const setDefaultWithoutDefault: Rule = {
@@ -45,6 +47,18 @@ export const setDefaultWithoutDefault: Rule = {
               const values = literals.map((c) => `${c.name} = ${c.default}`).join(', ');
               message = `ON ${operation} SET DEFAULT resets ${label(literals)} to ${values}: ${tableLabel(parent)} must hold a row with that key, or ${what} fails the foreign-key check.`;
               related = literals.map((c) => columnRelated(table, c, `DEFAULT ${c.default}`));
+            }
+            // A later migration changed the columns or names: the finding is about the final schema.
+            const later = laterChanges(history, fk);
+            const laterColumns = columns.some((c) => [c.notNullLocation, c.defaultLocation].some((l) => l && pointOf(history, l).step > fk.step));
+            if (later.changed || laterColumns) message = `In the final schema, ${message}`;
+            related.push(...later.related);
+            // Skipped statements after the columns were declared may have given them a default.
+            const gaps = severity === 'error' ? unsureOfFinalSchema(history, earliest(fkPoint(fk), ...columns.map((c) => pointOf(history, c.location)))) : undefined;
+            if (gaps) {
+              severity = gaps.severity;
+              message += gaps.note;
+              related.push(...gaps.related);
             }
             findings.push({ rule: 'set-default-without-default', file: fk.location.file, span: span ?? fk.location.span, message, severity, related, fk: foreignKeyRef(history, fk) });
           };

@@ -70,4 +70,5 @@ export function dropIndex(s: ReplayState, event: DropEvent, name: QualifiedName)
   if (event.cascade) dropDependentForeignKeys(s, found.index);
   // InnoDB re-creates an index for an FK that no other index covers any more.
   if (s.policy.createsForeignKeyIndex) for (const fk of found.table.foreignKeys) ensureForeignKeyIndex(s, found.table, fk);
+  s.indexesDropped(found.table, [found.index], name.span);
 }
