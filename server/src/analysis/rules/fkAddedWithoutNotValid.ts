@@ -5,6 +5,7 @@
  * Not reported for `ADD COLUMN ... REFERENCES` without a DEFAULT clause: PostgreSQL skips the check there.
  */
 import type { ForeignKeyDeclaration } from '../../model/replay';
+import { isNullDefault } from '../../model/schema';
 import { POSTGRES_FAMILY, columnsLabel, declarationRef, tableLabel, type Finding, type Rule } from '../rule';
 
 export const fkAddedWithoutNotValid: Rule = {
@@ -45,7 +46,7 @@ function message(d: ForeignKeyDeclaration, table: string, parent: string, column
   if (!column) {
     return `Foreign key ${d.fk.name} on ${columns} is added to an existing table without NOT VALID: ${scan}. Add it NOT VALID, then VALIDATE CONSTRAINT in a later migration.`;
   }
-  if (column.default !== undefined && /^null$/i.test(column.default.trim())) {
+  if (column.default !== undefined && isNullDefault(column.default)) {
     return (
       `Column ${column.column} is added to existing table ${table} with DEFAULT NULL and REFERENCES ${parent}: the DEFAULT clause makes PostgreSQL check the key on every row (${scan}). ` +
       `Leave out DEFAULT NULL (the default is NULL anyway) and PostgreSQL skips the check.`

@@ -3,7 +3,7 @@
  * violation when NOT NULL, else silently the same as SET NULL). With a literal default, the parent must hold a
  * row with that key, or the DELETE fails the FK check.
  */
-import type { Column, Table } from '../../model/schema';
+import { isNullDefault, type Column, type Table } from '../../model/schema';
 import type { Span } from '../../sources/text';
 import { earliest, fkPoint, pointOf, unsureOfFinalSchema } from '../gaps';
 import { laterChanges } from '../finalSchema';
@@ -73,7 +73,7 @@ export const setDefaultWithoutDefault: Rule = {
 
 function hasDefault(c: Column): boolean {
   if (c.identity || c.generated) return true;
-  return c.default !== undefined && !/^null(::.*)?$/i.test(c.default.trim());
+  return c.default !== undefined && !isNullDefault(c.default);
 }
 
 /** A constant: a number or a quoted string, possibly cast. Function calls (nextval, now()) are left alone. */

@@ -6,7 +6,7 @@
  * `ADD COLUMN` plus `ADD CONSTRAINT ... FOREIGN KEY ... NOT VALID` in the same statement, since NOT VALID cannot
  * be written on a column; with `DEFAULT NULL`, leaving that clause out is enough (PostgreSQL then skips the check).
  */
-import { quoteIdent } from '../../model/schema';
+import { isNullDefault, quoteIdent } from '../../model/schema';
 import { tokenize } from '../../sources/sql/lexer';
 import { statementAt } from '../target';
 import type { Span } from '../../sources/text';
@@ -24,7 +24,7 @@ export function notValidFix(ctx: FixContext): FixPlan | undefined {
   const declaration = history.declarations.find((d) => d.fk === fk);
   if (declaration && !declaration.byAlter) return undefined;
   const span = fk.location.span;
-  if (declaration?.addColumn?.default !== undefined && /^null$/i.test(declaration.addColumn.default.trim())) return withoutDefaultNull(ctx, text, span);
+  if (declaration?.addColumn?.default !== undefined && isNullDefault(declaration.addColumn.default)) return withoutDefaultNull(ctx, text, span);
   const clause = text.slice(span.start, span.end);
   const tokens = tokenize(clause);
   if (!tokens.length) return undefined;
