@@ -5,7 +5,7 @@
 import type { ForeignKey, SourceLocation } from '../model/schema';
 import type { HistoryModel } from '../model/replay';
 import { describeGaps, gapsAfter, gapsBefore, stepOfFile, type Gap, type HistoryPoint } from '../model/partial';
-import type { RelatedLocation, Severity } from './rule';
+import type { Finding, RelatedLocation, Severity } from './rule';
 
 export interface Unsure {
   /** The severity to report instead of error. */
@@ -54,4 +54,10 @@ export function fkPoint(fk: ForeignKey): HistoryPoint {
 /** The earliest of some points. */
 export function earliest(...points: HistoryPoint[]): HistoryPoint {
   return points.reduce((a, b) => (b.step < a.step || (b.step === a.step && b.offset < a.offset) ? b : a));
+}
+
+/** The finding as a partial history makes it: below error, with the note and the gaps as related locations. */
+export function withGaps(finding: Finding, gaps: Unsure | undefined): Finding {
+  if (!gaps) return finding;
+  return { ...finding, severity: gaps.severity, message: finding.message + gaps.note, related: [...(finding.related ?? []), ...gaps.related], unsure: true };
 }

@@ -51,6 +51,8 @@ export interface Finding {
   related?: RelatedLocation[];
   fk?: ForeignKeyRef;
   tags?: FindingTag[];
+  /** The premise may rest on something FK Lens skipped (a partial history): never reported as an error, whatever the configuration. */
+  unsure?: boolean;
 }
 
 export type RuleOptionType = 'integer' | 'string' | 'boolean' | 'string[]';

@@ -82,14 +82,14 @@ export function stepOfFile(history: HistoryModel, file: string): number {
 }
 
 const WHAT: Record<GapCode, string> = {
-  'syntax-error': 'a statement FK Lens could not parse',
-  unsupported: 'something FK Lens could not read',
-  'unknown-table': 'a statement on a table no file FK Lens read creates',
+  'syntax-error': 'a statement it could not parse',
+  unsupported: 'something it could not read',
+  'unknown-table': 'a statement on a table no file it read creates',
 };
 
-/** `2 statements FK Lens skipped (first: a statement FK Lens could not parse, db/0003.sql:12)`. */
+/** What follows "FK Lens skipped": `a statement it could not parse (db/0003.sql:12)`, `3 statements (first: ..., db/0003.sql:12)`. */
 export function describeGaps(gaps: Gap[]): string {
   const first = gaps[0];
   const where = `${first.file}:${first.line}`;
-  return gaps.length === 1 ? `${WHAT[first.code]} (${where})` : `${gaps.length} things FK Lens skipped (first: ${WHAT[first.code]}, ${where})`;
+  return gaps.length === 1 ? `${WHAT[first.code]} (${where})` : `${gaps.length} statements (first: ${WHAT[first.code]}, ${where})`;
 }

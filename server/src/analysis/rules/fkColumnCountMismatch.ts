@@ -1,5 +1,5 @@
 /** `fk-column-count-mismatch`: the referencing and referenced column lists differ in length. */
-import { fkPoint, pointOf, unsureBetween } from '../gaps';
+import { fkPoint, pointOf, unsureBetween, withGaps } from '../gaps';
 import { POSTGRES_FAMILY, columnsLabel, foreignKeyRef, type Finding, type Rule } from '../rule';
 
 export const fkColumnCountMismatch: Rule = {
@@ -25,18 +25,21 @@ export const fkColumnCountMismatch: Rule = {
         const refSpan = fk.location.refColumnsSpan ?? fk.location.refTableSpan;
         // Without a written column list the referenced columns are the parent's primary key at that point, which a skipped statement may have changed.
         const gaps = !fk.location.refColumnsSpan && parent ? unsureBetween(history, pointOf(history, parent.location), fkPoint(fk), `another primary key of ${parentThen?.name}`) : undefined;
-        findings.push({
-          rule: 'fk-column-count-mismatch',
-          file: fk.location.file,
-          span: fk.location.columnsSpan ?? fk.location.span,
-          message:
-            `Foreign key ${fk.name} has ${columns.length} referencing column(s), ${columnsLabel(table, columns)}, but ${refColumns.length} referenced, ` +
-            `${columnsLabel(parentThen, refColumns)}: PostgreSQL refuses it ("number of referencing and referenced columns for foreign key disagree").` +
-            (gaps?.note ?? ''),
-          ...(gaps ? { severity: gaps.severity } : {}),
-          related: [...(refSpan ? [{ file: fk.location.file, span: refSpan, message: `the referenced columns: ${refColumns.join(', ')}` }] : []), ...(gaps?.related ?? [])],
-          fk: foreignKeyRef(history, fk),
-        });
+        findings.push(
+          withGaps(
+            {
+              rule: 'fk-column-count-mismatch',
+              file: fk.location.file,
+              span: fk.location.columnsSpan ?? fk.location.span,
+              message:
+                `Foreign key ${fk.name} has ${columns.length} referencing column(s), ${columnsLabel(table, columns)}, but ${refColumns.length} referenced, ` +
+                `${columnsLabel(parentThen, refColumns)}: PostgreSQL refuses it ("number of referencing and referenced columns for foreign key disagree").`,
+              related: [...(refSpan ? [{ file: fk.location.file, span: refSpan, message: `the referenced columns: ${refColumns.join(', ')}` }] : [])],
+              fk: foreignKeyRef(history, fk),
+            },
+            gaps,
+          ),
+        );
       }
     }
     return findings;

@@ -1,5 +1,5 @@
 /** `fk-target-not-unique`: the referenced columns are not exactly a primary key or a unique constraint / index. */
-import { pointOf, fkPoint, unsureBetween } from '../gaps';
+import { pointOf, fkPoint, unsureBetween, withGaps } from '../gaps';
 import { POSTGRES_FAMILY, columnsLabel, foreignKeyRef, tableLabel, type Finding, type Rule } from '../rule';
 
 export const fkTargetNotUnique: Rule = {
@@ -21,18 +21,21 @@ export const fkTargetNotUnique: Rule = {
         const parentThen = names ? { schema: names.refSchema, name: names.refTable } : parent;
         const refColumns = names?.refColumns ?? fk.refColumns;
         const gaps = parent ? unsureBetween(history, pointOf(history, parent.location), fkPoint(fk), `a key on ${columnsLabel(parentThen, refColumns)}`) : undefined;
-        findings.push({
-          rule: 'fk-target-not-unique',
-          file: fk.location.file,
-          span: fk.location.refColumnsSpan ?? fk.location.refTableSpan ?? fk.location.span,
-          message:
-            `${columnsLabel(parentThen, refColumns)} is not a primary key, unique constraint or unique index of ${tableLabel(parentThen)} at this point: ` +
-            `PostgreSQL refuses foreign key ${fk.name} ("there is no unique constraint matching given keys for referenced table").` +
-            (gaps?.note ?? ''),
-          ...(gaps ? { severity: gaps.severity } : {}),
-          related: [...(parent ? [{ file: parent.location.file, span: parent.location.span, message: `${tableLabel(parentThen)} is defined here` }] : []), ...(gaps?.related ?? [])],
-          fk: foreignKeyRef(history, fk),
-        });
+        findings.push(
+          withGaps(
+            {
+              rule: 'fk-target-not-unique',
+              file: fk.location.file,
+              span: fk.location.refColumnsSpan ?? fk.location.refTableSpan ?? fk.location.span,
+              message:
+                `${columnsLabel(parentThen, refColumns)} is not a primary key, unique constraint or unique index of ${tableLabel(parentThen)} at this point: ` +
+                `PostgreSQL refuses foreign key ${fk.name} ("there is no unique constraint matching given keys for referenced table").`,
+              related: [...(parent ? [{ file: parent.location.file, span: parent.location.span, message: `${tableLabel(parentThen)} is defined here` }] : [])],
+              fk: foreignKeyRef(history, fk),
+            },
+            gaps,
+          ),
+        );
       }
     }
     return findings;

@@ -5,7 +5,7 @@
  * lengths, text vs varchar, numeric precision, types FK Lens does not know, such as domains): info.
  */
 import type { Column, Table } from '../../model/schema';
-import { earliest, fkPoint, pointOf, unsureOfFinalSchema } from '../gaps';
+import { earliest, fkPoint, pointOf, unsureOfFinalSchema, withGaps } from '../gaps';
 import { laterChanges, lead } from '../finalSchema';
 import { POSTGRES_FAMILY, foreignKeyRef, tableLabel, type Finding, type Rule, type Severity } from '../rule';
 
@@ -104,22 +104,26 @@ export const fkTypeMismatch: Rule = {
         const later = laterChanges(history, fk);
         // A skipped statement after the columns were declared may have changed a type (ALTER COLUMN ... TYPE).
         const gaps = worst.severity === 'error' ? unsureOfFinalSchema(history, earliest(fkPoint(fk), ...problems.flatMap((p) => [pointOf(history, p.child.location), pointOf(history, p.ref.location)]))) : undefined;
-        findings.push({
-          rule: 'fk-type-mismatch',
-          file: fk.location.file,
-          span: fk.location.columnsSpan ?? fk.location.span,
-          message: lead(later.changed, `The column types of foreign key ${fk.name} differ: ${list} (${worst.why}).`) + (gaps?.note ?? ''),
-          severity: gaps?.severity ?? worst.severity,
-          related: [
-            ...problems.flatMap((p) => [
-              { file: p.ref.location.file, span: p.ref.location.span, message: `${tableLabel(parent)}.${p.ref.name} ${p.ref.type}` },
-              { file: p.child.location.file, span: p.child.location.span, message: `${tableLabel(table)}.${p.child.name} ${p.child.type}` },
-            ]),
-            ...later.related,
-            ...(gaps?.related ?? []),
-          ],
-          fk: foreignKeyRef(history, fk),
-        });
+        findings.push(
+          withGaps(
+            {
+              rule: 'fk-type-mismatch',
+              file: fk.location.file,
+              span: fk.location.columnsSpan ?? fk.location.span,
+              message: lead(later.changed, `The column types of foreign key ${fk.name} differ: ${list} (${worst.why}).`),
+              severity: worst.severity,
+              related: [
+                ...problems.flatMap((p) => [
+                  { file: p.ref.location.file, span: p.ref.location.span, message: `${tableLabel(parent)}.${p.ref.name} ${p.ref.type}` },
+                  { file: p.child.location.file, span: p.child.location.span, message: `${tableLabel(table)}.${p.child.name} ${p.child.type}` },
+                ]),
+                ...later.related,
+              ],
+              fk: foreignKeyRef(history, fk),
+            },
+            gaps,
+          ),
+        );
       }
     }
     return findings;

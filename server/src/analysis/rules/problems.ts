@@ -4,7 +4,7 @@
  * suppressions apply to them like to every other rule. The severity each problem was reported with is its grade.
  */
 import type { HistoryModel, ReplayProblem } from '../../model/replay';
-import { unsureOfAbsence } from '../gaps';
+import { unsureOfAbsence, withGaps } from '../gaps';
 import type { Finding, ForeignKeyRef, Rule, Severity } from '../rule';
 
 type Source = 'reader' | 'replay';
@@ -75,8 +75,7 @@ function targetMissing(history: HistoryModel, p: ReplayProblem, finding: Finding
   const atEnd = p.severity !== 'error';
   const what = unresolved?.reason === 'columns' ? 'the referenced columns' : unresolved?.reason === 'no-primary-key' ? 'the primary key' : 'the referenced table';
   const unsure = unsureOfAbsence(history, { step: atEnd ? Number.MAX_SAFE_INTEGER : p.step, offset: p.span.start }, what);
-  if (!unsure) return finding;
-  return { ...finding, severity: unsure.severity, message: finding.message + unsure.note, related: [...(finding.related ?? []), ...unsure.related] };
+  return withGaps(finding, unsure);
 }
 
 function splitName(qualified: string, defaultSchema = 'public'): [string, string] {

@@ -5,7 +5,7 @@
  */
 import { isNullDefault, type Column, type Table } from '../../model/schema';
 import type { Span } from '../../sources/text';
-import { earliest, fkPoint, pointOf, unsureOfFinalSchema } from '../gaps';
+import { earliest, fkPoint, pointOf, unsureOfFinalSchema, withGaps } from '../gaps';
 import { laterChanges } from '../finalSchema';
 import { foreignKeyRef, tableLabel, type Finding, type RelatedLocation, type Rule, type Severity } from '../rule';
 
@@ -55,12 +55,7 @@ export const setDefaultWithoutDefault: Rule = {
             related.push(...later.related);
             // Skipped statements after the columns were declared may have given them a default.
             const gaps = severity === 'error' ? unsureOfFinalSchema(history, earliest(fkPoint(fk), ...columns.map((c) => pointOf(history, c.location)))) : undefined;
-            if (gaps) {
-              severity = gaps.severity;
-              message += gaps.note;
-              related.push(...gaps.related);
-            }
-            findings.push({ rule: 'set-default-without-default', file: fk.location.file, span: span ?? fk.location.span, message, severity, related, fk: foreignKeyRef(history, fk) });
+            findings.push(withGaps({ rule: 'set-default-without-default', file: fk.location.file, span: span ?? fk.location.span, message, severity, related, fk: foreignKeyRef(history, fk) }, gaps));
           };
           if (fk.onDelete === 'SET DEFAULT') check('DELETE', fk.setColumns ?? fk.columns, fk.location.onDeleteSpan);
           if (fk.onUpdate === 'SET DEFAULT') check('UPDATE', fk.columns, fk.location.onUpdateSpan);

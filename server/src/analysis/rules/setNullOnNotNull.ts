@@ -1,7 +1,7 @@
 /** `set-null-on-not-null`: SET NULL that would null a NOT NULL column; PostgreSQL accepts the DDL and fails at DELETE time. */
 import type { Table } from '../../model/schema';
 import type { Span } from '../../sources/text';
-import { earliest, fkPoint, pointOf, unsureOfFinalSchema } from '../gaps';
+import { earliest, fkPoint, pointOf, unsureOfFinalSchema, withGaps } from '../gaps';
 import { laterChanges } from '../finalSchema';
 import { foreignKeyRef, tableLabel, type Finding, type RelatedLocation, type Rule } from '../rule';
 
@@ -29,18 +29,21 @@ export const setNullOnNotNull: Rule = {
             const laterNotNull = notNull.some((c) => c.notNullLocation && pointOf(history, c.notNullLocation).step > fk.step);
             const since = earliest(fkPoint(fk), ...notNull.map((c) => pointOf(history, c.notNullLocation ?? c.location)));
             const gaps = unsureOfFinalSchema(history, since);
-            findings.push({
-              rule: 'set-null-on-not-null',
-              file: fk.location.file,
-              span: span ?? fk.location.span,
-              message:
-                (later.changed || laterNotNull ? 'In the final schema, ' : '') +
-                `ON ${operation} SET NULL on ${names}, which ${notNull.length > 1 ? 'are' : 'is'} NOT NULL: ${what} will fail with a not-null violation.` +
-                (gaps?.note ?? ''),
-              ...(gaps ? { severity: gaps.severity } : {}),
-              related: [...notNullRelated(table, notNull), ...later.related, ...(gaps?.related ?? [])],
-              fk: foreignKeyRef(history, fk),
-            });
+            findings.push(
+              withGaps(
+                {
+                  rule: 'set-null-on-not-null',
+                  file: fk.location.file,
+                  span: span ?? fk.location.span,
+                  message:
+                    (later.changed || laterNotNull ? 'In the final schema, ' : '') +
+                    `ON ${operation} SET NULL on ${names}, which ${notNull.length > 1 ? 'are' : 'is'} NOT NULL: ${what} will fail with a not-null violation.`,
+                  related: [...notNullRelated(table, notNull), ...later.related],
+                  fk: foreignKeyRef(history, fk),
+                },
+                gaps,
+              ),
+            );
           };
           if (fk.onDelete === 'SET NULL') check('DELETE', fk.setColumns ?? fk.columns, fk.location.onDeleteSpan);
           if (fk.onUpdate === 'SET NULL') check('UPDATE', fk.columns, fk.location.onUpdateSpan);
