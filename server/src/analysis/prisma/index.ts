@@ -15,6 +15,12 @@ import { checkSetNullRequired, setNullRequired } from './setNullRequired';
 
 export type { PrismaFinding, PrismaRule, PrismaRuleId } from './findings';
 
+/** Whether the migrated database has an FK on the relation's table and columns. */
+function hasForeignKey(migrated: HistoryModel, relation: PrismaRelation): boolean {
+  const table = migrated.tables.find((t) => t.name === relation.model.table && t.schema === relation.model.schema);
+  return !!table?.foreignKeys.some((fk) => fk.columns.length === relation.columns.length && fk.columns.every((c, i) => c === relation.columns[i]));
+}
+
 /** The FK a relation declares, in the schema's own model (its declaration is the relation's `@relation`). */
 function relationForeignKey(history: HistoryModel, relation: PrismaRelation): ForeignKeyRef | undefined {
   const fk = history.foreignKeys.find((f) => f.location.file === relation.file && f.location.span.start === relation.relation.span.start);
@@ -40,8 +46,11 @@ export function prismaFindings(model: WorkspaceModel): PrismaFinding[] {
       const fk = f.fk ?? (f.relation && relationForeignKey(history, f.relation));
       return fk ? { ...f, fk } : f;
     };
-    findings.push(...own.map((f) => withFk(companionOf !== undefined ? { ...f, migratedHistory: companionOf } : f)));
-    const migrated = history.history.companionOf !== undefined ? model.histories.find((h) => h.history?.id === history.history.companionOf) : undefined;
+    const migrated = companionOf !== undefined ? model.histories.find((h) => h.history?.id === companionOf) : undefined;
+    // With migrations, the database they build is what runs: an index is missing only on an FK it has (a
+    // relation whose FK the migrations dropped is drift, reported by prisma-drift, and scans nothing).
+    const kept = migrated ? own.filter((f) => f.rule !== missingIndex.id || !f.relation || hasForeignKey(migrated, f.relation)) : own;
+    findings.push(...kept.map((f) => withFk(companionOf !== undefined ? { ...f, migratedHistory: companionOf } : f)));
     if (migrated) findings.push(...checkDrift(history, migrated, schema).map(withFk));
   }
   cache.set(model, findings);
