@@ -79,12 +79,14 @@ test('fk-target-missing: a table created later in the history; fk-target-not-uni
   assert.deepEqual(of(checkSql(count), 'fk-target-not-unique'), []);
 });
 
-test('fk-type-mismatch: uuid vs text error, int vs bigint warning, varchar lengths info, same type nothing', () => {
+test('fk-type-mismatch: uuid vs text error, an integer child narrower than its key warning (wider: info), varchar lengths info, same type nothing', () => {
   const grade = (parent: string, child: string) =>
     of(checkSql(`CREATE TABLE p (k ${parent} PRIMARY KEY); CREATE TABLE c (k ${child} REFERENCES p);`), 'fk-type-mismatch').map((f) => f.severity);
   assert.deepEqual(grade('uuid', 'text'), ['error']);
   assert.deepEqual(grade('bigint', 'integer'), ['warning']);
-  assert.deepEqual(grade('integer', 'bigint'), ['warning']);
+  assert.deepEqual(grade('integer', 'bigint'), ['info']);
+  assert.deepEqual(grade('smallint', 'integer'), ['info']);
+  assert.deepEqual(grade('integer', 'smallint'), ['warning']);
   assert.deepEqual(grade('varchar(20)', 'varchar(50)'), ['info']);
   assert.deepEqual(grade('bigint', 'bigint'), []);
   assert.deepEqual(grade('bigserial', 'bigint'), []);

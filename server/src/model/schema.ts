@@ -38,6 +38,8 @@ export interface Index {
   /** Key columns in order; `null` for an expression element. */
   columns: (string | null)[];
   expressions: string[];
+  /** The columns the expression elements refer to, when known. */
+  expressionColumns?: string[];
   include: string[];
   unique: boolean;
   method: string;

@@ -1,8 +1,9 @@
 /**
  * `fk-type-mismatch`: the referencing and referenced columns have different types. PostgreSQL refuses a key
  * whose types have no equality operator in the parent's btree family and no implicit cast from the child's
- * type to the parent's (uuid vs text): error. Integer widths differ: warning. Other differences (varchar
- * lengths, text vs varchar, numeric precision, types FK Lens does not know, such as domains): info.
+ * type to the parent's (uuid vs text): error. An integer child narrower than its parent: warning (wider: info).
+ * Other differences (varchar lengths, text vs varchar, numeric precision, types FK Lens does not know, such as
+ * domains): info.
  */
 import type { Column, Table } from '../../model/schema';
 import { earliest, fkPoint, pointOf, unsureOfFinalSchema, withGaps } from '../gaps';
@@ -61,13 +62,11 @@ export function typeMismatch(childType: string, parentType: string): { severity:
   }
   if (cf === pf) {
     if (cf === 'integer') {
-      const narrower = INTEGER_BITS[child] < INTEGER_BITS[parent];
-      return {
-        severity: 'warning',
-        why: narrower
-          ? `${childType} is narrower than ${parentType}: parent keys beyond the ${childType} range cannot be referenced`
-          : `${childType} is wider than ${parentType}: every check compares across integer types, and the columns drift apart`,
-      };
+      // A narrower child cannot hold every parent key; a wider one can, and btree's integer family compares
+      // across widths with the indexes on both sides, so it only costs consistency.
+      return INTEGER_BITS[child] < INTEGER_BITS[parent]
+        ? { severity: 'warning', why: `${childType} is narrower than ${parentType}: parent keys beyond the ${childType} range cannot be referenced` }
+        : { severity: 'info', why: `${childType} is wider than ${parentType}: every parent key fits, and the checks use the indexes across the two widths, but the types should agree` };
     }
     return { severity: 'info', why: 'the types are compatible but not the same' };
   }
@@ -82,7 +81,7 @@ export const fkTypeMismatch: Rule = {
   defaultSeverity: 'warning',
   title: 'Foreign key column types differ',
   description:
-    'A referencing column and the column it references have different types. Incompatible types (uuid vs text) make PostgreSQL refuse the key (error); integers of different widths overflow at different points and compare across types (warning); other differences such as varchar lengths or text vs varchar are reported as info.',
+    'A referencing column and the column it references have different types. Incompatible types (uuid vs text) make PostgreSQL refuse the key (error); an integer column narrower than the key it references cannot hold every key (warning); a wider one, and other differences such as varchar lengths or text vs varchar, are reported as info.',
   check({ histories }) {
     const findings: Finding[] = [];
     for (const history of histories) {

@@ -31,6 +31,7 @@ export function createIndex(s: ReplayState, event: CreateIndexEvent): void {
     name,
     columns,
     expressions: event.elements.filter((e) => !e.column).map((e) => e.expression ?? 'expr'),
+    expressionColumns: [...new Set(event.elements.flatMap((e) => (e.column ? [] : (e.expressionColumns ?? []))))],
     include: event.include,
     unique: event.unique,
     method: event.method,
