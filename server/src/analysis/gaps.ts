@@ -5,7 +5,7 @@
 import type { ForeignKey, SourceLocation } from '../model/schema';
 import type { HistoryModel } from '../model/replay';
 import { describeGaps, gapsAfter, gapsBefore, stepOfFile, type Gap, type HistoryPoint } from '../model/partial';
-import type { Finding, RelatedLocation, Severity } from './rule';
+import { SEVERITY_RANK, type Finding, type RelatedLocation, type Severity } from './rule';
 
 export interface Unsure {
   /** The severity to report instead of error. */
@@ -21,7 +21,7 @@ function unsure(gaps: Gap[], severity: Severity, how: string): Unsure | undefine
   if (!gaps.length) return undefined;
   return {
     severity,
-    note: ` This history is partial: FK Lens skipped ${describeGaps(gaps)}, ${how}; so this is not reported as an error.`,
+    note: ` This history is partial: FK Lens skipped ${describeGaps(gaps)}, ${how}.`,
     related: gaps.slice(0, MAX_RELATED).map((g) => ({ file: g.file, span: g.span, message: `skipped by FK Lens: ${g.message}` })),
   };
 }
@@ -56,8 +56,19 @@ export function earliest(...points: HistoryPoint[]): HistoryPoint {
   return points.reduce((a, b) => (b.step < a.step || (b.step === a.step && b.offset < a.offset) ? b : a));
 }
 
-/** The finding as a partial history makes it: below error, with the note and the gaps as related locations. */
+/**
+ * The finding as a partial history makes it: the lower of its grade (which the finding must set) and
+ * `gaps.severity`, with the note and the gaps as related locations; `unsure` keeps a configured severity below error.
+ */
 export function withGaps(finding: Finding, gaps: Unsure | undefined): Finding {
   if (!gaps) return finding;
-  return { ...finding, severity: gaps.severity, message: finding.message + gaps.note, related: [...(finding.related ?? []), ...gaps.related], unsure: true };
+  const wasError = finding.severity === 'error';
+  const lower = finding.severity && SEVERITY_RANK[finding.severity] < SEVERITY_RANK[gaps.severity] ? finding.severity : gaps.severity;
+  return {
+    ...finding,
+    severity: lower,
+    message: finding.message + gaps.note + (wasError ? ' So it is not reported as an error.' : ''),
+    related: [...(finding.related ?? []), ...gaps.related],
+    unsure: true,
+  };
 }

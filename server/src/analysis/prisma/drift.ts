@@ -60,7 +60,7 @@ export function checkDrift(schemaModel: HistoryModel, migrated: HistoryModel, sc
         push({
           file: fk.location.file,
           span: fk.location.span,
-          message: `The schema declares ${describe(fk, schemaModel)}, but after the migrations in ${where} the database has no foreign key on ${tableLabel(table)}(${fk.columns.join(', ')}).`,
+          message: `After the migrations in ${where} the database has no foreign key on ${tableLabel(table)}(${fk.columns.join(', ')}), which the schema declares: ${describe(fk, schemaModel)} (prisma migrate dev would add it).`,
           relation,
         });
         continue;
@@ -91,7 +91,7 @@ export function checkDrift(schemaModel: HistoryModel, migrated: HistoryModel, sc
       push({
         file: table.location.file,
         span: table.location.span,
-        message: `The migrations in ${where} leave ${describe(fk, migrated)} (${at(fk)}), which the schema has no relation for: the next prisma migrate dev would drop it.`,
+        message: `The schema has no relation for a foreign key the migrations in ${where} leave on ${tableLabel(table)}(${fk.columns.join(', ')}): the next prisma migrate dev would drop ${describe(fk, migrated)} (${at(fk)}).`,
         model: modelOf(table),
         fk: foreignKeyRef(migrated, fk),
       });

@@ -29,6 +29,7 @@ export const fkColumnCountMismatch: Rule = {
           withGaps(
             {
               rule: 'fk-column-count-mismatch',
+              severity: 'error',
               file: fk.location.file,
               span: fk.location.columnsSpan ?? fk.location.span,
               message:

@@ -5,6 +5,7 @@
  */
 import { hasServingIndex, whyIndexCannotServe } from '../../model/indexing';
 import { laterChanges, lead } from '../finalSchema';
+import { pointOf, unsureOfFinalSchema, withGaps } from '../gaps';
 import { columnsLabel, foreignKeyRef, tableLabel, withArticle, type Finding, type RelatedLocation, type Rule } from '../rule';
 
 const MAX_NAMED = 2;
@@ -34,16 +35,24 @@ export const fkMissingIndex: Rule = {
             ...unusable.slice(0, MAX_NAMED).map((u) => ({ file: u.index.location.file, span: u.index.location.span, message: `${u.index.name} cannot serve ${fk.name}: ${u.why}` })),
           ];
           if (parent) related.push({ file: parent.location.file, span: parent.location.span, message: `${tableLabel(parent)} is defined here` });
-          findings.push({
-            rule: 'fk-missing-index',
-            file: fk.location.file,
-            span: fk.location.columnsSpan ?? fk.location.span,
-            message:
-              lead(later.changed, `No index on ${columnsLabel(table, fk.columns)} serves foreign key ${fk.name}: every DELETE of ${withArticle(tableLabel(parent))} row `) +
-              `(or UPDATE of its ${fk.refColumns.join(', ')}) scans all of ${tableLabel(table)}.${named}`,
-            related,
-            fk: foreignKeyRef(history, fk),
-          });
+          // A statement skipped after the child table was created may have created the index.
+          const gaps = unsureOfFinalSchema(history, pointOf(history, table.location));
+          findings.push(
+            withGaps(
+              {
+                rule: 'fk-missing-index',
+                file: fk.location.file,
+                span: fk.location.columnsSpan ?? fk.location.span,
+                message:
+                  lead(later.changed, `No index on ${columnsLabel(table, fk.columns)} serves foreign key ${fk.name}: every DELETE of ${withArticle(tableLabel(parent))} row `) +
+                  `(or UPDATE of its ${fk.refColumns.join(', ')}) scans all of ${tableLabel(table)}.${named}`,
+                severity: 'warning',
+                related,
+                fk: foreignKeyRef(history, fk),
+              },
+              gaps,
+            ),
+          );
         }
       }
     }

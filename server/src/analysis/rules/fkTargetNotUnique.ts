@@ -25,6 +25,7 @@ export const fkTargetNotUnique: Rule = {
           withGaps(
             {
               rule: 'fk-target-not-unique',
+              severity: 'error',
               file: fk.location.file,
               span: fk.location.refColumnsSpan ?? fk.location.refTableSpan ?? fk.location.span,
               message:

@@ -33,6 +33,7 @@ export const setNullOnNotNull: Rule = {
               withGaps(
                 {
                   rule: 'set-null-on-not-null',
+                  severity: 'error',
                   file: fk.location.file,
                   span: span ?? fk.location.span,
                   message:
