@@ -2,38 +2,14 @@
  * The FK Lens status bar item: indexing, then how many histories are partial (FK Lens skipped something in
  * them, so findings that may rest on it are not errors). A click lists what was skipped and where (a quick
  * pick that opens the place); the output channel lists the same whenever it changes. Fed by the server's
- * `fklens/status` notification (server/src/lsp/status.ts; the shapes are repeated here to keep the client
- * bundle free of server code).
+ * `fklens/status` notification (server/src/lsp/status.ts, whose types are imported: erased from the bundle).
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
+import type { FkLensStatus, StatusHistory } from '../../server/src/lsp/status';
 
 export const SHOW_STATUS_COMMAND = 'fklens.showStatus';
 const STATUS_NOTIFICATION = 'fklens/status';
-
-interface LspRange {
-  start: { line: number; character: number };
-  end: { line: number; character: number };
-}
-
-interface StatusReason {
-  code: string;
-  message: string;
-  uri: string;
-  range: LspRange;
-}
-
-interface StatusHistory {
-  folder: string;
-  history: string;
-  reasons: StatusReason[];
-}
-
-export interface FkLensStatus {
-  indexing: boolean;
-  histories: number;
-  partial: StatusHistory[];
-}
 
 export class StatusItem implements vscode.Disposable {
   private readonly item: vscode.StatusBarItem;

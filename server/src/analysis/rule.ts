@@ -3,7 +3,7 @@
  * text, options) plus a pure `check` over the replayed histories; it never parses, reads files or knows LSP.
  * Adding a rule: one file under `rules/` exporting a `Rule`, and one line in `rules/index.ts`.
  */
-import type { ForeignKeyDeclaration, HistoryModel } from '../model/replay';
+import type { ForeignKeyDeclaration, HistoryModel, NamesAtStep } from '../model/replay';
 import type { ForeignKey } from '../model/schema';
 import type { Span } from '../sources/text';
 import type { WorkspaceModel } from '../workspace/workspace';
@@ -26,16 +26,10 @@ export interface RelatedLocation {
  * `historyId` + `tableId` select the table in `HistoryModel.tableById`, `name` the FK in its `foreignKeys`.
  * The names are for people and for the CLI's JSON output.
  */
-export interface ForeignKeyRef {
+export interface ForeignKeyRef extends NamesAtStep {
   historyId: string;
   tableId: number;
   name: string;
-  schema: string;
-  table: string;
-  columns: string[];
-  refSchema: string;
-  refTable: string;
-  refColumns: string[];
 }
 
 export type FindingTag = 'unnecessary';
