@@ -73,6 +73,16 @@ for (const statement of CASES) {
   });
 }
 
+test('a key on a column this migration added (without DEFAULT) is checked as a table constraint; the message offers the column form, which PostgreSQL does not check', async () => {
+  const twoSteps = 'ALTER TABLE orders ADD COLUMN buyer_id bigint;\nALTER TABLE orders ADD CONSTRAINT orders_buyer_fk FOREIGN KEY (buyer_id) REFERENCES users (id);';
+  assert.equal((await probe(twoSteps)).rowShare, true);
+  const [f] = reported(twoSteps);
+  assert.match(f.message, /\(buyer_id is new in this migration: declared on the column, as ADD COLUMN buyer_id \.\.\. REFERENCES users, the key is added without a check\)/);
+  assert.equal((await probe('ALTER TABLE orders ADD COLUMN buyer_id bigint REFERENCES users (id);')).rowShare, false);
+  // An old column gets no such hint.
+  assert.doesNotMatch(reported(CASES[0])[0].message, /new in this migration/);
+});
+
 test('PostgreSQL marks ADD COLUMN ... REFERENCES (no DEFAULT) valid without a check, while DEFAULT NULL makes it check', async () => {
   assert.deepEqual(await probe(CASES[2]), { scans: 0, rowShare: false, validated: [true] });
   assert.deepEqual(await probe(CASES[3]), { scans: 1, rowShare: true, validated: [true] });

@@ -44,7 +44,10 @@ function message(d: ForeignKeyDeclaration, table: string, parent: string, column
   const scan = `PostgreSQL checks every row of ${table} while holding SHARE ROW EXCLUSIVE locks on ${table} and ${parent}, so writes to both wait for the scan`;
   const column = d.addColumn;
   if (!column) {
-    return `Foreign key ${d.fk.name} on ${columns} is added to an existing table without NOT VALID: ${scan}. Add it NOT VALID, then VALIDATE CONSTRAINT in a later migration.`;
+    const inline = d.onNewColumns && d.names.columns.length === 1
+      ? ` (${d.names.columns[0]} is new in this migration: declared on the column, as ADD COLUMN ${d.names.columns[0]} ... REFERENCES ${parent}, the key is added without a check)`
+      : '';
+    return `Foreign key ${d.fk.name} on ${columns} is added to an existing table without NOT VALID: ${scan}. Add it NOT VALID, then VALIDATE CONSTRAINT in a later migration${inline}.`;
   }
   if (column.default !== undefined && isNullDefault(column.default)) {
     return (

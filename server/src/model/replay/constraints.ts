@@ -153,6 +153,9 @@ export function addForeignKey(s: ReplayState, table: Table, c: ConstraintDefinit
   const column = byAlter && c.columnConstraint ? table.columns.find((x) => x.name === c.columns[0]) : undefined;
   const addColumn = column && { column: column.name, default: column.default, generated: column.generated };
   const tableExistedBefore = byAlter && existedBefore;
+  const fkColumns = c.columns.map((name) => table.columns.find((x) => x.name === name));
+  const onNewColumns =
+    tableExistedBefore && !c.columnConstraint && fkColumns.every((x) => x && x.location.file === s.file && x.default === undefined && !x.generated && !x.identity);
   s.declarations.push({
     fk,
     step: s.step,
@@ -161,6 +164,7 @@ export function addForeignKey(s: ReplayState, table: Table, c: ConstraintDefinit
     inExplicitTransaction: s.inTransaction,
     checksExistingRows: tableExistedBefore && fk.validated && (!addColumn || addColumn.default !== undefined || addColumn.generated),
     addColumn,
+    ...(onNewColumns ? { onNewColumns } : {}),
     names: {
       schema: table.schema,
       table: table.name,

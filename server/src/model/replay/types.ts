@@ -53,6 +53,11 @@ export interface ForeignKeyDeclaration {
    * DEFAULT clause (the new column is NULL in every row, and PostgreSQL skips the check).
    */
   checksExistingRows: boolean;
+  /**
+   * A table constraint whose columns this same migration added to the existing table without a DEFAULT (so they
+   * hold only NULLs): declared on the column in its ADD COLUMN, PostgreSQL would add the key without a check.
+   */
+  onNewColumns?: boolean;
   /** Written on the column of `ADD COLUMN`: its name and the DEFAULT it was added with (`NULL` when written so). */
   addColumn?: { column: string; default?: string; generated: boolean };
   /** The names at this step. */
