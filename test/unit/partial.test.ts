@@ -118,3 +118,18 @@ test('fklens check and fklens model say which histories are partial, why and whe
   assert.doesNotMatch(cli(['check', complete]).stderr, /partial/);
   assert.deepEqual(JSON.parse(cli(['model', complete, '--json']).stdout).partial, []);
 });
+
+test('a statement a JS loop runs several times is one reason of the partial history', () => {
+  const dir = project({
+    'db/migrations/20240101000000_tables.js': `const prefix = process.env.PREFIX || '';
+exports.up = async function (knex) {
+  for (const name of ['accounts', 'teams']) {
+    await knex.schema.createTable(prefix + name, (t) => { t.increments(); });
+  }
+};
+exports.down = async function () {};
+`,
+  });
+  const model = JSON.parse(cli(['model', dir, '--json']).stdout);
+  assert.deepEqual(model.partial.map((p: { reasons: { code: string; line: number }[] }) => p.reasons.map((r) => `${r.code}:${r.line}`)), [['unsupported:4']]);
+});

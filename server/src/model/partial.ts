@@ -47,6 +47,14 @@ export function historyGaps(history: HistoryModel): Gap[] {
     gaps.push({ code: p.code, file: p.file, span: p.span, step: p.step, message: p.message, line: lineOf(p.file, p.span.start) });
   }
   gaps.sort((a, b) => a.step - b.step || a.span.start - b.span.start);
+  // A statement read several times (a JS loop over a constant list) is one gap.
+  const seen = new Set<string>();
+  gaps = gaps.filter((g) => {
+    const key = `${g.code}\0${g.file}\0${g.span.start}\0${g.span.end}\0${g.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
   cache.set(history, gaps);
   return gaps;
 }
