@@ -5,7 +5,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { modelJson, type ModelJson } from './model/json';
+import { modelJson, partialSummary, type ModelJson } from './model/json';
 import type { DiscoveryOptions } from './workspace/discovery';
 import { isDialect } from './workspace/dialects';
 import { openWorkspace } from './workspace/open';
@@ -122,6 +122,7 @@ function printModelText(workspace: Workspace, json: ModelJson, out: (line: strin
   }
   const unindexed = json.foreignKeys.filter((f) => !f.indexed).length;
   out(`${json.foreignKeys.length} foreign keys in ${json.tables.length} tables; ${unindexed} without a usable index.`);
+  for (const line of partialSummary(json.partial)) out(line);
 }
 
 export async function main(argv: string[]): Promise<number> {

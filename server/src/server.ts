@@ -43,6 +43,7 @@ import { loadConfigFile } from './config/load';
 import { toLspDiagnostic } from './lsp/diagnostics';
 import { registerLanguageFeatures, type FolderView } from './lsp/features';
 import { registerErd } from './lsp/erd';
+import { registerStatus } from './lsp/status';
 import { contains, fsPathOf, isUnder, newFolder, normalizeKey, uriFor, uriToFsPath, type Folder, type Location } from './lsp/folders';
 
 const VERSION = process.env.FKLENS_VERSION ?? 'dev';
@@ -306,6 +307,7 @@ async function analyze(folder: Folder): Promise<void> {
   folder.model = model;
   features.modelChanged(model);
   erd.modelChanged();
+  status.modelChanged();
 }
 
 /** When the replay fails, still show what each file's reader found (syntax errors above all). */
@@ -394,6 +396,7 @@ async function indexFolders(targets: Folder[]): Promise<IndexResult> {
   if (!targets.length) return { folders: 0, files: 0, durationMs: 0 };
   const progress = await startProgress();
   progress.begin('FK Lens', 0, 'scanning the workspace…', false);
+  status.indexing(true);
   let fileCount = 0;
   try {
     const jobs: { folder: Folder; generation: number; workspace: Workspace; config: FkLensConfig }[] = [];
@@ -458,6 +461,7 @@ async function indexFolders(targets: Folder[]): Promise<IndexResult> {
     log(`Indexed ${fileCount} files in ${jobs.length} folder(s) in ${Date.now() - started} ms.`);
   } finally {
     progress.done();
+    status.indexing(false);
   }
   return { folders: targets.length, files: fileCount, durationMs: Date.now() - started };
 }
@@ -799,6 +803,7 @@ connection.onRequest('fklens/reindex', async (): Promise<IndexResult> => {
   }
 });
 
+const status = registerStatus(connection, () => [...folders, loose].map((f) => ({ name: f.name, indexed: f.indexed, model: () => f.model ?? f.workspace.model(), uriOf: (file: string) => uriFor(f, file) })));
 const erd = registerErd(connection, () => [...folders, loose].map((f) => ({ name: f.name, uri: f.uri, indexed: f.indexed, model: () => f.model ?? f.workspace.model() })));
 
 connection.onShutdown(() => {

@@ -68,6 +68,17 @@ export const scenarios: Scenario[] = [
     expectActive: true,
   },
   {
+    // A partial history: it alters (and references) a table no file creates. The status bar item, its details.
+    name: 'partial',
+    suites: ['activation', 'status'],
+    workspace: (dir) => {
+      mkdirSync(path.join(dir, 'db', 'migrations'), { recursive: true });
+      writeFileSync(path.join(dir, 'db/migrations/000001_users.up.sql'), 'ALTER TABLE users ADD COLUMN nickname text;\n');
+      writeFileSync(path.join(dir, 'db/migrations/000002_orders.up.sql'), 'CREATE TABLE orders (id bigint PRIMARY KEY, user_id bigint REFERENCES users (id));\n');
+    },
+    expectActive: true,
+  },
+  {
     // A migration that writes a file when loaded or run: FK Lens must only read it.
     name: 'side-effect',
     suites: ['activation', 'untouched'],

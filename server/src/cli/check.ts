@@ -11,6 +11,7 @@ import { loadConfigFile } from '../config/load';
 import { openWorkspace } from '../workspace/open';
 import { skipReason, type SkippedFile } from '../workspace/disk';
 import { checkFindings } from './findings';
+import { partialJson, partialSummary } from '../model/json';
 import { formatGithub, formatJson, formatSarif, formatText, type CheckFormat, type FormatContext } from './formats';
 
 export type FailOn = Severity | 'never';
@@ -53,12 +54,14 @@ export async function runCheck(request: CheckRequest): Promise<CheckOutput> {
     const rel = relative(cwd, abs);
     return (rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : abs).split(sep).join('/');
   };
-  const ctx: FormatContext = { root, display, rules: RULES, docsBaseUrl: config.docsBaseUrl, version: request.version };
+  const partial = partialJson(model);
+  const ctx: FormatContext = { root, display, rules: RULES, docsBaseUrl: config.docsBaseUrl, version: request.version, partial };
   const format = { text: formatText, json: formatJson, sarif: formatSarif, github: formatGithub }[request.format];
   const stdout = format(findings, ctx);
   if (request.format === 'text') {
     const count = (s: Severity) => findings.filter((f) => f.severity === s).length;
     stderr.push(`${count('error')} error(s), ${count('warning')} warning(s), ${count('info')} info in ${model.histories.reduce((n, h) => n + h.steps.length, 0)} file(s).`);
+    stderr.push(...partialSummary(partialJson(model, display)));
   }
   const failing = request.failOn !== 'never' && findings.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[request.failOn as Severity]);
   return { stdout, stderr, exitCode: failing ? 1 : 0 };

@@ -3,6 +3,8 @@ import { pathToFileURL } from 'node:url';
 import { ruleDocsUrl } from '../config/config';
 import type { Rule, Severity } from '../analysis/rule';
 import type { CheckFinding } from './findings';
+import type { PartialHistoryJson } from '../model/json';
+import { displayed, sarifInvocation } from './partial';
 
 export type CheckFormat = 'text' | 'json' | 'sarif' | 'github';
 
@@ -14,6 +16,8 @@ export interface FormatContext {
   rules: readonly Rule[];
   docsBaseUrl: string;
   version: string;
+  /** The histories FK Lens could not read whole (paths relative to the root). */
+  partial?: PartialHistoryJson[];
 }
 
 /** `file:line:col severity rule-id message`, one line per finding, like a compiler. */
@@ -33,7 +37,7 @@ export function formatJson(findings: CheckFinding[], ctx: FormatContext): string
     endColumn: f.endColumn,
     ...(f.fk ? { fk: f.fk } : {}),
   }));
-  return JSON.stringify({ diagnostics }, null, 2) + '\n';
+  return JSON.stringify({ diagnostics, partial: displayed(ctx.partial ?? [], ctx.display) }, null, 2) + '\n';
 }
 
 const SARIF_LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
@@ -67,6 +71,7 @@ export function formatSarif(findings: CheckFinding[], ctx: FormatContext): strin
           },
         },
         originalUriBaseIds: { '%SRCROOT%': { uri: srcRoot } },
+        invocations: [sarifInvocation(ctx.partial ?? [])],
         results: findings.map((f) => ({
           ruleId: f.rule,
           ...(ruleIndex.has(f.rule) ? { ruleIndex: ruleIndex.get(f.rule) } : {}),
