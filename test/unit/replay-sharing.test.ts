@@ -19,7 +19,11 @@ function snapshot(model: WorkspaceModel): string {
   const histories = model.histories.map((h) => {
     const live = new Set(h.foreignKeys);
     const fkName = (fk: { name: string; tableId: number }) => `${h.tableById.get(fk.tableId)?.name}.${fk.name}`;
-    for (const d of h.declarations) assert.ok(live.has(d.fk), `declaration of ${fkName(d.fk)} names an FK object of the model`);
+    // A declaration of an FK that is still there names the model's FK object (dropped ones keep their last state).
+    for (const d of h.declarations) {
+      const same = h.foreignKeys.find((f) => f.tableId === d.fk.tableId && f.name === d.fk.name && f.step === d.fk.step);
+      assert.ok(!same || live.has(d.fk), `declaration of ${fkName(d.fk)} names the FK object of the model`);
+    }
     return {
       tables: h.tables.map((t) => ({ ...t, indexes: t.indexes, foreignKeys: t.foreignKeys.map((f) => ({ ...f, refIndex: f.refIndex?.name })) })),
       declarations: h.declarations.map((d) => ({ ...d, fk: fkName(d.fk) })),
