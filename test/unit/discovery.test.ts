@@ -420,7 +420,7 @@ describe('readWorkspaceFromDisk', () => {
       assert.deepEqual([...scan.files.keys()], ['db/schema.sql']);
       assert.equal(scan.files.get('db/schema.sql'), 'CREATE TABLE a (id int);');
       assert.deepEqual(scan.skipped, [
-        { path: 'db/big.sql', reason: 'too-large', bytes: 200 },
+        { path: 'db/big.sql', reason: 'too-large', bytes: 200, limit: 100 },
         { path: 'db/blob.sql', reason: 'binary', bytes: 3 },
       ]);
 

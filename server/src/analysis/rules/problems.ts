@@ -3,6 +3,7 @@
  * target does not exist at that point ...), as rules whose id is the problem's code, so severity settings and
  * suppressions apply to them like to every other rule. The severity each problem was reported with is its grade.
  */
+import { shortenQuotedText } from '../../sources/excerpt';
 import type { Finding, Rule, Severity } from '../rule';
 
 type Source = 'reader' | 'replay';
@@ -18,7 +19,8 @@ function problemRule(id: string, source: Source, defaultSeverity: Severity, titl
       if (source === 'reader') {
         for (const [path, file] of workspace.sources) {
           for (const p of file.problems ?? []) {
-            if (p.code === id) findings.push({ rule: id, file: path, span: p.span, message: p.message, severity: p.severity });
+            // What a reader quotes of the file's text is kept short (sources/excerpt.ts).
+            if (p.code === id) findings.push({ rule: id, file: path, span: p.span, message: shortenQuotedText(p.message), severity: p.severity });
           }
         }
       } else {
