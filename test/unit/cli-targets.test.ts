@@ -124,6 +124,10 @@ test('--config: missing or malformed is exit 2; a malformed .fklens.json found b
   assert.equal(result.locations[0].physicalLocation.artifactLocation.uri, '.fklens.json');
   assert.equal(sarif.tool.driver.rules[result.ruleIndex].id, 'config-error');
   assert.match(cli(['check', '--format', 'github'], dir).stdout, /^::error file=\.fklens\.json,line=2,col=\d+,.*title=fklens config-error::not valid JSON/m);
+  // The other commands name it on stderr (their output is not findings).
+  const model = cli(['model', '.'], dir);
+  assert.equal(model.status, 0);
+  assert.match(model.stderr, /^fklens: \.fklens\.json:2:\d+: error config-error not valid JSON/m);
 });
 
 test('one path convention: check, model and reach print paths relative to the current directory, quoted when they hold a space', () => {

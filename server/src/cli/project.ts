@@ -14,13 +14,15 @@ import { dirname, join, resolve, sep } from 'node:path';
 import { Minimatch } from 'minimatch';
 import { CONFIG_FILE, resolveConfig, type ConfigLayer, type FkLensConfig } from '../config/config';
 import { loadConfigFile, type LoadedConfigFile } from '../config/load';
+import { locateConfigIssues } from '../config/locate';
+import { LineIndex } from '../sources/text';
 import { isDialect } from '../workspace/dialects';
 import { skipReason, type SkippedFile } from '../workspace/disk';
 import type { DiscoveryOptions } from '../workspace/discovery';
 import { openWorkspace } from '../workspace/open';
 import type { Workspace } from '../workspace/workspace';
 import { InputError, UsageError, type OptionSpec, type OptionValues } from './command';
-import { displayPath, quotePath } from './terminal';
+import { displayPath, escapeTerminal, quotePath } from './terminal';
 
 /** The options of every command that reads a project. */
 export const PROJECT_OPTIONS: Record<string, OptionSpec> = {
@@ -191,4 +193,21 @@ export async function openProjects(targetArgs: string[], values: OptionValues, c
     projects.push({ root, targets, config, configFile, workspace, skipped, selected });
   }
   return { projects, notes };
+}
+
+/**
+ * The problems of each project's .fklens.json as `file:line:col: severity message` lines for standard error
+ * (model, reach, erd; check reports them as config-error findings instead).
+ */
+export function configNotes(projects: Project[], cwd = process.cwd()): string[] {
+  const notes: string[] = [];
+  for (const { configFile: file } of projects) {
+    if (!file?.path || !file.issues.length) continue;
+    const lines = new LineIndex(file.text ?? '');
+    for (const issue of locateConfigIssues(file.text ?? '', file.issues, file.path)) {
+      const at = lines.position(issue.span.start);
+      notes.push(`${quotePath(displayPath(file.path, cwd))}:${at.line + 1}:${at.character + 1}: ${issue.severity} config-error ${escapeTerminal(issue.message)}`);
+    }
+  }
+  return notes;
 }
