@@ -43,8 +43,10 @@ test('escapeTerminal shows control characters, C1 codes and bidi overrides visib
 test('check, model and reach print names and file names with control characters escaped; a newline cannot fake a finding', () => {
   const evil = 'p\x1b]52;c;ZWNobyBoaQ==\x07\x1b[2K\rALL CLEAN';
   const fakeFile = 'db/x.sql:1:1 error fake-rule ALL CLEAN\n0001_evil.sql';
+  // Written as a Unicode-escaped identifier (U&"\001B..."): the file itself is plain ASCII text, the name is not.
+  const spelled = `U&"${[...evil].map((c) => (c < ' ' ? `\\${c.charCodeAt(0).toString(16).padStart(4, '0')}` : c)).join('')}"`;
   const dir = workspace({
-    'db/schema.sql': `CREATE TABLE "${evil}" (id int PRIMARY KEY);\nCREATE TABLE child (id int PRIMARY KEY, p int REFERENCES "${evil}" (id) ON DELETE CASCADE);\n`,
+    'db/schema.sql': `CREATE TABLE ${spelled} (id int PRIMARY KEY);\nCREATE TABLE child (id int PRIMARY KEY, p int REFERENCES ${spelled} (id) ON DELETE CASCADE);\n`,
   });
   writeFileSync(join(dir, fakeFile), 'CREATE TABLE a (id int PRIMARY KEY);\nCREATE TABLE b (a_id int REFERENCES a);\n');
   for (const args of [['check', '.', '--fail-on', 'never'], ['model', '.'], ['reach', evil, '.'], ['check', '.', '--format', 'github']]) {
@@ -65,7 +67,8 @@ test('check, model and reach print names and file names with control characters 
 
 test('github annotations: % CR LF escaped in the message, also : and , in properties; one command per finding', () => {
   const name = 'a%0A::error file=x::injected,\r\nb';
-  const dir = workspace({ 'weird, name: 1.sql': `CREATE TABLE "${name}" (id int PRIMARY KEY);\nCREATE TABLE child (p int REFERENCES "${name}" (id));\n` });
+  const spelled = `U&"${[...name].map((c) => (c < ' ' ? `\\${c.charCodeAt(0).toString(16).padStart(4, '0')}` : c)).join('')}"`;
+  const dir = workspace({ 'weird, name: 1.sql': `CREATE TABLE ${spelled} (id int PRIMARY KEY);\nCREATE TABLE child (p int REFERENCES ${spelled} (id));\n` });
   const r = cli(['check', '.', '--format', 'github'], dir);
   assert.equal(r.status, 0, r.stderr);
   const lines = r.stdout.trim().split('\n');
