@@ -657,6 +657,37 @@ test('severity changes apply live: .fklens.json created, changed and deleted; fk
   await lsp.waitForDiagnostics(uri, since, 'rules.sql gone', (x) => x.diagnostics.length === 0);
 });
 
+test('a malformed .fklens.json is a diagnostic on that file (not a silent fallback); fixing or deleting it clears it', async () => {
+  const configUri = uriOf('.fklens.json');
+  let since = lsp.published.length;
+  writeFileSync(join(dir, '.fklens.json'), '{\n  "rules": {\n    "fk-missing-index": "error",\n  }\n}\n');
+  lsp.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: configUri, type: 1 }] });
+  let p = await lsp.waitForDiagnostics(configUri, since, 'the JSON error on .fklens.json', (x) => x.diagnostics.length > 0);
+  assert.equal(p.diagnostics.length, 1);
+  assert.equal(p.diagnostics[0].severity, 1);
+  assert.equal(p.diagnostics[0].code, 'config-error');
+  assert.equal(p.diagnostics[0].range.start.line, 3, 'at the } after the trailing comma');
+  assert.match(p.diagnostics[0].message, /not valid JSON/);
+
+  since = lsp.published.length;
+  writeFileSync(join(dir, '.fklens.json'), '{\n  "rules": { "fk-missing-index": "loud" },\n  "nope": 1\n}\n');
+  lsp.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: configUri, type: 2 }] });
+  p = await lsp.waitForDiagnostics(configUri, since, 'two bad values', (x) => x.diagnostics.length === 2);
+  assert.deepEqual(
+    p.diagnostics.map((d) => [d.severity, d.range.start.line, d.range.start.character]).sort(),
+    [
+      [2, 1, 13],
+      [2, 2, 2],
+    ],
+    JSON.stringify(p.diagnostics),
+  );
+
+  since = lsp.published.length;
+  unlinkSync(join(dir, '.fklens.json'));
+  lsp.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: configUri, type: 3 }] });
+  await lsp.waitForDiagnostics(configUri, since, 'cleared', (x) => x.diagnostics.length === 0);
+});
+
 test('shuts down cleanly', async () => {
   const code = await lsp.stop();
   assert.equal(code, 0, lsp.stderr);

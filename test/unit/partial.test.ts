@@ -15,7 +15,8 @@ import { initPostgresParser } from '../../server/src/sources/sql/postgres';
 import { check } from '../support/rules';
 
 const root = resolve(__dirname, '../../..');
-const cli = (args: string[]) => spawnSync(process.execPath, [resolve(root, 'dist/cli.js'), ...args], { cwd: root, encoding: 'utf8' });
+/** Runs the built CLI; `cwd` is where the user stands (paths are printed relative to it). */
+const cli = (args: string[], cwd = root) => spawnSync(process.execPath, [resolve(root, 'dist/cli.js'), ...args], { cwd, encoding: 'utf8' });
 
 before(async () => {
   await initPostgresParser();
@@ -78,11 +79,12 @@ test('statements skipped before an FK keep refusal findings below error; skipped
 
 test('fklens check and fklens model say which histories are partial, why and where', () => {
   const dir = project(PARTIAL);
-  const text = cli(['check', dir, '--fail-on', 'error']);
+  // Run from the project's folder, as CI does: every path is then relative to it.
+  const text = cli(['check', '.', '--fail-on', 'error'], dir);
   assert.equal(text.status, 0, 'no error: the finding that rests on the gap is an info');
   assert.match(text.stderr, /db\/migrations: partial history: FK Lens skipped 1 statement \(1 unknown-table\), first at .*000001_users\.up\.sql:1; findings that may rest on them are not errors\./);
 
-  const json = JSON.parse(cli(['check', dir, '--format', 'json', '--fail-on', 'never']).stdout);
+  const json = JSON.parse(cli(['check', '.', '--format', 'json', '--fail-on', 'never'], dir).stdout);
   assert.equal(json.partial.length, 1);
   assert.equal(json.partial[0].history, 'db/migrations');
   assert.deepEqual(
@@ -92,7 +94,7 @@ test('fklens check and fklens model say which histories are partial, why and whe
   const missing = json.diagnostics.find((d: { rule: string }) => d.rule === 'fk-target-missing');
   assert.deepEqual(missing.fk, { schema: 'public', table: 'orders', columns: ['user_id'], refSchema: 'public', refTable: 'users', refColumns: ['id'] });
 
-  const sarif = JSON.parse(cli(['check', dir, '--format', 'sarif', '--fail-on', 'never']).stdout);
+  const sarif = JSON.parse(cli(['check', '.', '--format', 'sarif', '--fail-on', 'never'], dir).stdout);
   const schema = JSON.parse(readFileSync(require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8'));
   const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
   addFormats(ajv);
@@ -106,11 +108,11 @@ test('fklens check and fklens model say which histories are partial, why and whe
   assert.deepEqual(note.locations[0].physicalLocation.artifactLocation, { uri: 'db/migrations/000001_users.up.sql', uriBaseId: '%SRCROOT%' });
   assert.match(note.message.text, /^Partial history db\/migrations: Table users is not created by any file FK Lens read/);
 
-  const model = JSON.parse(cli(['model', dir, '--json']).stdout);
+  const model = JSON.parse(cli(['model', '.', '--json'], dir).stdout);
   assert.deepEqual(model.partial.map((p: { history: string; reasons: { code: string; file: string; line: number }[] }) => [p.history, p.reasons.map((r) => `${r.code} ${r.file}:${r.line}`)]), [
     ['db/migrations', ['unknown-table db/migrations/000001_users.up.sql:1']],
   ]);
-  assert.match(cli(['model', dir]).stdout, /db\/migrations: partial history: FK Lens skipped 1 statement/);
+  assert.match(cli(['model', '.'], dir).stdout, /db\/migrations: partial history: FK Lens skipped 1 statement/);
 
   // A complete history: an empty list, no summary line.
   const complete = project({ 'schema.sql': 'CREATE TABLE users (id int PRIMARY KEY);\n' });

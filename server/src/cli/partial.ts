@@ -5,7 +5,8 @@
  */
 import type { PartialHistoryJson } from '../model/json';
 
-export function sarifInvocation(partial: PartialHistoryJson[]) {
+/** `artifact`: a file's SARIF artifact location, as the results' locations give it. */
+export function sarifInvocation(partial: PartialHistoryJson[], artifact: (file: string) => { uri: string; uriBaseId?: string }) {
   const notifications = partial.flatMap((p) =>
     p.reasons.map((r) => ({
       descriptor: { id: `partial-history/${r.code}` },
@@ -14,7 +15,7 @@ export function sarifInvocation(partial: PartialHistoryJson[]) {
       locations: [
         {
           physicalLocation: {
-            artifactLocation: { uri: encodeURI(r.file), uriBaseId: '%SRCROOT%' },
+            artifactLocation: artifact(r.file),
             region: { startLine: r.line, startColumn: r.column, endLine: r.endLine, endColumn: r.endColumn },
           },
         },

@@ -4,6 +4,7 @@
  * suppressions apply to them like to every other rule. The severity each problem was reported with is its grade.
  */
 import type { HistoryModel, ReplayProblem } from '../../model/replay';
+import { shortenQuotedText } from '../../sources/excerpt';
 import { unsureOfAbsence, withGaps } from '../gaps';
 import type { Finding, ForeignKeyRef, Rule, Severity } from '../rule';
 
@@ -20,7 +21,8 @@ function problemRule(id: string, source: Source, defaultSeverity: Severity, titl
       if (source === 'reader') {
         for (const [path, file] of workspace.sources) {
           for (const p of file.problems ?? []) {
-            if (p.code === id) findings.push({ rule: id, file: path, span: p.span, message: p.message, severity: p.severity });
+            // What a reader quotes of the file's text is kept short (sources/excerpt.ts).
+            if (p.code === id) findings.push({ rule: id, file: path, span: p.span, message: shortenQuotedText(p.message), severity: p.severity });
           }
         }
       } else {
