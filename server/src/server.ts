@@ -48,8 +48,6 @@ import { registerStatus } from './lsp/status';
 import { contains, fsPathOf, isUnder, newFolder, normalizeKey, uriFor, uriToFsPath, type Folder, type Location } from './lsp/folders';
 
 const VERSION = process.env.FKLENS_VERSION ?? 'dev';
-/** Quiet time after the last edit before the model is analysed again. */
-const ANALYSIS_DELAY_MS = 150;
 /** Files read without include globs: SQL and Prisma schemas (discovery.ts decides the rest). */
 const SCHEMA_FILE = /\.(sql|prisma)$/i;
 /** While indexing, give the event loop a turn this often so requests and edits are not starved. */
@@ -240,32 +238,71 @@ function loadParser(): void {
 // ---------------------------------------------------------------------------------------------------------
 // Analysis and diagnostics
 
+/**
+ * Edits are analysed at once when the server is idle (no fixed debounce). An analysis runs in slices: between
+ * slices it gives the event loop a turn (requests and further edits get through) and stops when a change of its
+ * folder superseded it; the folder is then analysed again from its newest text, so edits made while an analysis
+ * runs are coalesced into the next one. Hovers, completion and code lenses answer from the last finished model
+ * meanwhile (Folder.model). One runner analyses one folder at a time.
+ */
 const dirty = new Set<Folder>();
-let analysisTimer: NodeJS.Timeout | undefined;
+let runner: Promise<void> | undefined;
+/** A slice of analysis work runs at most about this long before the event loop gets a turn. */
+const SLICE_MS = 15;
 
 function schedule(folder: Folder): void {
   dirty.add(folder);
-  if (analysisTimer) clearTimeout(analysisTimer);
-  analysisTimer = setTimeout(guard('analysis', flushAnalysis), ANALYSIS_DELAY_MS);
+  folder.changes++;
+  startRunner();
 }
 
-function flushAnalysis(): void {
-  analysisTimer = undefined;
-  if (!parserLoaded) {
-    void parserReady.then(guard('analysis', flushAnalysis));
-    return;
-  }
-  for (const folder of [...dirty]) {
+function startRunner(): void {
+  runner ??= runAnalyses().finally(() => {
+    runner = undefined;
+    if (dirty.size) startRunner();
+  });
+}
+
+/** Resolves when no analysis is running or due. */
+async function analysesDone(): Promise<void> {
+  while (runner) await runner;
+}
+
+async function runAnalyses(): Promise<void> {
+  // Let the notifications already received (a burst of didChange) be applied first.
+  await yieldToEventLoop();
+  if (!parserLoaded) await parserReady;
+  while (dirty.size) {
+    const folder = [...dirty][0];
     dirty.delete(folder);
     if (!folder.loose && !folders.includes(folder)) continue;
-    // Before the first scan, the index run publishes once it is done.
+    // Before the first scan, the index run schedules the folder once it is done.
     if (!folder.indexed) continue;
-    analyze(folder);
+    try {
+      await analyze(folder);
+    } catch (err) {
+      logError(`analysing ${folder.name}`, err);
+    }
   }
 }
 
-function analyze(folder: Folder): void {
+/** Reads what changed, replays, runs the rules and publishes; returns early when a newer change superseded it. */
+async function analyze(folder: Folder): Promise<void> {
   const workspace = folder.workspace;
+  const at = folder.changes;
+  const superseded = () => folder.changes !== at || folder.workspace !== workspace;
+  let sliceStart = Date.now();
+  try {
+    for (const _ of workspace.readPending()) {
+      if (Date.now() - sliceStart < SLICE_MS) continue;
+      await yieldToEventLoop();
+      if (superseded()) return;
+      sliceStart = Date.now();
+    }
+  } catch (err) {
+    logError(`reading the files of ${folder.name}`, err);
+  }
+  if (superseded()) return;
   let model: WorkspaceModel;
   try {
     model = workspace.model();
@@ -281,6 +318,7 @@ function analyze(folder: Folder): void {
     return;
   }
   publish(folder, diagnostics);
+  folder.model = model;
   features.modelChanged(model);
   erd.modelChanged();
   status.modelChanged();
@@ -319,12 +357,13 @@ function publish(folder: Folder, diagnostics: Map<string, FileDiagnostic[]>): vo
     const context = { docsBaseUrl: docsBaseFor(folder), uriOf: (file: string) => uriFor(folder, file), relatedInformation: client.relatedInformation };
     const lsp = list.map((d) => toLspDiagnostic(d, context));
     const hash = JSON.stringify(lsp);
-    next.set(rel, { uri, hash });
     const previous = folder.published.get(rel);
     if (previous && previous.uri !== uri) send(previous.uri, []);
-    // Closed files whose diagnostics did not change are not sent again; open ones always are (versioned).
+    // Only what changed is sent: a file's list, or whether it is open (an open file's list carries its version).
     const openDoc = documents.get(uri);
-    if (previous && previous.uri === uri && previous.hash === hash && !openDoc) continue;
+    const state = hash + (openDoc ? '\0open' : '');
+    next.set(rel, { uri, hash: state });
+    if (previous && previous.uri === uri && previous.hash === state) continue;
     send(uri, lsp, openDoc?.version);
   }
   for (const [rel, previous] of folder.published) {
@@ -429,9 +468,10 @@ async function indexFolders(targets: Folder[]): Promise<IndexResult> {
       folder.options = job.config.migrations;
       folder.config = job.config;
       folder.indexed = true;
-      dirty.delete(folder);
-      analyze(folder);
+      schedule(folder);
     }
+    // The index run ends once its diagnostics are out.
+    await analysesDone();
     log(`Indexed ${fileCount} files in ${jobs.length} folder(s) in ${Date.now() - started} ms.`);
   } finally {
     progress.done();
@@ -642,6 +682,8 @@ async function applyFolderChanges(event: WorkspaceFoldersChangeEvent): Promise<v
 
 const folderView = (folder: Folder): FolderView => ({
   workspace: folder.workspace,
+  // The last finished analysis; before the first one, the model is built on demand.
+  lastModel: () => folder.model ?? folder.workspace.model(),
   uriOf: (rel) => uriFor(folder, rel),
   scopeUri: folder.loose ? undefined : folder.uri,
 });
@@ -766,12 +808,10 @@ connection.onRequest('fklens/reindex', async (): Promise<IndexResult> => {
   }
 });
 
-const status = registerStatus(connection, () => [...folders, loose].map((f) => ({ name: f.name, indexed: f.indexed, model: () => f.workspace.model(), uriOf: (file: string) => uriFor(f, file) })));
-const erd = registerErd(connection, () => [...folders, loose].map((f) => ({ name: f.name, uri: f.uri, indexed: f.indexed, model: () => f.workspace.model() })));
+const status = registerStatus(connection, () => [...folders, loose].map((f) => ({ name: f.name, indexed: f.indexed, model: () => f.model ?? f.workspace.model(), uriOf: (file: string) => uriFor(f, file) })));
+const erd = registerErd(connection, () => [...folders, loose].map((f) => ({ name: f.name, uri: f.uri, indexed: f.indexed, model: () => f.model ?? f.workspace.model() })));
 
 connection.onShutdown(() => {
-  if (analysisTimer) clearTimeout(analysisTimer);
-  analysisTimer = undefined;
   dirty.clear();
 });
 

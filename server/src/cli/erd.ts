@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import ELK from 'elkjs/lib/elk.bundled.js';
+import type ElkConstructor from 'elkjs/lib/elk.bundled.js';
 import { buildErdGraph, findTable, type ErdGraph } from '../features/erd/graph';
 import { layoutScene } from '../features/erd/layout';
 import { erdMermaid } from '../features/erd/mermaid';
@@ -19,6 +19,8 @@ import { displayPath, escapeTerminal, processIo, quotePath } from './terminal';
 
 /** The static SVG of a view of the graph. */
 export async function erdSvg(graph: ErdGraph, view: ErdView): Promise<string> {
+  // elkjs (3 MB) is loaded only when a diagram is laid out, so other commands start without it (see scripts/build.mjs).
+  const ELK = require('elkjs/lib/elk.bundled.js') as typeof ElkConstructor;
   const placed = await layoutScene(new ELK(), buildScene(graph, view));
   return '<?xml version="1.0" encoding="UTF-8"?>\n' + serializeSvg(renderScene(placed, { css: ERD_SVG_CSS, graph })) + '\n';
 }

@@ -77,7 +77,8 @@ function applyFile(s: ReplayState, step: number): void {
 }
 
 function result(s: ReplayState): HistoryModel {
-  const tables = [...s.tables.values()];
+  // Read without copying: the model shares every table this replay did not change with the checkpoint.
+  const tables = [...s.tables.peekValues()];
   const foreignKeys = tables.flatMap((t) => t.foreignKeys);
   return {
     history: s.history,
@@ -85,11 +86,11 @@ function result(s: ReplayState): HistoryModel {
     steps: s.sources.map((source, index) => ({ index, file: source.path })),
     tables,
     foreignKeys,
-    tableById: new Map(s.tables),
-    declarations: [...s.declarations],
+    tableById: new Map(tables.map((t) => [t.id, t])),
+    declarations: s.declarations.map((d) => s.currentFact(d)),
     renames: [...s.renames],
-    indexLosses: [...s.indexLosses],
-    validations: s.validations,
+    indexLosses: s.indexLosses.map((l) => s.currentFact(l)),
+    validations: s.validations.map((v) => s.currentFact(v)),
     unresolved: [...s.unresolved, ...s.pending.filter((p) => s.tables.has(p.fk.tableId)).map((p) => p.unresolved)],
     problems: [...s.problems, ...endOfHistoryProblems(s, foreignKeys)],
   };

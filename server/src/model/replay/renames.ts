@@ -76,10 +76,9 @@ export function renameColumn(s: ReplayState, table: Table, from: string, to: str
   const swapNullable = (list: (string | null)[]) => list.map((c) => (c === from ? to : c));
   if (table.primaryKey) table.primaryKey.columns = swap(table.primaryKey.columns);
   for (const u of table.uniques) u.columns = swap(u.columns);
-  for (const i of table.indexes) {
-    i.columns = swapNullable(i.columns);
-    i.include = swap(i.include);
-    if (i.whereNotNullColumns) i.whereNotNullColumns = swap(i.whereNotNullColumns);
+  for (const i of [...table.indexes]) {
+    if (!i.columns.includes(from) && !i.include.includes(from) && !i.whereNotNullColumns?.includes(from)) continue;
+    s.replaceIndex(table, i, { columns: swapNullable(i.columns), include: swap(i.include), whereNotNullColumns: i.whereNotNullColumns && swap(i.whereNotNullColumns) });
   }
   for (const fk of table.foreignKeys) {
     fk.columns = swap(fk.columns);
@@ -96,8 +95,7 @@ function renameIndex(s: ReplayState, table: Table, index: Index, to: string): vo
   if (index.constraint) {
     const key = table.primaryKey?.name === index.constraint ? table.primaryKey : table.uniques.find((u) => u.name === index.constraint);
     if (key) key.name = to;
-    index.constraint = to;
   }
-  index.name = to;
+  s.replaceIndex(table, index, index.constraint ? { name: to, constraint: to } : { name: to });
   s.indexOwners.set(`${table.schema}.${to}`, table.id);
 }
