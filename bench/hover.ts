@@ -7,17 +7,15 @@
  * requests over the workspace's files.
  *   npm run bench
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { pathToFileURL } from 'node:url';
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import { referencingForeignKeys } from '../server/src/analysis/reach';
 import { codeLenses } from '../server/src/features/codeLens';
 import { hoverAt } from '../server/src/features/hover';
 import { prepareTargets } from '../server/src/features/target';
 import { openWorkspace } from '../server/src/workspace/open';
+import { startServer } from './server';
 import { generateBenchWorkspace } from './workspace';
 
 interface Probe {
@@ -90,30 +88,15 @@ async function main(): Promise<void> {
 
 /** The same requests to the bundled server over stdio, once it has indexed the workspace. */
 async function overStdio(root: string, probes: Probe[], files: string[]): Promise<void> {
-  const server = resolve(__dirname, '../../dist/server.js');
-  if (!existsSync(server)) {
+  if (!existsSync(resolve(__dirname, '../../dist/server.js'))) {
     console.log('over stdio: skipped (dist/server.js missing: run `npm run build`)');
     return;
   }
-  const child = spawn(process.execPath, [server, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
-  let indexed: () => void = () => undefined;
-  const ready = new Promise<void>((r) => (indexed = r));
-  connection.onNotification('window/logMessage', (p: { message: string }) => {
-    if (/^Indexed \d+ files/.test(p.message)) indexed();
-  });
-  connection.onRequest('workspace/configuration', (p: { items: unknown[] }) => p.items.map(() => ({})));
-  connection.onRequest('window/workDoneProgress/create', () => null);
-  connection.onRequest('client/registerCapability', () => null);
-  connection.listen();
+  const server = await startServer(root);
+  const { connection, uri } = server;
   try {
-    const rootUri = pathToFileURL(root).href;
-    await connection.sendRequest('initialize', { processId: process.pid, rootUri, workspaceFolders: [{ uri: rootUri, name: 'bench' }], capabilities: { workspace: { configuration: true } } });
-    await connection.sendNotification('initialized', {});
-    await ready;
     // Let the server finish what follows indexing (publishing, the position index, a major GC) first.
     await new Promise((r) => setTimeout(r, 1000));
-    const uri = (file: string) => `${rootUri}/${file.split('/').map(encodeURIComponent).join('/')}`;
     const hoverTimes: number[] = [];
     for (const p of probes) {
       const t = performance.now();
@@ -129,11 +112,8 @@ async function overStdio(root: string, probes: Probe[], files: string[]): Promis
     }
     console.log(`hover, over stdio (same 100 positions): ${stats(hoverTimes)}   goal <= 10 ms`);
     console.log(`code lens, over stdio (100 requests): ${stats(lensTimes)}`);
-    await connection.sendRequest('shutdown');
-    await connection.sendNotification('exit');
   } finally {
-    connection.dispose();
-    child.kill();
+    await server.stop();
   }
 }
 

@@ -20,8 +20,8 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
 const entries = [
   { in: 'client/src/extension.ts', out: 'client/extension', external: ['vscode'] },
-  { in: 'server/src/server.ts', out: 'server' },
-  { in: 'server/src/cli.ts', out: 'cli', banner: '#!/usr/bin/env node', executable: true, optional: true },
+  { in: 'server/src/server.ts', out: 'server', vendor: true },
+  { in: 'server/src/cli.ts', out: 'cli', banner: '#!/usr/bin/env node', executable: true, optional: true, vendor: true },
 ];
 
 function findWasm() {
@@ -32,6 +32,52 @@ function findWasm() {
   const found = candidates.find((p) => existsSync(p));
   if (!found) throw new Error('libpg-query.wasm not found (is libpg-query installed?)');
   return found;
+}
+
+// Large libraries only some commands or files need are bundled on their own in dist/vendor/ and required
+// when first used (the code requires them inside the function that needs them): `fklens check` of a
+// PostgreSQL project never reads elkjs (3 MB, ERD layout), @babel/parser (JS / TS migrations) or
+// node-sql-parser (MySQL), and neither does the server until such a file shows up.
+const VENDOR = {
+  'elkjs/lib/elk.bundled.js': 'elkjs',
+  '@babel/parser': 'babel-parser',
+  'node-sql-parser/build/mysql': 'node-sql-parser-mysql',
+};
+const vendorExternal = {
+  name: 'vendor-external',
+  setup(build) {
+    const filter = new RegExp(`^(${Object.keys(VENDOR).map((k) => k.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|')})$`);
+    build.onResolve({ filter }, (args) => ({ path: `./vendor/${VENDOR[args.path]}.js`, external: true }));
+  },
+};
+
+async function buildVendor(contexts) {
+  const require = createRequire(join(root, 'package.json'));
+  const options = {
+    absWorkingDir: root,
+    entryPoints: Object.entries(VENDOR).map(([spec, out]) => ({ in: require.resolve(spec), out })),
+    outdir: join(dist, 'vendor'),
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node18',
+    minify: production,
+    legalComments: production ? 'none' : 'inline',
+    logLevel: 'warning',
+  };
+  await buildOrWatch(options, contexts, `build: ${Object.keys(VENDOR).join(', ')} -> dist/vendor/ (loaded on first use)`);
+}
+
+/** Builds once (and says what it built), or starts watching. */
+async function buildOrWatch(options, contexts, done) {
+  if (watch) {
+    const ctx = await esbuild.context(options);
+    await ctx.watch();
+    contexts.push(ctx);
+  } else {
+    await esbuild.build(options);
+    console.log(done);
+  }
 }
 
 const copyWasm = {
@@ -79,14 +125,7 @@ async function buildWebview(contexts) {
       },
     ],
   };
-  if (watch) {
-    const ctx = await esbuild.context(options);
-    await ctx.watch();
-    contexts.push(ctx);
-  } else {
-    await esbuild.build(options);
-    console.log('build: webview/main.ts -> dist/webview/erd.js, erd.css, elk-worker.min.js');
-  }
+  await buildOrWatch(options, contexts, 'build: webview/main.ts -> dist/webview/erd.js, erd.css, elk-worker.min.js');
 }
 
 async function main() {
@@ -120,7 +159,7 @@ async function main() {
       },
       banner: entry.banner ? { js: entry.banner } : undefined,
       logLevel: 'warning',
-      plugins: [copyWasm],
+      plugins: entry.vendor ? [vendorExternal, copyWasm] : [copyWasm],
       metafile: true,
     };
     if (watch) {
@@ -137,6 +176,7 @@ async function main() {
       console.log(`build: ${entry.in} -> ${relative(root, outFile)} (${(bytes / 1024).toFixed(0)} KiB)`);
     }
   }
+  await buildVendor(contexts);
   await buildWebview(contexts);
   if (watch) {
     console.log('build: watching for changes…');

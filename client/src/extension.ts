@@ -14,6 +14,7 @@ import {
 import { ErdPanels } from './erd';
 import { registerPeek } from './peek';
 import { RuleDocs } from './ruleDocs';
+import { SHOW_STATUS_COMMAND, StatusItem } from './status';
 
 const CLIENT_ID = 'fklens';
 const CLIENT_NAME = 'FK Lens';
@@ -38,6 +39,7 @@ const JS_MIGRATION_GLOBS = [
 let jsWatchers: vscode.FileSystemWatcher[] = [];
 let erd: ErdPanels | undefined;
 let ruleDocs: RuleDocs | undefined;
+let status: StatusItem | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   output = vscode.window.createOutputChannel(CLIENT_NAME, { log: true });
@@ -57,6 +59,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(...registerPeek(() => client));
   ruleDocs = new RuleDocs(context);
   context.subscriptions.push(...ruleDocs.register());
+  status = new StatusItem(() => output);
+  context.subscriptions.push(status, vscode.commands.registerCommand(SHOW_STATUS_COMMAND, () => status?.showDetails()));
 
   await startServer(context);
 }
@@ -104,6 +108,8 @@ function createClient(context: vscode.ExtensionContext): LanguageClient {
 
 async function startServer(context: vscode.ExtensionContext): Promise<void> {
   client = createClient(context);
+  // Before start: the server reports indexing as soon as it is initialized.
+  status?.clientStarted(client);
   try {
     await client.start();
     erd?.clientStarted(client);

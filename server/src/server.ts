@@ -35,19 +35,19 @@ import { initPostgresParser } from './sources/sql/postgres';
 import { isJsMigrationCandidate, JS_MIGRATION_GLOBS } from './workspace/jsMigrations';
 import { Workspace, type WorkspaceModel } from './workspace/workspace';
 import type { DiscoveryOptions } from './workspace/discovery';
-import { decodeText, MAX_FILE_BYTES, readWorkspaceFromDisk, scanWorkspace, skipReason } from './workspace/disk';
+import { readCandidate, scanWorkspace, skipReason } from './workspace/disk';
 import type { SourceFile } from './sources/events';
 import { computeDiagnostics, type FileDiagnostic } from './features/diagnostics';
 import { CONFIG_FILE, DEFAULT_DOCS_BASE_URL, resolveConfig, settingsLayer, type FkLensConfig } from './config/config';
-import { loadConfigFile } from './config/load';
+import { loadConfigFile, type LoadedConfigFile } from './config/load';
+import { configDiagnostics } from './lsp/config';
 import { toLspDiagnostic } from './lsp/diagnostics';
 import { registerLanguageFeatures, type FolderView } from './lsp/features';
 import { registerErd } from './lsp/erd';
+import { registerStatus } from './lsp/status';
 import { contains, fsPathOf, isUnder, newFolder, normalizeKey, uriFor, uriToFsPath, type Folder, type Location } from './lsp/folders';
 
 const VERSION = process.env.FKLENS_VERSION ?? 'dev';
-/** Quiet time after the last edit before the model is analysed again. */
-const ANALYSIS_DELAY_MS = 150;
 /** Files read without include globs: SQL and Prisma schemas (discovery.ts decides the rest). */
 const SCHEMA_FILE = /\.(sql|prisma)$/i;
 /** While indexing, give the event loop a turn this often so requests and edits are not starved. */
@@ -176,10 +176,23 @@ let pushedSettings: unknown;
 
 /** The folder's configuration: its `.fklens.json`, overridden by the fklens.* settings. Problems are logged. */
 async function fetchConfig(folder: Folder): Promise<FkLensConfig> {
-  const file = folder.loose ? { layer: {}, problems: [] } : await loadConfigFile(folder.fsPath);
+  const file = folder.loose ? { layer: {}, problems: [], issues: [] } : await loadConfigFile(folder.fsPath);
   const settings = settingsLayer(await fetchSettings(folder));
   for (const problem of [...file.problems, ...settings.problems]) log(problem);
+  if (!folder.loose) publishConfigDiagnostics(folder, file);
   return resolveConfig(file.layer, settings.layer);
+}
+
+/** Folders whose `.fklens.json` has diagnostics showing (cleared once the file is fixed or gone). */
+const configWithProblems = new Set<string>();
+
+function publishConfigDiagnostics(folder: Folder, file: LoadedConfigFile): void {
+  const uri = `${folder.uri}/${CONFIG_FILE}`;
+  const diagnostics = file.issues.length ? configDiagnostics(file) : [];
+  if (!diagnostics.length && !configWithProblems.has(uri)) return;
+  if (diagnostics.length) configWithProblems.add(uri);
+  else configWithProblems.delete(uri);
+  connection.sendDiagnostics({ uri, diagnostics }).catch((err: unknown) => logError('publishing the .fklens.json diagnostics', err));
 }
 
 async function fetchSettings(folder: Folder): Promise<unknown> {
@@ -225,32 +238,71 @@ function loadParser(): void {
 // ---------------------------------------------------------------------------------------------------------
 // Analysis and diagnostics
 
+/**
+ * Edits are analysed at once when the server is idle (no fixed debounce). An analysis runs in slices: between
+ * slices it gives the event loop a turn (requests and further edits get through) and stops when a change of its
+ * folder superseded it; the folder is then analysed again from its newest text, so edits made while an analysis
+ * runs are coalesced into the next one. Hovers, completion and code lenses answer from the last finished model
+ * meanwhile (Folder.model). One runner analyses one folder at a time.
+ */
 const dirty = new Set<Folder>();
-let analysisTimer: NodeJS.Timeout | undefined;
+let runner: Promise<void> | undefined;
+/** A slice of analysis work runs at most about this long before the event loop gets a turn. */
+const SLICE_MS = 15;
 
 function schedule(folder: Folder): void {
   dirty.add(folder);
-  if (analysisTimer) clearTimeout(analysisTimer);
-  analysisTimer = setTimeout(guard('analysis', flushAnalysis), ANALYSIS_DELAY_MS);
+  folder.changes++;
+  startRunner();
 }
 
-function flushAnalysis(): void {
-  analysisTimer = undefined;
-  if (!parserLoaded) {
-    void parserReady.then(guard('analysis', flushAnalysis));
-    return;
-  }
-  for (const folder of [...dirty]) {
+function startRunner(): void {
+  runner ??= runAnalyses().finally(() => {
+    runner = undefined;
+    if (dirty.size) startRunner();
+  });
+}
+
+/** Resolves when no analysis is running or due. */
+async function analysesDone(): Promise<void> {
+  while (runner) await runner;
+}
+
+async function runAnalyses(): Promise<void> {
+  // Let the notifications already received (a burst of didChange) be applied first.
+  await yieldToEventLoop();
+  if (!parserLoaded) await parserReady;
+  while (dirty.size) {
+    const folder = [...dirty][0];
     dirty.delete(folder);
     if (!folder.loose && !folders.includes(folder)) continue;
-    // Before the first scan, the index run publishes once it is done.
+    // Before the first scan, the index run schedules the folder once it is done.
     if (!folder.indexed) continue;
-    analyze(folder);
+    try {
+      await analyze(folder);
+    } catch (err) {
+      logError(`analysing ${folder.name}`, err);
+    }
   }
 }
 
-function analyze(folder: Folder): void {
+/** Reads what changed, replays, runs the rules and publishes; returns early when a newer change superseded it. */
+async function analyze(folder: Folder): Promise<void> {
   const workspace = folder.workspace;
+  const at = folder.changes;
+  const superseded = () => folder.changes !== at || folder.workspace !== workspace;
+  let sliceStart = Date.now();
+  try {
+    for (const _ of workspace.readPending()) {
+      if (Date.now() - sliceStart < SLICE_MS) continue;
+      await yieldToEventLoop();
+      if (superseded()) return;
+      sliceStart = Date.now();
+    }
+  } catch (err) {
+    logError(`reading the files of ${folder.name}`, err);
+  }
+  if (superseded()) return;
   let model: WorkspaceModel;
   try {
     model = workspace.model();
@@ -266,8 +318,10 @@ function analyze(folder: Folder): void {
     return;
   }
   publish(folder, diagnostics);
+  folder.model = model;
   features.modelChanged(model);
   erd.modelChanged();
+  status.modelChanged();
 }
 
 /** When the replay fails, still show what each file's reader found (syntax errors above all). */
@@ -303,12 +357,13 @@ function publish(folder: Folder, diagnostics: Map<string, FileDiagnostic[]>): vo
     const context = { docsBaseUrl: docsBaseFor(folder), uriOf: (file: string) => uriFor(folder, file), relatedInformation: client.relatedInformation };
     const lsp = list.map((d) => toLspDiagnostic(d, context));
     const hash = JSON.stringify(lsp);
-    next.set(rel, { uri, hash });
     const previous = folder.published.get(rel);
     if (previous && previous.uri !== uri) send(previous.uri, []);
-    // Closed files whose diagnostics did not change are not sent again; open ones always are (versioned).
+    // Only what changed is sent: a file's list, or whether it is open (an open file's list carries its version).
     const openDoc = documents.get(uri);
-    if (previous && previous.uri === uri && previous.hash === hash && !openDoc) continue;
+    const state = hash + (openDoc ? '\0open' : '');
+    next.set(rel, { uri, hash: state });
+    if (previous && previous.uri === uri && previous.hash === state) continue;
     send(uri, lsp, openDoc?.version);
   }
   for (const [rel, previous] of folder.published) {
@@ -355,6 +410,7 @@ async function indexFolders(targets: Folder[]): Promise<IndexResult> {
   if (!targets.length) return { folders: 0, files: 0, durationMs: 0 };
   const progress = await startProgress();
   progress.begin('FK Lens', 0, 'scanning the workspace…', false);
+  status.indexing(true);
   let fileCount = 0;
   try {
     const jobs: { folder: Folder; generation: number; workspace: Workspace; config: FkLensConfig }[] = [];
@@ -364,9 +420,9 @@ async function indexFolders(targets: Folder[]): Promise<IndexResult> {
       const options = config.migrations;
       let files = new Map<string, string>();
       try {
-        const scan = await scanWorkspace(folder.fsPath, options);
+        const scan = await scanWorkspace(folder.fsPath, options, config.files);
         files = scan.files;
-        for (const skipped of scan.skipped) log(`Skipping ${skipped.path}: ${skipReason(skipped.reason)}.`);
+        for (const skipped of scan.skipped) log(`Skipping ${skipped.path}: ${skipReason(skipped.reason, skipped)}.`);
       } catch (err) {
         logError(`reading ${folder.fsPath}`, err);
       }
@@ -412,12 +468,14 @@ async function indexFolders(targets: Folder[]): Promise<IndexResult> {
       folder.options = job.config.migrations;
       folder.config = job.config;
       folder.indexed = true;
-      dirty.delete(folder);
-      analyze(folder);
+      schedule(folder);
     }
+    // The index run ends once its diagnostics are out.
+    await analysesDone();
     log(`Indexed ${fileCount} files in ${jobs.length} folder(s) in ${Date.now() - started} ms.`);
   } finally {
     progress.done();
+    status.indexing(false);
   }
   return { folders: targets.length, files: fileCount, durationMs: Date.now() - started };
 }
@@ -454,27 +512,18 @@ function reindex(targets: Folder[]): Promise<IndexResult> {
 // ---------------------------------------------------------------------------------------------------------
 // Keeping the workspaces current
 
-async function readDiskFile(fsPath: string): Promise<string | undefined> {
-  try {
-    const stat = await fsp.stat(fsPath);
-    if (!stat.isFile()) return undefined;
-    if (stat.size > MAX_FILE_BYTES) {
-      log(`Skipping ${fsPath}: ${stat.size} bytes, ${skipReason('too-large')}.`);
-      return undefined;
-    }
-    // Same rules as the initial scan (workspace/disk.ts): UTF-8 or UTF-16 with a BOM, binary files skipped.
-    const text = decodeText(await fsp.readFile(fsPath));
-    if (text === undefined) log(`Skipping ${fsPath}: ${skipReason('binary')}.`);
-    return text;
-  } catch {
-    return undefined;
-  }
+/** Same rules as the initial scan (workspace/disk.ts): size limit, symlinks out of the folder, text only. */
+async function readDiskFile(folder: Folder, rel: string): Promise<string | undefined> {
+  const read = await readCandidate(folder.fsPath, rel, folder.config.files);
+  if (typeof read === 'string') return read;
+  if (read.reason !== 'dangling-symlink' && read.reason !== 'unreadable') log(`Skipping ${fsPathOf(folder, rel)}: ${skipReason(read.reason, read)}.`);
+  return undefined;
 }
 
 /** Makes the workspace hold the disk's version of a file (unless the editor has it open). */
 async function syncFromDisk(folder: Folder, rel: string): Promise<void> {
   if (folder.loose || folder.open.has(rel)) return;
-  const text = await readDiskFile(fsPathOf(folder, rel));
+  const text = await readDiskFile(folder, rel);
   if (folder.open.has(rel)) return; // opened while reading: the editor wins
   const workspace = folder.workspace;
   const changed = text === undefined ? workspace.deleteFile(rel) : workspace.setFile(rel, text);
@@ -560,7 +609,7 @@ async function applyRenames(params: RenameFilesParams): Promise<void> {
 async function addDirectory(folder: Folder, rel: string, fsPath: string): Promise<void> {
   // Default rules here (every .sql file, ignored folders skipped): the folder's include / exclude globs are
   // relative to the folder, and the planner applies them to every file the workspace holds anyway.
-  const files = await readWorkspaceFromDisk(fsPath, {});
+  const files = (await scanWorkspace(fsPath, {}, { ...folder.config.files, boundary: folder.fsPath })).files;
   let changed = false;
   for (const [sub, text] of files) {
     const path = rel ? `${rel}/${sub}` : sub;
@@ -633,6 +682,8 @@ async function applyFolderChanges(event: WorkspaceFoldersChangeEvent): Promise<v
 
 const folderView = (folder: Folder): FolderView => ({
   workspace: folder.workspace,
+  // The last finished analysis; before the first one, the model is built on demand.
+  lastModel: () => folder.model ?? folder.workspace.model(),
   uriOf: (rel) => uriFor(folder, rel),
   scopeUri: folder.loose ? undefined : folder.uri,
 });
@@ -757,11 +808,10 @@ connection.onRequest('fklens/reindex', async (): Promise<IndexResult> => {
   }
 });
 
-const erd = registerErd(connection, () => [...folders, loose].map((f) => ({ name: f.name, uri: f.uri, indexed: f.indexed, model: () => f.workspace.model() })));
+const status = registerStatus(connection, () => [...folders, loose].map((f) => ({ name: f.name, indexed: f.indexed, model: () => f.model ?? f.workspace.model(), uriOf: (file: string) => uriFor(f, file) })));
+const erd = registerErd(connection, () => [...folders, loose].map((f) => ({ name: f.name, uri: f.uri, indexed: f.indexed, model: () => f.model ?? f.workspace.model() })));
 
 connection.onShutdown(() => {
-  if (analysisTimer) clearTimeout(analysisTimer);
-  analysisTimer = undefined;
   dirty.clear();
 });
 

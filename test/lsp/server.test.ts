@@ -102,6 +102,8 @@ class TestClient {
   readonly progress: { token: unknown; value: { kind: string; title?: string; message?: string; percentage?: number } }[] = [];
   readonly registrations: { id: string; method: string; registerOptions?: unknown }[] = [];
   readonly logs: string[] = [];
+  /** `fklens/status` notifications: indexing, and the partial histories (server/src/lsp/status.ts). */
+  readonly statuses: { indexing: boolean; histories: number; partial: { history: string; reasons: { code: string; uri: string; range: Range }[] }[] }[] = [];
   settings: unknown = { migrations: { include: [], exclude: [], order: 'auto' } };
   configurationRequests = 0;
   stderr = '';
@@ -118,6 +120,9 @@ class TestClient {
     });
     this.connection.onNotification('window/logMessage', (params: { message: string }) => {
       this.logs.push(params.message);
+    });
+    this.connection.onNotification('fklens/status', (params: TestClient['statuses'][number]) => {
+      this.statuses.push(params);
     });
     this.connection.onNotification('$/progress', (params: TestClient['progress'][number]) => {
       this.progress.push(params);
@@ -284,6 +289,16 @@ test('indexes the workspace with progress and reports the syntax error at the ba
   assert.ok(lsp.configurationRequests > 0, 'settings were asked for');
 });
 
+test('fklens/status: indexing, then the partial history and the statement FK Lens skipped in it', async () => {
+  assert.equal(lsp.statuses[0]?.indexing, true, 'indexing is announced first');
+  const done = await lsp.waitFor('status after indexing', () => lsp.statuses.find((s) => !s.indexing && s.partial.length));
+  assert.equal(done.histories, 1);
+  assert.deepEqual(
+    done.partial.map((p) => [p.history, p.reasons.map((r) => [r.code, r.uri, r.range.start.line])]),
+    [['.', [['syntax-error', uriOf('b_bad.sql'), 1]]]],
+  );
+});
+
 test('an incremental change that fixes the text clears the diagnostic', async () => {
   const uri = uriOf('b_bad.sql');
   lsp.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'sql', version: 1, text: BAD } });
@@ -297,6 +312,8 @@ test('an incremental change that fixes the text clears the diagnostic', async ()
     fixed.diagnostics.filter((d) => d.code === 'syntax-error'),
     [],
   );
+  // Nothing is skipped any more: the history is complete.
+  await lsp.waitFor('status: complete', () => lsp.statuses.at(-1)?.partial.length === 0);
 });
 
 test('closing a document without saving: the disk text wins again', async () => {
@@ -662,6 +679,37 @@ test('severity changes apply live: .fklens.json created, changed and deleted; fk
   await lsp.waitForDiagnostics(uri, since, 'rules.sql gone', (x) => x.diagnostics.length === 0);
 });
 
+test('a malformed .fklens.json is a diagnostic on that file (not a silent fallback); fixing or deleting it clears it', async () => {
+  const configUri = uriOf('.fklens.json');
+  let since = lsp.published.length;
+  writeFileSync(join(dir, '.fklens.json'), '{\n  "rules": {\n    "fk-missing-index": "error",\n  }\n}\n');
+  lsp.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: configUri, type: 1 }] });
+  let p = await lsp.waitForDiagnostics(configUri, since, 'the JSON error on .fklens.json', (x) => x.diagnostics.length > 0);
+  assert.equal(p.diagnostics.length, 1);
+  assert.equal(p.diagnostics[0].severity, 1);
+  assert.equal(p.diagnostics[0].code, 'config-error');
+  assert.equal(p.diagnostics[0].range.start.line, 3, 'at the } after the trailing comma');
+  assert.match(p.diagnostics[0].message, /not valid JSON/);
+
+  since = lsp.published.length;
+  writeFileSync(join(dir, '.fklens.json'), '{\n  "rules": { "fk-missing-index": "loud" },\n  "nope": 1\n}\n');
+  lsp.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: configUri, type: 2 }] });
+  p = await lsp.waitForDiagnostics(configUri, since, 'two bad values', (x) => x.diagnostics.length === 2);
+  assert.deepEqual(
+    p.diagnostics.map((d) => [d.severity, d.range.start.line, d.range.start.character]).sort(),
+    [
+      [2, 1, 13],
+      [2, 2, 2],
+    ],
+    JSON.stringify(p.diagnostics),
+  );
+
+  since = lsp.published.length;
+  unlinkSync(join(dir, '.fklens.json'));
+  lsp.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: configUri, type: 3 }] });
+  await lsp.waitForDiagnostics(configUri, since, 'cleared', (x) => x.diagnostics.length === 0);
+});
+
 test('shuts down cleanly', async () => {
   const code = await lsp.stop();
   assert.equal(code, 0, lsp.stderr);
@@ -973,5 +1021,103 @@ describe('language features over stdio', () => {
     // One file edited in place: no preview.
     const ignore = actions.find((a) => a.title === 'Ignore fk-added-without-not-valid on this line')!;
     assert.equal(ignore.edit.changeAnnotations, undefined);
+  });
+});
+
+describe('responsiveness: long analyses never block requests, newer edits supersede them (issue 13)', () => {
+  let work: string;
+  let workUri: string;
+  let client: TestClient;
+  const SMALL = 'small.sql';
+  const SMALL_TEXT = 'CREATE TABLE accounts (id bigint PRIMARY KEY);\nCREATE TABLE notes (id bigint PRIMARY KEY, account_id bigint REFERENCES accounts (id));\n';
+  /**
+   * `tables` tables, each referencing one of the first hundred (indexed), about 200 bytes each; one finding at the
+   * end. Constraints are named: choosing default names is quadratic in the tables of a schema today, which is
+   * not what this test is about.
+   */
+  const bigText = (tables: number, prefix: string) => {
+    const out: string[] = [`CREATE TABLE ${prefix}0 (id bigint PRIMARY KEY, label text NOT NULL DEFAULT '');`];
+    for (let i = 1; i < tables; i++) {
+      out.push(`CREATE TABLE ${prefix}${i} (id bigint CONSTRAINT ${prefix}${i}_pk PRIMARY KEY, parent_id bigint NOT NULL CONSTRAINT ${prefix}${i}_fk REFERENCES ${prefix}${Math.floor(i / 100)} (id), label text CONSTRAINT ${prefix}${i}_ck CHECK (length(label) < 80));`);
+      out.push(`CREATE INDEX ${prefix}${i}_parent ON ${prefix}${i} (parent_id);`);
+    }
+    out.push(`CREATE TABLE ${prefix}_last (id bigint PRIMARY KEY, first_id bigint REFERENCES ${prefix}0 (id));`);
+    return out.join('\n') + '\n';
+  };
+  const hoverAccounts = async (): Promise<{ ms: number; value: string }> => {
+    const t = performance.now();
+    const hover = await client.request<{ contents: { value: string } } | null>('textDocument/hover', {
+      textDocument: { uri: `${workUri}/${SMALL}` },
+      position: { line: 0, character: 'CREATE TABLE acc'.length },
+    });
+    return { ms: performance.now() - t, value: hover?.contents.value ?? '' };
+  };
+
+  before(async () => {
+    work = mkdtempSync(join(tmpdir(), 'fklens-lsp-busy-'));
+    writeFileSync(join(work, SMALL), SMALL_TEXT);
+    workUri = pathToFileURL(work).href;
+    client = TestClient.start();
+    await client.request('initialize', { processId: process.pid, rootUri: workUri, workspaceFolders: [{ uri: workUri, name: 'busy' }], capabilities: {} });
+    client.notify('initialized', {});
+    await client.waitFor('the folder indexed', () => client.logs.some((l) => /^Indexed \d+ files/.test(l)));
+  });
+
+  after(async () => {
+    if (client) assert.equal(await client.stop(), 0, client.stderr);
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  test('a hover on another file is answered from the last model while a large file is analysed', async () => {
+    const idle = await hoverAccounts();
+    assert.match(idle.value, /DELETE FROM accounts/);
+    // Large enough that its analysis takes well over a second (grown until it does, whatever the machine).
+    let tables = 8000;
+    for (let round = 0; ; round++) {
+      const uri = `${workUri}/big_${round}.sql`;
+      const since = client.published.length;
+      const opened = performance.now();
+      client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'sql', version: 1, text: bigText(tables, `r${round}_t`) } });
+      const during = await hoverAccounts();
+      await client.waitForDiagnostics(uri, since, `the diagnostics of ${tables} tables`, (p) => p.version === 1);
+      const analysis = performance.now() - opened;
+      client.notify('textDocument/didClose', { textDocument: { uri } });
+      if (analysis < 1500 && round < 3) {
+        tables *= 2;
+        continue;
+      }
+      assert.match(during.value, /DELETE FROM accounts/, 'the hover has its content');
+      // Today's bundle answered only once the large file was parsed: most of the analysis time.
+      assert.ok(during.ms < analysis * 0.25, `hover ${during.ms.toFixed(0)} ms while the analysis took ${analysis.toFixed(0)} ms`);
+      break;
+    }
+  });
+
+  test('an edit made during a long analysis supersedes it: the outdated version is never published', async () => {
+    const uri = `${workUri}/edited.sql`;
+    let tables = 8000;
+    let analysis = 0;
+    // First the time one full analysis of the large text takes here.
+    for (let round = 0; round < 4; round++) {
+      const since = client.published.length;
+      const t = performance.now();
+      client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'sql', version: 1, text: bigText(tables, `m${round}_t`) } });
+      await client.waitForDiagnostics(uri, since, 'the large text analysed', (p) => p.version === 1);
+      analysis = performance.now() - t;
+      client.notify('textDocument/didClose', { textDocument: { uri } });
+      if (analysis >= 1500) break;
+      tables *= 2;
+    }
+    // A new large version (read again from scratch), then, while it is being analysed, a small one.
+    const since = client.published.length;
+    client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'sql', version: 2, text: bigText(tables, 'x_t') } });
+    await new Promise((r) => setTimeout(r, Math.min(400, analysis / 4)));
+    const edited = performance.now();
+    client.notify('textDocument/didChange', { textDocument: { uri, version: 3 }, contentChanges: [{ text: 'CREATE TABLE only_one (id bigint PRIMARY KEY,, x int);\n' }] });
+    const final = await client.waitForDiagnostics(uri, since, 'the newest version', (p) => p.version === 3);
+    const latency = performance.now() - edited;
+    assert.equal(final.diagnostics[0]?.code, 'syntax-error');
+    assert.equal(client.published.slice(since).filter((p) => p.uri === uri && p.version === 2).length, 0, 'version 2 was superseded, never published');
+    assert.ok(latency < analysis * 0.5, `newest version after ${latency.toFixed(0)} ms; one analysis of the large text takes ${analysis.toFixed(0)} ms`);
   });
 });

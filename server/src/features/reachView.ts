@@ -21,6 +21,8 @@ export interface ReachViewOptions {
   maxShown?: number;
   /** A link that opens a declaration; without it, file:line is printed as text. */
   link?: (file: string, position: LineCol) => string | undefined;
+  /** Text: how a file is shown (the CLI: relative to the current directory); default its workspace path. */
+  path?: (file: string) => string;
 }
 
 export const DEFAULT_MAX_SHOWN = 40;
@@ -115,6 +117,11 @@ export function reachLines(model: WorkspaceModel, reach: Reach, options: ReachVi
   lines.push('');
   const where = (fk: ForeignKey) => {
     const label = locationLabel(model, fk.location);
+    // The CLI prints a path it can open (relative to the current directory): the label's line number after it.
+    if (!md && options.path) {
+      const p = positionOf(model, fk.location);
+      return `${options.path(fk.location.file)}${p ? `:${p.line + 1}` : ''}`;
+    }
     if (!md) return label;
     const position = positionOf(model, fk.location);
     const target = position && options.link?.(fk.location.file, position);

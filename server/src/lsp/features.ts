@@ -26,7 +26,7 @@ import {
 } from 'vscode-languageserver/node';
 import type { HistoryModel } from '../model/replay';
 import type { ForeignKey, SourceLocation } from '../model/schema';
-import type { Span } from '../sources/text';
+import { LineIndex, type Span } from '../sources/text';
 import type { Workspace, WorkspaceModel } from '../workspace/workspace';
 import { codeLenses } from '../features/codeLens';
 import { completionsAt } from '../features/completion';
@@ -43,6 +43,8 @@ import { plural } from '../features/describe';
 
 export interface FolderView {
   workspace: Workspace;
+  /** The model to answer from without waiting: the last finished analysis (it may lag the newest edit). */
+  lastModel(): WorkspaceModel;
   /** The URI of a workspace-relative path of this folder (existing or to be created). */
   uriOf(rel: string): string;
   /** The folder's URI, for settings scoped to it. */
@@ -122,14 +124,18 @@ export function registerLanguageFeatures(connection: Connection, host: FeatureHo
     }
   };
 
-  /** The folder, path and current model of a document; undefined when it is not ours or the model fails. */
-  const open = async (uri: string) => {
+  /**
+   * The folder, path and model of a document; undefined when it is not ours or the model fails. Hovers, code
+   * lenses, completion and navigation answer from the last finished analysis (no waiting for one that runs);
+   * `current` builds the model of the newest text (code actions: their edits must fit the text as it is).
+   */
+  const open = async (uri: string, current = false) => {
     await host.ready();
     const located = host.locate(uri);
     if (!located) return undefined;
     let model: WorkspaceModel;
     try {
-      model = located.workspace.model();
+      model = current ? located.workspace.model() : located.lastModel();
     } catch (err) {
       logError('building the model', err);
       return undefined;
@@ -224,7 +230,7 @@ export function registerLanguageFeatures(connection: Connection, host: FeatureHo
       for (const folder of host.folders()) {
         let model: WorkspaceModel;
         try {
-          model = folder.workspace.model();
+          model = folder.lastModel();
         } catch {
           continue;
         }
@@ -269,6 +275,8 @@ export function registerLanguageFeatures(connection: Connection, host: FeatureHo
       const doc = await open(params.textDocument.uri);
       if (!doc) return null;
       const text = doc.workspace.text(doc.rel) ?? doc.lines.text;
+      // The model may lag the text just typed: positions are taken in the text as it is now.
+      if (text !== doc.lines.text) doc.lines = new LineIndex(text);
       const offset = doc.lines.offset(params.position);
       return completionsAt(doc.model, doc.rel, text, offset).map(
         (entry): CompletionItem => ({
@@ -286,7 +294,7 @@ export function registerLanguageFeatures(connection: Connection, host: FeatureHo
 
   connection.onCodeAction(
     safe('code actions', async (params) => {
-      const doc = await open(params.textDocument.uri);
+      const doc = await open(params.textDocument.uri, true);
       if (!doc) return null;
       const settings = await settingsFor(doc);
       const input = {

@@ -6,7 +6,7 @@ import * as nodePath from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveConfig, type FkLensConfig } from '../config/config';
 import type { DiscoveryOptions } from '../workspace/discovery';
-import { Workspace } from '../workspace/workspace';
+import { Workspace, type WorkspaceModel } from '../workspace/workspace';
 
 const isWindows = process.platform === 'win32';
 
@@ -34,6 +34,10 @@ export interface Folder {
   uris: Map<string, string>;
   /** What was last published per relative path. */
   published: Map<string, { uri: string; hash: string }>;
+  /** Bumped by every change of the folder's files or settings: an analysis that sees it move was superseded. */
+  changes: number;
+  /** The model of the last analysis that finished: hovers, completion and code lenses answer from it at once. */
+  model?: WorkspaceModel;
 }
 
 export interface Location {
@@ -58,6 +62,7 @@ export function newFolder(uri: string, name: string, fsPath: string, isLoose = f
     open: new Map(),
     uris: new Map(),
     published: new Map(),
+    changes: 0,
   };
 }
 

@@ -4,7 +4,8 @@
  * feeds it disk contents, tests feed it strings.
  */
 import type { SourceFile } from '../sources/events';
-import { readSqlFile } from '../sources/sql/read';
+import { readSqlFileSteps } from '../sources/sql/read';
+import { drain } from '../sources/sql/postgres';
 import { readPrismaSchema } from '../sources/prisma/read';
 import { replayFrom, type HistoryModel, type ReplayCheckpoint } from '../model/replay';
 import { planHistories, isCandidate, type DiscoveryOptions, type History } from './discovery';
@@ -26,6 +27,8 @@ interface CachedFile {
   previous?: SourceFile;
   /** goose / dbmate marker found in the text (decides how the file is read). */
   marker: ReturnType<typeof markerTool>;
+  /** A read started by readPending and not finished yet (dropped with the entry when the text changes). */
+  reading?: Generator<void, SourceFile, void>;
 }
 
 export class Workspace {
@@ -77,11 +80,60 @@ export class Workspace {
     const file = this.files.get(path);
     if (!file) return undefined;
     if (!file.source) {
-      const history = this.historyFor(path);
-      file.source = readSqlFile(path, file.text, history?.tool ?? 'schema', history?.dialect, file.previous);
-      file.previous = undefined;
+      try {
+        this.finishRead(file, drain(this.reading(path, file)));
+      } catch (err) {
+        file.reading = undefined;
+        throw err;
+      }
     }
     return file.source;
+  }
+
+  /**
+   * Reads every file of a history that is not read yet, a piece at a time: each `yield` is a point where the
+   * caller may give the event loop a turn, or stop (the server stops when an edit supersedes the analysis).
+   * Finished reads are cached as source() caches them; a file read halfway goes on from where it stopped at the
+   * next call, unless its text changed in between. Afterwards model() has nothing left to parse.
+   */
+  *readPending(): Generator<void, void, void> {
+    for (const history of this.histories()) {
+      for (const path of history.files) {
+        const file = this.files.get(path);
+        if (!file || file.source) continue;
+        const reading = this.reading(path, file);
+        for (;;) {
+          let step: IteratorResult<void, SourceFile>;
+          try {
+            step = reading.next();
+          } catch (err) {
+            file.reading = undefined;
+            throw err;
+          }
+          if (step.done) {
+            this.finishRead(file, step.value);
+            break;
+          }
+          yield;
+          // The caller may have changed or dropped the file while we were paused.
+          if (this.files.get(path) !== file || file.source) break;
+        }
+      }
+    }
+  }
+
+  private reading(path: string, file: CachedFile): Generator<void, SourceFile, void> {
+    if (!file.reading) {
+      const history = this.historyFor(path);
+      file.reading = readSqlFileSteps(path, file.text, history?.tool ?? 'schema', history?.dialect, file.previous);
+    }
+    return file.reading;
+  }
+
+  private finishRead(file: CachedFile, source: SourceFile): void {
+    file.source = source;
+    file.previous = undefined;
+    file.reading = undefined;
   }
 
   histories(): History[] {

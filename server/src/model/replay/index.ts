@@ -19,7 +19,7 @@ import { ReplayState } from './state';
 import { createTable, dropSchema, dropTable } from './tables';
 import type { HistoryModel } from './types';
 
-export type { ConstraintValidation, ForeignKeyDeclaration, HistoryModel, MigrationStep, ReplayProblem, UnresolvedForeignKey } from './types';
+export type { ConstraintValidation, ForeignKeyDeclaration, HistoryModel, IndexLoss, MigrationStep, NamesAtStep, RenameFact, ReplayProblem, UnresolvedForeignKey } from './types';
 
 export function replayHistory(history: History, sources: SourceFile[], untilStep = sources.length): HistoryModel {
   const replay = new ReplayState(history, sources);
@@ -77,18 +77,20 @@ function applyFile(s: ReplayState, step: number): void {
 }
 
 function result(s: ReplayState): HistoryModel {
-  const tables = [...s.tables.values()];
+  // Read without copying: the model shares every table this replay did not change with the checkpoint.
+  const tables = [...s.tables.peekValues()];
   const foreignKeys = tables.flatMap((t) => t.foreignKeys);
-  const live = new Set(foreignKeys);
   return {
     history: s.history,
     sources: s.sources,
     steps: s.sources.map((source, index) => ({ index, file: source.path })),
     tables,
     foreignKeys,
-    tableById: new Map(s.tables),
-    declarations: s.declarations.filter((d) => live.has(d.fk)),
-    validations: s.validations,
+    tableById: new Map(tables.map((t) => [t.id, t])),
+    declarations: s.declarations.map((d) => s.currentFact(d)),
+    renames: [...s.renames],
+    indexLosses: s.indexLosses.map((l) => s.currentFact(l)),
+    validations: s.validations.map((v) => s.currentFact(v)),
     unresolved: [...s.unresolved, ...s.pending.filter((p) => s.tables.has(p.fk.tableId)).map((p) => p.unresolved)],
     problems: [...s.problems, ...endOfHistoryProblems(s, foreignKeys)],
   };

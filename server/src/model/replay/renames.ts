@@ -1,5 +1,6 @@
 /** RENAME of tables, columns, constraints, indexes and schemas: every place a name is kept follows. */
 import type { RenameEvent } from '../../sources/events';
+import type { Span } from '../../sources/text';
 import type { Index, Table } from '../schema';
 import { findColumn } from './alter';
 import { bindPending } from './constraints';
@@ -17,6 +18,7 @@ export function rename(s: ReplayState, event: RenameEvent): void {
         else if (!event.ifExists) s.lookup(event.target);
         return;
       }
+      s.renames.push({ kind: 'table', tableId: table.id, from: table.name, to: event.to, location: s.loc(event.toSpan ?? event.statement), step: s.step });
       s.unregister(table);
       table.name = event.to;
       s.register(table);
@@ -28,7 +30,7 @@ export function rename(s: ReplayState, event: RenameEvent): void {
       if (!table) return;
       const column = findColumn(s, table, event.from, event.target.span);
       if (!column) return;
-      renameColumn(s, table, event.from, event.to);
+      renameColumn(s, table, event.from, event.to, event.toSpan ?? event.statement);
       return;
     }
     case 'rename_constraint': {
@@ -66,17 +68,17 @@ export function rename(s: ReplayState, event: RenameEvent): void {
 }
 
 /** Renames a column everywhere it is named: keys, indexes, this table's FKs and the FKs that reference it. */
-export function renameColumn(s: ReplayState, table: Table, from: string, to: string): void {
+export function renameColumn(s: ReplayState, table: Table, from: string, to: string, span: Span): void {
+  s.renames.push({ kind: 'column', tableId: table.id, from, to, location: s.loc(span), step: s.step });
   const column = table.columns.find((c) => c.name === from);
   if (column) column.name = to;
   const swap = (list: string[]) => list.map((c) => (c === from ? to : c));
   const swapNullable = (list: (string | null)[]) => list.map((c) => (c === from ? to : c));
   if (table.primaryKey) table.primaryKey.columns = swap(table.primaryKey.columns);
   for (const u of table.uniques) u.columns = swap(u.columns);
-  for (const i of table.indexes) {
-    i.columns = swapNullable(i.columns);
-    i.include = swap(i.include);
-    if (i.whereNotNullColumns) i.whereNotNullColumns = swap(i.whereNotNullColumns);
+  for (const i of [...table.indexes]) {
+    if (!i.columns.includes(from) && !i.include.includes(from) && !i.whereNotNullColumns?.includes(from)) continue;
+    s.replaceIndex(table, i, { columns: swapNullable(i.columns), include: swap(i.include), whereNotNullColumns: i.whereNotNullColumns && swap(i.whereNotNullColumns) });
   }
   for (const fk of table.foreignKeys) {
     fk.columns = swap(fk.columns);
@@ -93,8 +95,7 @@ function renameIndex(s: ReplayState, table: Table, index: Index, to: string): vo
   if (index.constraint) {
     const key = table.primaryKey?.name === index.constraint ? table.primaryKey : table.uniques.find((u) => u.name === index.constraint);
     if (key) key.name = to;
-    index.constraint = to;
   }
-  index.name = to;
+  s.replaceIndex(table, index, index.constraint ? { name: to, constraint: to } : { name: to });
   s.indexOwners.set(`${table.schema}.${to}`, table.id);
 }

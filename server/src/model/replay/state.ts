@@ -11,13 +11,111 @@ import { dialectPolicy, type DialectPolicy } from '../dialect';
 import { DIALECT_RULES, type DialectRuleId } from '../dialectRules';
 import type { ForeignKey, Index, SourceLocation, Table } from '../schema';
 import { qualifiedName } from '../schema';
-import type { ConstraintValidation, ForeignKeyDeclaration, PendingForeignKey, ReplayProblem, UnresolvedForeignKey } from './types';
+import { hasServingIndex, indexServes } from '../indexing';
+import type { ConstraintValidation, ForeignKeyDeclaration, IndexLoss, PendingForeignKey, RenameFact, ReplayProblem, UnresolvedForeignKey } from './types';
 
 const DEFAULT_SEARCH_PATH = ['$user', 'public'];
 
+/**
+ * The tables of a replay, shared with the checkpoint the replay was cloned from (structural sharing): a table is
+ * copied the first time this replay reaches it (get, values, entries), so the checkpoint and every model built
+ * from it keep theirs. Reading without copying: peek, peekValues (for code that only looks).
+ */
+export class TableMap {
+  private map: Map<number, Table>;
+  /** The tables this replay created or copied: its own, free to change. */
+  private owned = new Set<Table>();
+
+  constructor(
+    private readonly state: ReplayState,
+    from?: TableMap,
+  ) {
+    this.map = new Map(from?.map);
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  has(id: number): boolean {
+    return this.map.has(id);
+  }
+
+  get(id: number): Table | undefined {
+    const table = this.map.get(id);
+    return table && this.own(table);
+  }
+
+  set(id: number, table: Table): this {
+    this.map.set(id, table);
+    this.owned.add(table);
+    return this;
+  }
+
+  delete(id: number): boolean {
+    return this.map.delete(id);
+  }
+
+  keys(): IterableIterator<number> {
+    return this.map.keys();
+  }
+
+  /** Every table, as this replay's own copy (copies the ones it does not own yet). */
+  *values(): IterableIterator<Table> {
+    for (const table of [...this.map.values()]) yield this.own(table);
+  }
+
+  *entries(): IterableIterator<[number, Table]> {
+    for (const table of [...this.map.values()]) yield [table.id, this.own(table)];
+  }
+
+  [Symbol.iterator](): IterableIterator<[number, Table]> {
+    return this.entries();
+  }
+
+  /** A table without copying it: for reading only. */
+  peek(id: number): Table | undefined {
+    return this.map.get(id);
+  }
+
+  /** Every table without copying: for reading only. */
+  peekValues(): IterableIterator<Table> {
+    return this.map.values();
+  }
+
+  /** From now on every table is shared (with a clone): the next write to one copies it first. */
+  disown(): void {
+    this.owned = new Set();
+  }
+
+  /** This replay's copy of a table: the table itself once owned, else a copy (columns, keys, FKs; indexes shared). */
+  own(table: Table): Table {
+    if (this.owned.has(table)) return table;
+    const copy: Table = {
+      ...table,
+      columns: table.columns.map((c) => ({ ...c })),
+      primaryKey: table.primaryKey && { ...table.primaryKey, columns: [...table.primaryKey.columns] },
+      uniques: table.uniques.map((u) => ({ ...u, columns: [...u.columns] })),
+      // Index objects are shared and never changed in place (a rename replaces the object, replaceIndex):
+      // FKs of other tables point at them (refIndex), and that identity must hold across copies.
+      indexes: [...table.indexes],
+      foreignKeys: table.foreignKeys.map((f) => {
+        const fk = { ...f, columns: [...f.columns], refColumns: [...f.refColumns] };
+        this.state.replacedForeignKey(f, fk);
+        return fk;
+      }),
+      checks: [...table.checks],
+      inherits: [...table.inherits],
+    };
+    this.map.set(table.id, copy);
+    this.owned.add(copy);
+    return copy;
+  }
+}
+
 export class ReplayState {
   nextId = 1;
-  readonly tables = new Map<number, Table>();
+  readonly tables: TableMap = new TableMap(this);
   readonly tableIds = new Map<string, number>();
   /** schema.indexName -> table id */
   readonly indexOwners = new Map<string, number>();
@@ -38,6 +136,8 @@ export class ReplayState {
   readonly untracked = new Set<string>();
   inTransaction = false;
   readonly declarations: ForeignKeyDeclaration[] = [];
+  readonly renames: RenameFact[] = [];
+  readonly indexLosses: IndexLoss[] = [];
   readonly validations: ConstraintValidation[] = [];
   readonly unresolved: UnresolvedForeignKey[] = [];
   readonly problems: ReplayProblem[] = [];
@@ -63,38 +163,60 @@ export class ReplayState {
     this.temporaryTables.clear();
   }
 
-  /** A deep copy of the state, so the copy can go on replaying while this one stays as it is. */
+  /**
+   * FK objects replaced by a copy in this replay (old -> new): step facts recorded before the copy name the old
+   * object, and are pointed at the current one when they are handed on (clone, the model).
+   */
+  private readonly fkCopies = new Map<ForeignKey, ForeignKey>();
+
+  replacedForeignKey(from: ForeignKey, to: ForeignKey): void {
+    if (from !== to) this.fkCopies.set(from, to);
+  }
+
+  /**
+   * Changes an index by replacing it (index objects are shared between replays, see TableMap.own): the table
+   * (this replay's own) gets the new object, and every FK that depended on the old one now depends on it.
+   */
+  replaceIndex(table: Table, index: Index, changes: Partial<Index>): Index {
+    const changed = { ...index, ...changes };
+    table.indexes = table.indexes.map((i) => (i === index ? changed : i));
+    for (const other of [...this.tables.peekValues()]) {
+      if (!other.foreignKeys.some((f) => f.refIndex === index)) continue;
+      for (const fk of this.tables.own(other).foreignKeys) if (fk.refIndex === index) fk.refIndex = changed;
+    }
+    for (const p of this.pending) if (p.fk.refIndex === index) p.fk.refIndex = changed;
+    return changed;
+  }
+
+  /** The FK object this replay holds for one named by an earlier step fact. */
+  currentForeignKey(fk: ForeignKey): ForeignKey {
+    let current = fk;
+    for (let next = this.fkCopies.get(current); next; next = this.fkCopies.get(current)) current = next;
+    return current;
+  }
+
+  /** A step fact naming an FK, pointed at the current FK object (the same entry when it already is). */
+  currentFact<T extends { fk: ForeignKey }>(fact: T): T {
+    const fk = this.currentForeignKey(fact.fk);
+    return fk === fact.fk ? fact : { ...fact, fk };
+  }
+
+  /**
+   * A copy of the state that goes on replaying while this one stays as it is, by structural sharing: the copy
+   * shares every table with this state until one of them writes to it (TableMap copies a table on first access
+   * in either replay), and shares the step facts recorded so far (append-only arrays, copied as arrays of
+   * references). A step-fact array added to the state is carried over the same way, in the list below.
+   */
   clone(history: History, sources: SourceFile[]): ReplayState {
     const copy = new ReplayState(history, sources);
-    const indexes = new Map<Index, Index>();
-    const fks = new Map<ForeignKey, ForeignKey>();
-    for (const [id, t] of this.tables) {
-      const table: Table = {
-        ...t,
-        columns: t.columns.map((c) => ({ ...c })),
-        primaryKey: t.primaryKey && { ...t.primaryKey },
-        uniques: t.uniques.map((u) => ({ ...u })),
-        indexes: t.indexes.map((i) => {
-          const index = { ...i };
-          indexes.set(i, index);
-          return index;
-        }),
-        foreignKeys: t.foreignKeys.map((f) => {
-          const fk = { ...f };
-          fks.set(f, fk);
-          return fk;
-        }),
-        checks: [...t.checks],
-        inherits: [...t.inherits],
-      };
-      copy.tables.set(id, table);
-    }
+    (copy as { tables: TableMap }).tables = new TableMap(copy, this.tables);
+    this.tables.disown();
+    // Pending FKs wait outside any table and change when their parent appears: each replay has its own.
     copy.pending = this.pending.map((p) => {
-      const fk = { ...p.fk };
-      fks.set(p.fk, fk);
+      const fk = { ...this.currentForeignKey(p.fk) };
+      copy.replacedForeignKey(p.fk, fk);
       return { ...p, fk };
     });
-    for (const fk of fks.values()) if (fk.refIndex) fk.refIndex = indexes.get(fk.refIndex);
     copy.foreignKeyChecks = this.foreignKeyChecks;
     copy.sqliteForeignKeysOn = this.sqliteForeignKeysOn;
     copy.nextId = this.nextId;
@@ -102,8 +224,11 @@ export class ReplayState {
     for (const [k, v] of this.indexOwners) copy.indexOwners.set(k, v);
     for (const s of this.schemas) copy.schemas.add(s);
     for (const r of this.untracked) copy.untracked.add(r);
-    copy.declarations.push(...this.declarations.map((d) => ({ ...d, fk: fks.get(d.fk) ?? d.fk })));
-    copy.validations.push(...this.validations.map((v) => ({ ...v, fk: fks.get(v.fk) ?? v.fk })));
+    // Step facts: the copy's own arrays over the same entries, FK references made current.
+    copy.declarations.push(...this.declarations.map((d) => copy.currentFact(this.currentFact(d))));
+    copy.renames.push(...this.renames);
+    copy.indexLosses.push(...this.indexLosses.map((l) => copy.currentFact(this.currentFact(l))));
+    copy.validations.push(...this.validations.map((v) => copy.currentFact(this.currentFact(v))));
     copy.unresolved.push(...this.unresolved);
     copy.problems.push(...this.problems);
     return copy;
@@ -121,6 +246,14 @@ export class ReplayState {
 
   dialectRule(code: DialectRuleId, span: Span, message: string): void {
     this.problem(code, span, message, DIALECT_RULES[code].severity);
+  }
+
+  /** After `removed` left `table`: record each FK of the table that one of them served and no index serves now. */
+  indexesDropped(table: Table, removed: Index[], span: Span): void {
+    for (const fk of table.foreignKeys) {
+      const lost = removed.find((index) => indexServes(index, fk));
+      if (lost && !hasServingIndex(fk, table)) this.indexLosses.push({ fk, index: lost.name, location: this.loc(span), step: this.step });
+    }
   }
 
   // ------------------------------------------------------------------------------------------ names
@@ -189,7 +322,7 @@ export class ReplayState {
     return (name) => {
       if (!used) {
         used = new Set(constraintNames(table));
-        for (const t of this.tables.values()) if (t.schema === schema) for (const n of constraintNames(t)) used.add(n);
+        for (const t of this.tables.peekValues()) if (t.schema === schema) for (const n of constraintNames(t)) used.add(n);
       }
       return used.has(name);
     };

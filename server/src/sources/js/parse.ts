@@ -3,7 +3,7 @@
  * static facts the readers need from the tree: constant values, member chains, local functions.
  * Nothing here runs the code.
  */
-import { parse } from '@babel/parser';
+import type { parse as babelParse } from '@babel/parser';
 import type * as t from '@babel/types';
 import type { SourceProblem } from '../events';
 import type { Span } from '../text';
@@ -16,6 +16,8 @@ export type ParseOutcome = { ok: true; program: t.Program } | { ok: false; probl
 
 export function parseJs(path: string, text: string): ParseOutcome {
   try {
+    // Loaded on the first JS / TS migration only (see scripts/build.mjs).
+    const parse = (require('@babel/parser') as { parse: typeof babelParse }).parse;
     const file = parse(text, {
       sourceType: 'unambiguous',
       errorRecovery: true,

@@ -4,7 +4,7 @@
  * model, while the rest of the file still counts. The events themselves come from the statement's tokens
  * (ddlStatements.ts), because the parser gives locations for column references only.
  */
-import { Parser } from 'node-sql-parser/build/mysql';
+import type { Parser } from 'node-sql-parser/build/mysql';
 import type { SchemaEvent, SourceFile, SourceProblem } from '../events';
 import { LineIndex } from '../text';
 import { isOp, isWord, type Token } from './lexer';
@@ -61,7 +61,8 @@ function parserLacks(t: Token[], a: number): boolean {
  * hide the others). Returns the diagnostic when the parser rejects it.
  */
 function checkSyntax(text: string, t: Token[]): SourceProblem | undefined {
-  parser ??= new Parser();
+  // Loaded on the first MySQL statement only: PostgreSQL-only projects never pay for it (see scripts/build.mjs).
+  parser ??= new (require('node-sql-parser/build/mysql') as typeof import('node-sql-parser/build/mysql')).Parser();
   const masked = maskParserGaps(text, t);
   const start = t[0].start;
   const end = t[t.length - 1].end;

@@ -5,7 +5,7 @@
 import { loadModule, parseSync } from 'libpg-query';
 import type { SchemaEvent, SourceFile, SourceProblem } from '../events';
 import { LineIndex, codePointToUnit, type Span } from '../text';
-import { splitStatements, tokenize } from './lexer';
+import { isWord, splitStatements, tokenize, type Token } from './lexer';
 import { statementEvents, type StatementContext } from './pgStatements';
 
 let loading: Promise<void> | undefined;
@@ -34,15 +34,33 @@ export interface ParsedPiece {
 }
 
 export function readPostgres(path: string, text: string): SourceFile {
+  return drain(readPostgresSteps(path, text));
+}
+
+/**
+ * readPostgres a chunk at a time: each `yield` ends a chunk (about CHUNK_CHARS of statements parsed and turned
+ * into events), where a caller may give the event loop a turn or stop reading (the server drops a read an edit
+ * superseded). Running it to the end gives exactly readPostgres's result.
+ */
+export function* readPostgresSteps(path: string, text: string): Generator<void, SourceFile, void> {
   if (!loaded) throw new Error('FK Lens: the PostgreSQL parser is not loaded (call initPostgresParser first)');
-  const region = readRegion(text, 0, text.length);
-  // Reuse the parse's line index only when it covers the whole file (not a recovered first statement).
+  const region = yield* readRegionSteps(text, 0, text.length);
+  // Reuse the parse's line index only when it covers the whole file (one piece, not a recovered first statement).
   const whole = region.pieces.length === 1 && region.pieces[0].base === 0 && region.pieces[0].index.text.length === text.length;
   const lines = whole ? region.pieces[0].index : new LineIndex(text);
   return sourceFile(path, region, lines);
 }
 
+/** Runs a reading generator to its end. */
+export function drain<T>(steps: Generator<void, T, void>): T {
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
 export interface ReadRegion {
+  /** The parsed pieces of the last chunk (the pieces of earlier chunks are released once their events exist). */
   pieces: ParsedPiece[];
   events: SchemaEvent[];
   statements: Span[];
@@ -51,13 +69,98 @@ export interface ReadRegion {
 
 /** Reads text[from, to) of a file (whole statements only); ranges are offsets into the whole text. */
 export function readRegion(text: string, from: number, to: number): ReadRegion {
-  const problems: SourceProblem[] = [];
-  const pieces = parsePieces(text, from, to, problems);
+  return drain(readRegionSteps(text, from, to));
+}
+
+/**
+ * Text up to this size is parsed in one call; longer text a chunk of whole statements at a time, each chunk's
+ * parse tree turned into events and dropped before the next is parsed (less memory at once, and the WASM code
+ * warms up between calls instead of running one long call in its first, unoptimised tier).
+ */
+const CHUNK_CHARS = 64 * 1024;
+
+function* readRegionSteps(text: string, from: number, to: number): Generator<void, ReadRegion, void> {
+  const syntaxProblems: SourceProblem[] = [];
+  const readProblems: SourceProblem[] = [];
   const events: SchemaEvent[] = [];
   const statements: Span[] = [];
-  readPieces(text, pieces, events, statements, problems);
+  let pieces: ParsedPiece[] = [];
+  let chunks = 0;
+  for (const chunk of statementChunks(text, from, to, REFERENCE_PARSE ? Infinity : CHUNK_CHARS)) {
+    if (chunks++ > 0) yield;
+    pieces = parsePieces(text, chunk.from, chunk.to, syntaxProblems);
+    readPieces(text, pieces, events, statements, readProblems, chunk.tokens);
+  }
   statements.sort((a, b) => a.start - b.start);
-  return { pieces, events, statements, problems };
+  return { pieces: chunks === 1 ? pieces : [], events, statements, problems: [...syntaxProblems, ...readProblems] };
+}
+
+/**
+ * FKLENS_REFERENCE_PARSE=1: the whole text in one libpg-query call, each statement's tokens found again by itself
+ * (the reader as it was before chunks): the reference the chunked path is compared with (test/unit/parse-paths.test.ts).
+ */
+const REFERENCE_PARSE = process.env.FKLENS_REFERENCE_PARSE === '1';
+
+interface Chunk {
+  from: number;
+  to: number;
+  /** The chunk's tokens, when they were needed to find its end (reused for the statements' ranges). */
+  tokens?: Token[];
+}
+
+/**
+ * Cuts text[from, to) into chunks of whole statements of about `size` characters, each ending after a
+ * top-level `;` (outside quotes, comments, parentheses and BEGIN ATOMIC bodies), the last one at `to`.
+ */
+function* statementChunks(text: string, from: number, to: number, size: number): Generator<Chunk, void, void> {
+  if (to - from <= size) {
+    yield { from, to };
+    return;
+  }
+  let start = from;
+  while (start < to) {
+    if (to - start <= size * 1.5) {
+      yield { from: start, to };
+      return;
+    }
+    // Tokens up to about `size` characters, then on to the first `;` that ends a statement.
+    const tokens = tokenize(text, start, to, Math.max(64, size >> 2));
+    let cut = statementEnd(tokens, start + size);
+    let more = tokens;
+    while (cut < 0 && more.length) {
+      const last = more[more.length - 1];
+      more = tokenize(text, last.end, to, 4096);
+      tokens.push(...more);
+      cut = statementEnd(tokens, start + size);
+    }
+    if (cut < 0) {
+      yield { from: start, to, tokens };
+      return;
+    }
+    const end = tokens[cut].end;
+    yield { from: start, to: end, tokens: tokens.slice(0, cut + 1) };
+    start = end;
+  }
+}
+
+/** Index of the first top-level `;` at or after offset `after` that ends a statement, or -1. */
+function statementEnd(tokens: Token[], after: number): number {
+  let depth = 0;
+  let atomic = 0;
+  for (let k = 0; k < tokens.length; k++) {
+    const t = tokens[k];
+    if (t.kind === 'op') {
+      if (t.value === '(') depth++;
+      else if (t.value === ')') depth = Math.max(0, depth - 1);
+      else if (t.value === ';' && depth === 0 && atomic === 0 && t.start >= after) return k;
+    } else if (t.kind === 'word') {
+      if (atomic > 0) {
+        if (t.value === 'case' || (t.value === 'begin' && !isWord(tokens[k + 1], 'transaction', 'work', 'isolation'))) atomic++;
+        else if (t.value === 'end') atomic--;
+      } else if (t.value === 'atomic' && isWord(tokens[k - 1], 'begin')) atomic = 1;
+    }
+  }
+  return -1;
 }
 
 export function sourceFile(path: string, region: Omit<ReadRegion, 'pieces'>, lines: LineIndex): SourceFile {
@@ -65,7 +168,7 @@ export function sourceFile(path: string, region: Omit<ReadRegion, 'pieces'>, lin
   return { path, dialect: 'postgres', statementCount, statements: region.statements, events: region.events, problems: region.problems, lines };
 }
 
-function readPieces(text: string, pieces: ParsedPiece[], events: SchemaEvent[], statements: Span[], problems: SourceProblem[]): void {
+function readPieces(text: string, pieces: ParsedPiece[], events: SchemaEvent[], statements: Span[], problems: SourceProblem[], tokens?: Token[]): void {
   for (const piece of pieces) {
     for (const raw of piece.stmts) {
       const startByte = raw.stmt_location ?? 0;
@@ -76,7 +179,7 @@ function readPieces(text: string, pieces: ParsedPiece[], events: SchemaEvent[], 
       start = skipTrivia(text, start, end);
       const span = { start, end };
       statements.push(span);
-      const ctx = new PgStatementContext(text, span, piece);
+      const ctx = new PgStatementContext(text, span, piece, tokens && tokensWithin(tokens, span));
       try {
         if (raw.stmt.DoStmt) readDoBlock(text, ctx, events);
         else statementEvents(raw.stmt, ctx, events);
@@ -91,6 +194,22 @@ function readPieces(text: string, pieces: ParsedPiece[], events: SchemaEvent[], 
       }
     }
   }
+}
+
+/** The tokens of `tokens` (sorted, tokenized from before span.start) that lie in span; undefined when they may be cut short. */
+function tokensWithin(tokens: Token[], span: Span): Token[] | undefined {
+  let lo = 0;
+  let hi = tokens.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (tokens[mid].start < span.start) lo = mid + 1;
+    else hi = mid;
+  }
+  let end = lo;
+  while (end < tokens.length && tokens[end].end <= span.end) end++;
+  // A token running past the span (an unterminated quote) would be cut at span.end by tokenize(span): leave it to it.
+  if (end < tokens.length && tokens[end].start < span.end) return undefined;
+  return tokens.slice(lo, end);
 }
 
 const DDL_START = /^(alter\s+table|alter\s+index|create\s+(unique\s+)?index|create\s+table|drop\s+(table|index)|create\s+schema)\b/i;
@@ -176,12 +295,11 @@ function skipTrivia(text: string, i: number, end: number): number {
 }
 
 class PgStatementContext implements StatementContext {
-  private tokenCache: ReturnType<typeof tokenize> | undefined;
-
   constructor(
     readonly text: string,
     readonly span: Span,
     private readonly piece: ParsedPiece,
+    private tokenCache?: Token[],
   ) {}
 
   offset(byteLocation: number | undefined): number | undefined {

@@ -6,7 +6,7 @@ import type { Dialect, SourceFile, SourceProblem } from '../events';
 import { LineIndex } from '../text';
 import { upSection, type MigrationTool } from '../migrationFile';
 import { rereadPostgres } from './incremental';
-import { readPostgres } from './postgres';
+import { drain, readPostgresSteps } from './postgres';
 import { readMysql } from './mysql';
 import { readSqlite } from './sqlite';
 import { isPrismaPath, readPrismaFile } from '../prisma/read';
@@ -14,6 +14,11 @@ import { isJsSource, readJsMigration } from '../js/read';
 
 /** `previous`: the last read of the same file; its `lines.text` is the exact text that read saw. */
 export function readSqlFile(path: string, text: string, tool: MigrationTool, dialect?: Dialect, previous?: SourceFile): SourceFile {
+  return drain(readSqlFileSteps(path, text, tool, dialect, previous));
+}
+
+/** readSqlFile in steps (see readPostgresSteps): a full PostgreSQL read yields between chunks, other reads run in one step. */
+export function* readSqlFileSteps(path: string, text: string, tool: MigrationTool, dialect?: Dialect, previous?: SourceFile): Generator<void, SourceFile, void> {
   if (isPrismaPath(path)) return readPrismaFile(path, text);
   // JS / TS migrations: their reader turns the SQL the code would send into the same events.
   if (isJsSource(path)) return readJsMigration(path, text, dialect);
@@ -24,7 +29,7 @@ export function readSqlFile(path: string, text: string, tool: MigrationTool, dia
   if (detected === 'sqlite') return readSqlite(path, up);
   if (detected !== 'postgres') return unsupportedDialect(path, up, detected);
   if (previous?.dialect === 'postgres') return rereadPostgres(previous, previous.lines.text, path, up);
-  return readPostgres(path, up);
+  return yield* readPostgresSteps(path, up);
 }
 
 /**
