@@ -12,6 +12,8 @@ import {
   type ServerOptions,
 } from 'vscode-languageclient/node';
 import { ErdPanels } from './erd';
+import { registerPeek } from './peek';
+import { RuleDocs } from './ruleDocs';
 import { SHOW_STATUS_COMMAND, StatusItem } from './status';
 
 const CLIENT_ID = 'fklens';
@@ -36,6 +38,7 @@ const JS_MIGRATION_GLOBS = [
 ];
 let jsWatchers: vscode.FileSystemWatcher[] = [];
 let erd: ErdPanels | undefined;
+let ruleDocs: RuleDocs | undefined;
 let status: StatusItem | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
@@ -53,6 +56,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   );
   erd = new ErdPanels(context, () => client, log);
   context.subscriptions.push(erd);
+  context.subscriptions.push(...registerPeek(() => client));
+  ruleDocs = new RuleDocs(context);
+  context.subscriptions.push(...ruleDocs.register());
   status = new StatusItem(() => output);
   context.subscriptions.push(status, vscode.commands.registerCommand(SHOW_STATUS_COMMAND, () => status?.showDetails()));
 
@@ -93,8 +99,9 @@ function createClient(context: vscode.ExtensionContext): LanguageClient {
     outputChannel: output,
     // The server publishes diagnostics for every file of a history, opened or not.
     diagnosticCollectionName: CLIENT_ID,
-    // Hovers link to the ERD focused on a table; no other command may run from a hover.
-    markdown: { isTrusted: { enabledCommands: ['fklens.showErdFor'] } },
+    // Hovers link to the ERD focused on a table and to the peek of a table; no other command may run from a hover.
+    markdown: { isTrusted: { enabledCommands: ['fklens.showErdFor', 'fklens.peekTable'] }, supportHtml: false },
+    middleware: ruleDocs?.middleware(),
   };
   return new LanguageClient(CLIENT_ID, CLIENT_NAME, serverOptions, clientOptions);
 }
@@ -180,13 +187,22 @@ function describe(err: unknown): string {
 /**
  * Run after a quick-fix that creates migration files (the code action's command): a workspace edit creates a
  * file empty on disk and leaves its text unsaved, and a migration tool would apply that empty file. The new files
- * are saved at once; edits to existing files stay unsaved for the user to review.
+ * are saved at once; edits to existing files stay unsaved for the user to review. The new migration (`open`) is
+ * then shown beside the current file, so nothing is written silently.
  */
-async function saveCreatedFiles(uris: unknown): Promise<void> {
+async function saveCreatedFiles(uris: unknown, open?: unknown): Promise<void> {
   if (!Array.isArray(uris)) return;
+  const created: vscode.Uri[] = [];
   for (const raw of uris) {
     if (typeof raw !== 'string') continue;
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === vscode.Uri.parse(raw).toString());
-    if (doc?.isDirty && !(await doc.save())) log(`could not save ${doc.uri.fsPath}`);
+    if (!doc) continue;
+    if (doc.isDirty && !(await doc.save())) log(`could not save ${doc.uri.fsPath}`);
+    created.push(doc.uri);
   }
+  const shown = typeof open === 'string' ? created.find((u) => u.toString() === vscode.Uri.parse(open).toString()) : undefined;
+  if (!shown) return;
+  await vscode.window.showTextDocument(shown, { viewColumn: vscode.ViewColumn.Beside, preview: true, preserveFocus: false });
+  const others = created.length - 1;
+  vscode.window.setStatusBarMessage(`FK Lens: created ${vscode.workspace.asRelativePath(shown)}${others > 0 ? ` and ${others} more file${others > 1 ? 's' : ''}` : ''}`, 8000);
 }

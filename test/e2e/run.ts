@@ -134,7 +134,7 @@ async function runScenario(vscode: VSCode, s: Scenario): Promise<void> {
       launchArgs: [workspace, `--user-data-dir=${userData}`, `--extensions-dir=${extensions}`],
       extensionTestsEnv: {
         FKLENS_E2E_CONTEXT: JSON.stringify(context),
-        FKLENS_E2E_SUITES: s.suites.join(','),
+        FKLENS_E2E_SUITES: process.env.FKLENS_E2E_ONLY_SUITES ?? s.suites.join(','),
         FKLENS_E2E_RUN: s.name,
         FKLENS_E2E_SCREENSHOTS: SCREENSHOTS,
       },

@@ -60,9 +60,17 @@ export const scenarios: Scenario[] = [
   {
     // The largest Prisma project of the corpus (86 tables, 135 FKs, 250+ migrations, drift).
     name: 'triggerdev',
-    suites: ['activation', 'findings'],
+    suites: ['activation', 'findings', 'scale'],
     workspace: copy(path.join(CORPUS, 'triggerdev-prisma/files')),
     skip: corpusSkip('triggerdev-prisma'),
+    expectActive: true,
+  },
+  {
+    // A diesel history (every migration an up.sql) with tables named like Markdown: labels, quick-fix UX, ignore
+    // and documentation actions, escaping in the real hover.
+    name: 'diesel',
+    suites: ['activation', 'findings', 'editor'],
+    workspace: copy(path.join(ROOT, 'test/fixtures/diesel-app')),
     expectActive: true,
   },
   {

@@ -475,7 +475,12 @@ test('Prisma quick-fixes: @@index for a relation without an index clears the dia
     range: missing.range,
     context: { diagnostics: [missing], only: ['quickfix'] },
   });
-  assert.deepEqual(actions.map((a) => [a.title, a.kind, a.isPreferred]), [['Add @@index([authorId]) to Post', 'quickfix', true]]);
+  assert.deepEqual(actions.map((a) => [a.title, a.kind, a.isPreferred]), [
+    ['Add @@index([authorId]) to Post', 'quickfix', true],
+    ['Ignore prisma-missing-index on this line', 'quickfix', undefined],
+    ['Ignore prisma-missing-index in this file', 'quickfix', undefined],
+    ['Show documentation for prisma-missing-index', 'quickfix', undefined],
+  ]);
   const fixedText = applyLspEdits(schema, actions[0].edit.changes[uri]);
   assert.match(fixedText, /  comments Comment\[\]\n  @@index\(\[authorId\]\)\n\}\nmodel Comment/);
   since = lsp.published.length;
@@ -491,6 +496,9 @@ test('Prisma quick-fixes: @@index for a relation without an index clears the dia
     ['Make relation Post.author optional (authorId nullable)', false],
     ['Use onDelete: Cascade', false],
     ['Use onDelete: Restrict', false],
+    ['Ignore prisma-set-null-required on this line', false],
+    ['Ignore prisma-set-null-required in this file', false],
+    ['Show documentation for prisma-set-null-required', false],
   ]);
 
   // Fix all: the preferred fix of every diagnostic (the @@index of Comment); SetNull is left to the user.
@@ -506,6 +514,20 @@ test('Prisma quick-fixes: @@index for a relation without an index clears the dia
   lsp.notify('textDocument/didChange', { textDocument: { uri, version: 3 }, contentChanges: [{ text: allText }] });
   const third = await lsp.waitForDiagnostics(uri, since, 'diagnostics after fix all', (p) => p.version === 3);
   assert.deepEqual(codes(third), ['prisma-set-null-required']);
+
+  // "Ignore on this line" writes a `//` comment above the relation, and the finding is gone.
+  const left = third.diagnostics[0];
+  const ignoreActions = await lsp.request<Action[]>('textDocument/codeAction', { textDocument: { uri }, range: left.range, context: { diagnostics: [left] } });
+  const ignore = ignoreActions.find((a) => a.title === 'Ignore prisma-set-null-required on this line')!;
+  const ignoredText = applyLspEdits(allText, ignore.edit.changes[uri]);
+  assert.match(ignoredText, /\n  \/\/ fklens-ignore prisma-set-null-required\n  author   User/);
+  since = lsp.published.length;
+  lsp.notify('textDocument/didChange', { textDocument: { uri, version: 4 }, contentChanges: [{ text: ignoredText }] });
+  const fourth = await lsp.waitForDiagnostics(uri, since, 'diagnostics after the ignore comment', (p) => p.version === 4);
+  assert.deepEqual(codes(fourth), []);
+  since = lsp.published.length;
+  lsp.notify('textDocument/didChange', { textDocument: { uri, version: 5 }, contentChanges: [{ text: allText }] });
+  await lsp.waitForDiagnostics(uri, since, 'the finding back without the comment', (p) => p.version === 5 && p.diagnostics.length === 1);
 
   lsp.notify('textDocument/didClose', { textDocument: { uri } });
   rmSync(join(dir, 'app'), { recursive: true, force: true });
@@ -801,7 +823,7 @@ describe('language features over stdio', () => {
           configuration: true,
           workspaceFolders: true,
           didChangeConfiguration: { dynamicRegistration: true },
-          workspaceEdit: { documentChanges: true, resourceOperations: ['create'] },
+          workspaceEdit: { documentChanges: true, resourceOperations: ['create'], changeAnnotationSupport: { groupsOnLabel: true } },
           codeLens: { refreshSupport: true },
         },
         textDocument: { hover: { contentFormat: ['markdown'] } },
@@ -828,9 +850,20 @@ describe('language features over stdio', () => {
     });
     assert.equal(hover.contents.kind, 'markdown');
     const lines = hover.contents.value.split('\n');
-    assert.equal(lines[0], '**DELETE FROM users**: 3 tables deleted · 2 columns set to NULL · blocked by 2 FKs · depth 2 · 1 conflict');
-    assert.ok(lines.some((l) => l.startsWith('- **deletes** `orders` via orders.user_id ([0002_orders.up.sql:3](' + file(ORDERS) + '#L3,')), hover.contents.value);
-    assert.match(hover.contents.value, /\[Show in ERD\]\(command:fklens\.showErdFor\?/);
+    assert.equal(lines[0], '**DELETE FROM users**: 3 tables deleted · 2 columns set to NULL · blocked by `payments.user_id` (NO ACTION), `payments.order_id` (RESTRICT) · depth 2 · ⚠ 1 conflict\\');
+    // The links come right after the summary: the ERD, the peek (this document and position, the table), the declaration.
+    const peek = /\[Peek 5 tables\]\(command:fklens\.peekTable\?([^)\s]+)\)/.exec(lines[1]);
+    assert.ok(peek, lines[1]);
+    assert.deepEqual(JSON.parse(decodeURIComponent(peek[1])), [{ uri: file(USERS), position: positionOf(USERS, 'users ('), table: 'public.users' }]);
+    assert.match(lines[1], /^\[Show all 5 in ERD\]\(command:fklens\.showErdFor\?%5B%22public\.users%22%5D\)/);
+    assert.ok(lines.some((l) => l.startsWith('- ⚠ **deletes** [`orders`](' + file(ORDERS) + '#L3,')), hover.contents.value);
+    // The peek's document: the whole trees and every FK pointing at users.
+    const doc = await client.request<{ text: string }>('fklens/tableDocument', { uri: file(USERS), table: 'public.users' });
+    assert.match(doc.text, /^users: declared at 0001_users_and_catalog\.up\.sql:2\n/);
+    assert.match(doc.text, /\nDELETE FROM users: 3 tables deleted/);
+    assert.match(doc.text, /\nUPDATE of the key of users: 0 tables updated/);
+    assert.match(doc.text, /\nReferenced by 4 foreign keys:\n- orders\(user_id\) → users\(id\) ON DELETE CASCADE, ON UPDATE NO ACTION \(0002_orders\.up\.sql:3\)/);
+    assert.equal(await client.request('fklens/tableDocument', { uri: file(USERS), table: 'public.nope' }), null);
     assert.deepEqual(hover.range.start, positionOf(USERS, 'users (', 0));
     // Nothing to show on a keyword.
     assert.equal(await client.request('textDocument/hover', { textDocument: { uri: file(USERS) }, position: { line: 1, character: 2 } }), null);
@@ -871,6 +904,12 @@ describe('language features over stdio', () => {
     assert.equal(first.command.command, 'fklens.showReferences');
     assert.equal((first.command.arguments![2] as unknown[]).length, 4);
     assert.deepEqual(lenses[1].command, { title: 'ERD', command: 'fklens.showErdFor', arguments: ['public.users'] });
+    // order_items is referenced by nothing: no lens, unless fklens.codeLens.unreferenced is on.
+    const titles = async () => (await client.request<{ command: { title: string } }[]>('textDocument/codeLens', { textDocument: { uri: file(ORDERS) } })).map((l) => l.command.title);
+    assert.deepEqual((await titles()).filter((t) => t !== 'ERD').length, 1);
+    client.settings = { ...(client.settings as object), codeLens: { enabled: true, unreferenced: true } };
+    client.notify('workspace/didChangeConfiguration', { settings: null });
+    await client.waitFor('the "not referenced" lens', async () => (await titles()).includes('not referenced by any FK'));
     client.settings = { ...(client.settings as object), codeLens: { enabled: false } };
     client.notify('workspace/didChangeConfiguration', { settings: null });
     for (let i = 0; ; i++) {
@@ -923,7 +962,30 @@ describe('language features over stdio', () => {
       '/db/migrations/0006_add_index_order_items_product_id.down.sql',
     ]);
     assert.equal(changes[1].edits[0].newText, 'CREATE INDEX CONCURRENTLY IF NOT EXISTS order_items_product_id_idx ON order_items (product_id);\n');
+    // Only new files: applied at once (no preview), then saved and the up migration opened beside.
+    assert.equal((quick.edit as { changeAnnotations?: unknown }).changeAnnotations, undefined);
+    assert.deepEqual((quick as { command?: { command: string; arguments: unknown[] } }).command, {
+      title: 'Save and open the new migration files',
+      command: 'fklens.saveCreatedFiles',
+      arguments: [changes.filter((c) => c.kind === 'create').map((c) => c.uri), `${shopUri}/db/migrations/0006_add_index_order_items_product_id.up.sql`],
+    });
     assert.ok(actions.some((a) => a.kind === 'source.fixAll.fklens'));
+    // Every rule diagnostic also gets: ignore on this line, ignore in this file, show the rule's page.
+    assert.deepEqual(actions.filter((a) => !a.edit || !a.edit.documentChanges.some((c) => c.kind === 'create')).map((a) => a.title).filter((t) => !t.startsWith('Fix all')), [
+      'Ignore fk-missing-index on this line',
+      'Ignore fk-missing-index in this file',
+      'Show documentation for fk-missing-index',
+    ]);
+    const ignoreLine = actions.find((a) => a.title === 'Ignore fk-missing-index on this line')!;
+    assert.deepEqual(ignoreLine.edit.documentChanges[0].edits, [{ range: { start: { line: range.start.line, character: 0 }, end: { line: range.start.line, character: 0 } }, newText: '    -- fklens-ignore fk-missing-index\n' }]);
+    const ignoreFile = actions.find((a) => a.title === 'Ignore fk-missing-index in this file')!;
+    assert.deepEqual(ignoreFile.edit.documentChanges[0].edits[0].newText, '-- fklens-ignore-file fk-missing-index\n');
+    assert.deepEqual(actions.find((a) => a.title === 'Show documentation for fk-missing-index') as unknown, {
+      title: 'Show documentation for fk-missing-index',
+      kind: 'quickfix',
+      diagnostics: [diagnostic],
+      command: { title: 'Show documentation for fk-missing-index', command: 'fklens.showRuleDocs', arguments: ['fk-missing-index'] },
+    });
     // The FK named in the diagnostic's data wins over the one under its range.
     const byData = await client.request<{ title: string }[]>('textDocument/codeAction', {
       textDocument: { uri: file(ORDERS) },
@@ -931,13 +993,34 @@ describe('language features over stdio', () => {
       context: { diagnostics: [{ ...diagnostic, data: { rule: 'fk-missing-index', fk: { schema: 'public', table: 'orders', name: 'orders_user_id_fkey', columns: ['user_id'] } } }] },
     });
     assert.equal(byData[0].title, 'Create index orders_user_id_idx1 on orders (user_id)');
-    // Diagnostics of other tools, and rules without a fix, get no action.
-    const none = await client.request<unknown[]>('textDocument/codeAction', {
+    // Diagnostics of other tools get no action; rules without a fix only the ignore and documentation actions.
+    const none = await client.request<{ title: string }[]>('textDocument/codeAction', {
       textDocument: { uri: file(ORDERS) },
       range,
       context: { diagnostics: [{ ...diagnostic, source: 'other' }, { ...diagnostic, code: 'cascade-depth' }] },
     });
-    assert.deepEqual(none, []);
+    assert.deepEqual(none.map((a) => a.title), ['Ignore cascade-depth on this line', 'Ignore cascade-depth in this file', 'Show documentation for cascade-depth']);
+  });
+
+  test('a fix that rewrites a migration and creates another is shown in the refactor preview first', async () => {
+    const SHIPPING = '0004_shipping_addresses.up.sql';
+    const range = { start: positionOf(SHIPPING, 'ADD CONSTRAINT orders_shipping', 4), end: positionOf(SHIPPING, 'ON DELETE SET NULL;', 18) };
+    const diagnostic = { range, source: 'fklens', code: 'fk-added-without-not-valid', severity: 2, message: 'not valid' };
+    const actions = await client.request<{ title: string; edit: { documentChanges: any[]; changeAnnotations?: Record<string, { label: string; needsConfirmation: boolean }> } }[]>('textDocument/codeAction', {
+      textDocument: { uri: file(SHIPPING) },
+      range,
+      context: { diagnostics: [diagnostic] },
+    });
+    const fix = actions.find((a) => /as NOT VALID/.test(a.title))!;
+    assert.ok(fix, actions.map((a) => a.title).join(' | '));
+    assert.deepEqual(Object.values(fix.edit.changeAnnotations!), [{ label: fix.title, description: '1 file changed, 2 files created', needsConfirmation: true }]);
+    for (const change of fix.edit.documentChanges) {
+      if (change.kind === 'create') assert.equal(change.annotationId, 'fklens-fix');
+      else for (const e of change.edits) assert.equal(e.annotationId, 'fklens-fix');
+    }
+    // One file edited in place: no preview.
+    const ignore = actions.find((a) => a.title === 'Ignore fk-added-without-not-valid on this line')!;
+    assert.equal(ignore.edit.changeAnnotations, undefined);
   });
 });
 

@@ -49,6 +49,7 @@ test('fklens reach --update and the text tree', () => {
   assert.equal(text.status, 0, text.stderr);
   const lines = text.stdout.split('\n');
   assert.equal(lines[0], 'DELETE FROM orders: 1 table deleted · 0 columns set to NULL · blocked by 1 FK · depth 1');
+  // Locations the terminal can open: relative to the current directory (the peek and hovers use labels.ts).
   assert.ok(lines.includes('- deletes order_items via order_items.order_id (examples/shop/db/migrations/0002_orders.up.sql:10)'), text.stdout);
   assert.ok(lines.includes('- blocked by payments.order_id, RESTRICT: checked at once (examples/shop/db/migrations/0003_payments_and_reviews.up.sql:9)'), text.stdout);
 });

@@ -14,6 +14,8 @@ import { documentSymbols, workspaceSymbols } from '../../server/src/features/sym
 import { codeLenses } from '../../server/src/features/codeLens';
 import { completionsAt } from '../../server/src/features/completion';
 import { cutTree, computeReach } from '../../server/src/analysis/reach';
+import { commandUri } from '../../server/src/features/markdown';
+import { tableDocument } from '../../server/src/features/peek';
 
 before(async () => {
   await initPostgresParser();
@@ -93,44 +95,50 @@ test('a name resolves through the search_path of its statement', () => {
   assert.equal(t2?.kind === 'table' && `${t2.table.schema}.${t2.table.name}`, 'app.users');
 });
 
-test('hover on a table: the summary line first, then the tree with links, blocks, conflicts and the ERD link', () => {
+test('hover on a table: the summary and its links first, then the tree with links and blocks, the key UPDATE in one line', () => {
   const { model } = load(MIGRATIONS);
   const text = MIGRATIONS['db/1_users.up.sql'];
   const hover = hoverAt(model, 'db/1_users.up.sql', at(text, 'users'), {
     link: (file, p) => `file:///ws/${file}#L${p.line + 1}`,
-    erdLink: (name) => `command:fklens.showErdFor?${encodeURIComponent(JSON.stringify([name]))}`,
+    erdLink: (name) => commandUri('fklens.showErdFor', [name]),
+    peekLink: (name) => commandUri('fklens.peekTable', [{ uri: 'file:///ws/db/1_users.up.sql', table: name }]),
   })!;
   const lines = hover.markdown.split('\n');
-  assert.equal(lines[0], '**DELETE FROM users**: 2 tables deleted · 0 columns set to NULL · blocked by 1 FK · depth 2');
-  assert.ok(lines.includes('- **deletes** `orders` via orders.user_id ([2_orders.up.sql:3](file:///ws/db/2_orders.up.sql#L3))'), hover.markdown);
-  assert.ok(lines.includes('  - **deletes** `order_items` via order_items.order_id ([2_orders.up.sql:6](file:///ws/db/2_orders.up.sql#L6))'), hover.markdown);
-  assert.ok(
-    lines.includes('  - **blocked by** `payments.order_id`, NO ACTION, DEFERRABLE INITIALLY DEFERRED: checked at commit ([2_orders.up.sql:8](file:///ws/db/2_orders.up.sql#L8))'),
-    hover.markdown,
+  assert.equal(lines[0], '**DELETE FROM users**: 2 tables deleted · blocked by `payments.order_id` (NO ACTION) · depth 2\\');
+  assert.equal(
+    lines[1],
+    '[Show all 3 in ERD](command:fklens.showErdFor?%5B%22public.users%22%5D) · [Peek 3 tables](command:fklens.peekTable?%5B%7B%22uri%22%3A%22file%3A%2F%2F%2Fws%2Fdb%2F1_users.up.sql%22%2C%22table%22%3A%22public.users%22%7D%5D)',
   );
-  assert.match(hover.markdown, /\[Show in ERD\]\(command:fklens\.showErdFor\?%5B%22public\.users%22%5D\)/);
-  // The same for UPDATE of the key.
-  assert.match(hover.markdown, /\*\*UPDATE of the key of users\*\*: 0 tables updated · 0 columns set to NULL · blocked by 1 FK · depth 0/);
+  // Elsewhere than on its own CREATE TABLE, the hover also links the declaration.
+  const elsewhere = hoverAt(model, 'db/2_orders.up.sql', at(MIGRATIONS['db/2_orders.up.sql'], 'users (id)'), { link: (file, p) => `file:///ws/${file}#L${p.line + 1}` })!;
+  assert.equal(elsewhere.markdown.split('\n')[1], 'declared at [1\\_users\\.up\\.sql\\:1](file:///ws/db/1_users.up.sql#L1)');
+  assert.ok(lines.includes('- **deletes** [`orders`](file:///ws/db/2_orders.up.sql#L3 "declared at 2_orders.up.sql:3") via `user_id`'), hover.markdown);
+  assert.ok(lines.includes('  - **deletes** [`order_items`](file:///ws/db/2_orders.up.sql#L6 "declared at 2_orders.up.sql:6") via `order_id`'), hover.markdown);
+  assert.ok(lines.includes('  - **blocked by** [`payments.order_id`](file:///ws/db/2_orders.up.sql#L8 "declared at 2_orders.up.sql:8") (NO ACTION)'), hover.markdown);
+  // Blocks first, then the cascades.
+  assert.ok(lines.findIndex((l) => l.includes('blocked by** [`payments')) < lines.findIndex((l) => l.includes('[`order_items`]')));
+  // The key UPDATE: one line.
+  assert.equal(lines[lines.length - 1], '**UPDATE of the key**: 0 tables updated · blocked by `orders.user_id` (NO ACTION) · depth 0');
   assert.deepEqual(hover.span, { start: at(text, 'users', 0), end: at(text, 'users', 5) });
 
   // UPDATE statement: the key-update reach comes first.
   const script = MIGRATIONS['scripts/cleanup.sql'];
   const update = hoverAt(model, 'scripts/cleanup.sql', at(script, 'orders'))!;
-  assert.match(update.markdown.split('\n')[0], /^\*\*UPDATE of the key of orders\*\*: 0 tables updated · 0 columns set to NULL · blocked by 2 FKs/);
+  assert.match(update.markdown.split('\n')[0], /^\*\*UPDATE of the key of orders\*\*: 0 tables updated · blocked by `order_items.order_id` \(NO ACTION\), `payments.order_id` \(NO ACTION\)/);
 });
 
 test('hover on an FK: target, both actions, serving index, deferrable, validated', () => {
   const { model } = load(MIGRATIONS);
   const text = MIGRATIONS['db/2_orders.up.sql'];
   const fk = hoverAt(model, 'db/2_orders.up.sql', at(text, 'REFERENCES users'))!.markdown;
-  assert.match(fk, /^\*\*FOREIGN KEY orders_user_id_fkey\*\*: `orders\(user_id\) → users\(id\)`/);
+  assert.match(fk, /^\*\*FOREIGN KEY orders\\_user\\_id\\_fkey\*\*: `orders\(user_id\) → users\(id\)`\\\ndeclared at `2_orders\.up\.sql:3`\n/);
   assert.match(fk, /- \*\*ON DELETE CASCADE\*\*: child rows are deleted with the parent row/);
   assert.match(fk, /- \*\*ON UPDATE NO ACTION\*\*: the statement fails at the end of the statement/);
-  assert.match(fk, /- \*\*No index\*\* serves orders\(user_id\): every DELETE or key UPDATE of a users row scans orders/);
+  assert.match(fk, /- \*\*No index\*\* serves orders\\\(user\\_id\\\): every DELETE or key UPDATE of a users row scans orders/);
   assert.match(fk, /- \*\*Deferrable\*\*: no/);
   assert.match(fk, /- \*\*Validated\*\*: yes/);
   const items = hoverAt(model, 'db/2_orders.up.sql', at(text, 'REFERENCES orders ON'))!.markdown;
-  assert.match(items, /- \*\*Index\*\*: `order_items_order_id_idx` \(`db\/2_orders\.up\.sql:9`\) serves it/);
+  assert.match(items, /- \*\*Index\*\*: `order_items_order_id_idx` \(`2_orders\.up\.sql:9`\) serves it/);
   const payments = hoverAt(model, 'db/2_orders.up.sql', at(text, 'payments_order_fk'))!.markdown;
   assert.match(payments, /DEFERRABLE INITIALLY DEFERRED \(checked at commit\)/);
 });
@@ -139,13 +147,22 @@ test('hover on a referenced column: who references it, with which actions', () =
   const { model } = load(MIGRATIONS);
   const text = MIGRATIONS['db/1_users.up.sql'];
   const md = hoverAt(model, 'db/1_users.up.sql', at(text, 'id bigint'))!.markdown;
-  assert.match(md, /^\*\*users\.id\*\* `bigint NOT NULL`/);
-  assert.match(md, /\*\*users\.id\*\* is referenced by 1 foreign key:\n- orders\(user_id\): ON DELETE CASCADE, ON UPDATE NO ACTION \(`db\/2_orders\.up\.sql:3`\)/);
-  // A column nobody references: just its type.
-  assert.equal(hoverAt(model, 'db/1_users.up.sql', at(text, 'email'))!.markdown, '**users.email** `text`');
+  assert.match(md, /^\*\*users\\\.id\*\* `bigint NOT NULL`\\\ndeclared at `1_users\.up\.sql:1`/);
+  assert.match(md, /\*\*users\\\.id\*\* is referenced by 1 foreign key:\n- `orders\(user_id\)`: ON DELETE CASCADE, ON UPDATE NO ACTION \(`2_orders\.up\.sql:3`\)/);
+  // A column nobody references: just its type and where it is declared.
+  assert.equal(hoverAt(model, 'db/1_users.up.sql', at(text, 'email'))!.markdown, '**users\\.email** `text`\\\ndeclared at `1_users.up.sql:1`');
 });
 
-test('large trees are cut breadth first with "and N more"', () => {
+test('a column referenced by many FKs lists a few, then "and N more" with the peek link', () => {
+  const children = Array.from({ length: 12 }, (_, i) => `CREATE TABLE c${i} (id int PRIMARY KEY, p int REFERENCES p ON DELETE CASCADE);`);
+  const { model } = load({ 'schema.sql': `CREATE TABLE p (id int PRIMARY KEY);\n${children.join('\n')}\n` });
+  const md = hoverAt(model, 'schema.sql', 17, { peekLink: (name) => commandUri('fklens.peekTable', [{ uri: 'file:///ws/schema.sql', table: name }]) })!.markdown;
+  assert.match(md, /is referenced by 12 foreign keys:/);
+  assert.equal(md.split('\n').filter((l) => l.startsWith('- `c')).length, 5);
+  assert.match(md, /- … and 7 more · \[Peek all 12\]\(command:fklens\.peekTable\?/);
+});
+
+test('large trees: the hover shows whole first levels in at most ~15 lines; the peek document holds the whole tree', () => {
   const children = Array.from({ length: 30 }, (_, i) => `CREATE TABLE c${i} (id int PRIMARY KEY, p int REFERENCES p ON DELETE CASCADE);\nCREATE TABLE g${i} (id int, c int REFERENCES c${i} ON DELETE CASCADE);`);
   const { model } = load({ 'schema.sql': `CREATE TABLE p (id int PRIMARY KEY);\n${children.join('\n')}\n` });
   const history = model.histories[0];
@@ -156,8 +173,20 @@ test('large trees are cut breadth first with "and N more"', () => {
   assert.equal(shown.length, 30);
   assert.equal(shown.filter((s) => s.children.length).length, 10);
   assert.equal(shown.reduce((n, s) => n + s.hidden, 0) + hidden, 20);
-  const md = hoverAt(model, 'schema.sql', 14)!.markdown;
-  assert.equal((md.match(/… and 1 more/g) ?? []).length, 20);
+  const md = hoverAt(model, 'schema.sql', 14, { erdLink: () => 'command:x', peekLink: () => 'command:y' })!.markdown;
+  const lines = md.split('\n').filter((l) => l.trim());
+  assert.ok(lines.length <= 15, `${lines.length} lines:\n${md}`);
+  assert.match(lines[0], /^\*\*DELETE FROM p\*\*: 60 tables deleted · not blocked · depth 2/);
+  assert.match(lines[1], /^\[Show all 60 in ERD\]\(command:x\) · \[Peek 60 tables\]\(command:y\)/);
+  assert.equal(lines.filter((l) => /^- \*\*deletes\*\* `c\d+` via `p` · 1 below$/.test(l)).length, 5);
+  assert.match(md, /- … and 25 more FKs pointing at `p`/);
+  // The peek: every table, whole.
+  const doc = tableDocument(model, 'schema.sql', 'public.p')!;
+  for (let i = 0; i < 30; i++) {
+    assert.match(doc, new RegExp(`- deletes c${i} via c${i}\\.p \\(schema\\.sql:\\d+\\)`));
+    assert.match(doc, new RegExp(`  - deletes g${i} via g${i}\\.c \\(schema\\.sql:\\d+\\)`));
+  }
+  assert.match(doc, /Referenced by 30 foreign keys:/);
 });
 
 test('definition: REFERENCES target to the table and column declarations, in another file', () => {
@@ -215,10 +244,12 @@ test('code lens over CREATE TABLE', () => {
       ['organisations', 'referenced by 1 FK · sets NULL / DEFAULT via 1 FK', 1],
     ],
   );
-  assert.deepEqual(codeLenses(model, 'db/2_orders.up.sql').map((l) => l.title), [
-    'referenced by 2 FKs · DELETE cascades to 1 table · blocked by 1',
-    'not referenced by any FK',
-    'not referenced by any FK',
+  // Tables nothing references get no lens unless asked for (fklens.codeLens.unreferenced).
+  assert.deepEqual(codeLenses(model, 'db/2_orders.up.sql').map((l) => l.title), ['referenced by 2 FKs · DELETE cascades to 1 table · blocked by 1']);
+  assert.deepEqual(codeLenses(model, 'db/2_orders.up.sql', { unreferenced: true }).map((l) => `${l.table.name}: ${l.title}`), [
+    'orders: referenced by 2 FKs · DELETE cascades to 1 table · blocked by 1',
+    'order_items: not referenced by any FK',
+    'payments: not referenced by any FK',
   ]);
 });
 
@@ -252,10 +283,13 @@ test('examples/shop: hover and code lens on the real example', async () => {
   const file = 'db/migrations/0001_users_and_catalog.up.sql';
   const text = workspace.text(file)!;
   const hover = hoverAt(model, file, at(text, 'users ('))!.markdown;
-  assert.match(hover.split('\n')[0], /^\*\*DELETE FROM users\*\*: 3 tables deleted · 2 columns set to NULL · blocked by 2 FKs · depth 2 · 1 conflict$/);
-  assert.match(hover, /\*\*blocked by\*\* `payments.user_id`, NO ACTION: checked at the end of the statement/);
+  assert.match(hover.split('\n')[0], /^\*\*DELETE FROM users\*\*: 3 tables deleted · 2 columns set to NULL · blocked by `payments.user_id` \(NO ACTION\), `payments.order_id` \(RESTRICT\) · depth 2 · ⚠ 1 conflict/);
+  assert.match(hover, /\*\*blocked by\*\* `payments.user_id` \(NO ACTION\)/);
   assert.match(hover, /\*\*sets NULL\*\* `reviews.user_id`/);
-  assert.match(hover, /conflict: orders is also reached by a cascade/);
+  // The conflict is said once, after the tree; the node only carries the mark.
+  assert.match(hover, /- ⚠ \*\*deletes\*\* `orders` via `user_id`/);
+  assert.equal((hover.match(/conflict/g) ?? []).length, 2);
+  assert.match(hover, /\n⚠ 1 conflict: `orders` is deleted by one cascade but rewritten or blocked through another FK; trigger order decides the outcome\./);
   const lenses = codeLenses(model, file);
   assert.deepEqual(lenses.map((l) => l.title), [
     'referenced by 4 FKs · DELETE cascades to 3 tables · sets NULL / DEFAULT via 2 FKs · blocked by 2',

@@ -7,6 +7,10 @@
  * - inside a statement (e.g. above or after a column of CREATE TABLE): findings that start on the comment's own
  *   line when code precedes it there, else on the next line holding code;
  * - `fklens-ignore-file`: every finding of the rule in the file.
+ * JS / TS migrations and Prisma schemas also take `// fklens-ignore ...` (their own line comments): on its own
+ * line it covers the next line holding code, after code the line it is on (like `eslint-disable-next-line` /
+ * `eslint-disable-line`). `--` comments in JS / TS are SQL comments inside the migration's SQL strings and cover
+ * lines the same way.
  * A suppression that covers no finding of a rule that ran is reported as `unused-suppression`.
  */
 import { tokenize } from '../sources/sql/lexer';
@@ -26,6 +30,10 @@ export interface Suppression {
 }
 
 const COMMENT = /--[ \t]*fklens-ignore(-file)?(?=[\s]|$)([^\n]*)/g;
+const SLASH_COMMENT = /\/\/[ \t]*fklens-ignore(-file)?(?=[\s]|$)([^\n]*)/g;
+/** Files whose own line comments start with `//`; JS / TS ones. */
+const SLASH_FILES = /\.(?:[cm]?[jt]s|prisma)$/i;
+const JS_FILES = /\.[cm]?[jt]s$/i;
 
 /** Parsed once per read of a file (a SourceFile is immutable); each run gets fresh copies to mark as used. */
 const cache = new WeakMap<SourceFile, Suppression[]>();
@@ -46,22 +54,53 @@ function parseSuppressions(source: SourceFile): Suppression[] {
     tokens ??= tokenize(text);
     if (insideToken(tokens, at)) continue; // inside a string or quoted name, not a comment
     const fileScope = !!match[1];
-    const rest = match[2];
-    const restStart = at + match[0].length - rest.length;
-    const idsMatch = /^\s*([A-Za-z0-9_-]+(?:\s*,\s*[A-Za-z0-9_-]+)*)/.exec(rest);
-    if (!idsMatch) continue;
-    const reason = rest.slice(idsMatch[0].length).trim() || undefined;
-    const covers = fileScope ? { start: 0, end: text.length } : coverage(source, source.lines, at);
-    let offset = restStart + (idsMatch[0].length - idsMatch[1].length);
-    for (const part of idsMatch[1].split(',')) {
-      const lead = part.length - part.trimStart().length;
-      const rule = part.trim();
-      const start = offset + lead;
-      found.push({ file: source.path, rule, span: { start, end: start + rule.length }, reason, scope: fileScope ? 'file' : 'range', covers, used: false });
-      offset += part.length + 1;
+    // In JS / TS migrations an SQL comment sits in an SQL string, whose statements the file's do not match: by line.
+    const covers = fileScope ? { start: 0, end: text.length } : JS_FILES.test(source.path) ? lineCoverage(source.lines, at, '--') : coverage(source, source.lines, at);
+    found.push(...suppressionsOf(source, match, covers, fileScope));
+  }
+  if (SLASH_FILES.test(source.path)) {
+    for (const match of text.matchAll(SLASH_COMMENT)) {
+      const at = match.index ?? 0;
+      if (insideQuotes(text, at)) continue;
+      const fileScope = !!match[1];
+      found.push(...suppressionsOf(source, match, fileScope ? { start: 0, end: text.length } : lineCoverage(source.lines, at, '//'), fileScope));
     }
   }
   return found;
+}
+
+/** One suppression per rule id of a matched comment. */
+function suppressionsOf(source: SourceFile, match: RegExpMatchArray, covers: Span, fileScope: boolean): Suppression[] {
+  const at = match.index ?? 0;
+  const rest = match[2];
+  const restStart = at + match[0].length - rest.length;
+  const idsMatch = /^\s*([A-Za-z0-9_-]+(?:\s*,\s*[A-Za-z0-9_-]+)*)/.exec(rest);
+  if (!idsMatch) return [];
+  const reason = rest.slice(idsMatch[0].length).trim() || undefined;
+  const out: Suppression[] = [];
+  let offset = restStart + (idsMatch[0].length - idsMatch[1].length);
+  for (const part of idsMatch[1].split(',')) {
+    const lead = part.length - part.trimStart().length;
+    const rule = part.trim();
+    const start = offset + lead;
+    out.push({ file: source.path, rule, span: { start, end: start + rule.length }, reason, scope: fileScope ? 'file' : 'range', covers, used: false });
+    offset += part.length + 1;
+  }
+  return out;
+}
+
+/** A `//` after an odd number of quotes of one kind on its line is inside a string (`'http://...'`). */
+function insideQuotes(text: string, at: number): boolean {
+  const before = text.slice(text.lastIndexOf('\n', at - 1) + 1, at).replace(/\\./g, '');
+  return ['"', "'", '`'].some((q) => before.split(q).length % 2 === 0);
+}
+
+/** Line comments of JS / TS / Prisma files: after code, their own line; on a line of their own, the next line holding code. */
+function lineCoverage(lines: LineIndex, at: number, comment: '--' | '//'): Span {
+  const line = lines.position(at).line;
+  const lineStart = lines.offset({ line, character: 0 });
+  if (lines.text.slice(lineStart, at).trim() !== '') return lineSpan(lines, line);
+  return lineSpan(lines, nextCodeLine(lines, line, comment));
 }
 
 function insideToken(tokens: { start: number; end: number }[], offset: number): boolean {
@@ -99,12 +138,12 @@ function coverage(source: SourceFile, lines: LineIndex, at: number): Span {
   return lineSpan(lines, nextCodeLine(lines, line));
 }
 
-/** The next line after `line` that holds something other than blanks and `--` comments. */
-function nextCodeLine(lines: LineIndex, line: number): number {
+/** The next line after `line` that holds something other than blanks and line comments. */
+function nextCodeLine(lines: LineIndex, line: number, comment = '--'): number {
   for (let l = line + 1; l < lines.lineCount; l++) {
     const span = lineSpan(lines, l);
     const content = lines.text.slice(span.start, span.end).trim();
-    if (content && !content.startsWith('--')) return l;
+    if (content && !content.startsWith(comment)) return l;
   }
   return line + 1;
 }

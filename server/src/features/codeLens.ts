@@ -1,6 +1,7 @@
 /**
  * Code lenses over CREATE TABLE: "referenced by 4 FKs · DELETE cascades to 7 tables · blocked by 1", with
- * the references the lens opens when clicked. Pure.
+ * the references the lens opens when clicked. Tables no FK references get a lens only when asked for
+ * (`unreferenced`): above every table of a large schema it is noise. Pure.
  */
 import { computeReach, referencingForeignKeys } from '../analysis/reach';
 import { qualifiedName, type SourceLocation, type Table } from '../model/schema';
@@ -21,7 +22,12 @@ export interface TableLens {
   references: SourceLocation[];
 }
 
-export function codeLenses(model: WorkspaceModel, file: string): TableLens[] {
+export interface CodeLensOptions {
+  /** Also a "not referenced by any FK" lens over tables nothing references (default false). */
+  unreferenced?: boolean;
+}
+
+export function codeLenses(model: WorkspaceModel, file: string, options: CodeLensOptions = {}): TableLens[] {
   const history = historyOf(model, file);
   if (!history) return [];
   const out: TableLens[] = [];
@@ -29,8 +35,10 @@ export function codeLenses(model: WorkspaceModel, file: string): TableLens[] {
     if (table.location.file !== file) continue;
     const incoming = referencingForeignKeys(history, table.id);
     let title: string;
-    if (!incoming.length) title = 'not referenced by any FK';
-    else {
+    if (!incoming.length) {
+      if (!options.unreferenced) continue;
+      title = 'not referenced by any FK';
+    } else {
       const reach = computeReach(history, table.id, 'DELETE');
       const parts = [`referenced by ${plural(incoming.length, 'FK')}`];
       if (reach.deletes.length) parts.push(`DELETE cascades to ${plural(reach.deletes.length, 'table')}`);

@@ -7,6 +7,7 @@
 import { referencingForeignKeys } from '../analysis/reach';
 import type { HistoryModel } from '../model/replay';
 import { quoteIdent, type FkAction, type Table } from '../model/schema';
+import { mdCode, visible as visibleText } from './markdown';
 import { isOp, isWord, tokenize, type Token } from '../sources/sql/lexer';
 import type { Span } from '../sources/text';
 import type { WorkspaceModel } from '../workspace/workspace';
@@ -131,8 +132,8 @@ function tableEntries(history: HistoryModel, schema: string | undefined, searchP
     out.push({
       label: name,
       kind: 'table',
-      detail: `table ${table.schema}.${table.name} · ${key}`,
-      documentation: `${plural(table.columns.length, 'column')}: ${columnsLabel(table.columns.map((c) => c.name))}\n\nReferenced by ${plural(incoming, 'FK')}.`,
+      detail: visibleText(`table ${table.schema}.${table.name} · ${key}`),
+      documentation: `${plural(table.columns.length, 'column')}: ${table.columns.map((c) => mdCode(c.name)).join(', ')}\n\nReferenced by ${plural(incoming, 'FK')}.`,
       sortText: (bare ? '0' : '1') + name,
       insertText: name,
       replace,

@@ -1,6 +1,6 @@
 /**
  * Words shared by hovers, completion, code lenses and the CLI: how tables, FKs and referential actions are
- * named to a user, and where a declaration is (file:line).
+ * named to a user (files: labels.ts).
  */
 import type { WorkspaceModel } from '../workspace/workspace';
 import type { FkAction, ForeignKey, SourceLocation, Table } from '../model/schema';
@@ -45,12 +45,6 @@ export function checkedAtText(fk: ForeignKey, action: FkAction): string {
 export function positionOf(model: WorkspaceModel, loc: SourceLocation): LineCol | undefined {
   const lines = model.sources.get(loc.file)?.lines;
   return lines?.position(loc.span.start);
-}
-
-/** `db/migrations/0002_orders.up.sql:4` (1-based line). */
-export function fileLine(model: WorkspaceModel, loc: SourceLocation): string {
-  const p = positionOf(model, loc);
-  return p ? `${loc.file}:${p.line + 1}` : loc.file;
 }
 
 /** `orders(user_id) → users(id)` */

@@ -7,6 +7,7 @@
 import type { WorkspaceModel } from '../workspace/workspace';
 import { LineIndex, type LineCol, type Span } from '../sources/text';
 import { analyze, type AnalysisConfig } from '../analysis/analyze';
+import { fileLabel } from './labels';
 import type { FindingTag, ForeignKeyRef, RelatedLocation } from '../analysis/rule';
 
 export type DiagnosticSeverityName = 'error' | 'warning' | 'info' | 'hint';
@@ -31,7 +32,8 @@ export interface FileDiagnostic {
   /** The rule id. */
   code: string;
   message: string;
-  related?: { file: string; range: FileRange; message: string }[];
+  /** `label`: how the file is named for people (its shortest unique path suffix, labels.ts). */
+  related?: { file: string; label: string; range: FileRange; message: string }[];
   tags?: FindingTag[];
   data?: DiagnosticData;
 }
@@ -133,7 +135,7 @@ export function computeDiagnostics(
           code: p.code,
           message: p.message,
         };
-        if (p.related?.length) d.related = p.related.map((r) => ({ file: r.file, range: rangeOf(indexOf(r.file), r.span), message: r.message }));
+        if (p.related?.length) d.related = p.related.map((r) => ({ file: r.file, label: fileLabel(model, r.file), range: rangeOf(indexOf(r.file), r.span), message: r.message }));
         if (p.tags?.length) d.tags = p.tags;
         if (p.code !== 'too-many-problems') d.data = p.fk ? { rule: p.code, fk: p.fk } : { rule: p.code };
         return d;

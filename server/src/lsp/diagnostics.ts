@@ -23,9 +23,12 @@ export function toLspDiagnostic(d: FileDiagnostic, context: LspDiagnosticContext
   if (ruleById(d.code)) diagnostic.codeDescription = { href: ruleDocsUrl(context.docsBaseUrl, d.code) };
   if (d.related?.length) {
     if (context.relatedInformation) {
-      diagnostic.relatedInformation = d.related.map((r) => ({ location: { uri: context.uriOf(r.file), range: r.range }, message: r.message }));
+      // The editor names a related location by its file name alone: where that name is not unique (every diesel
+      // migration is an up.sql), the message says which file.
+      const ambiguous = (r: { label: string }) => r.label.includes('/');
+      diagnostic.relatedInformation = d.related.map((r) => ({ location: { uri: context.uriOf(r.file), range: r.range }, message: ambiguous(r) ? `${r.message} (in ${r.label})` : r.message }));
     } else {
-      diagnostic.message += '\n' + d.related.map((r) => `${r.file}:${r.range.start.line + 1}:${r.range.start.character + 1}: ${r.message}`).join('\n');
+      diagnostic.message += '\n' + d.related.map((r) => `${r.label}:${r.range.start.line + 1}:${r.range.start.character + 1}: ${r.message}`).join('\n');
     }
   }
   if (d.tags?.includes('unnecessary')) diagnostic.tags = [DiagnosticTag.Unnecessary];

@@ -32,9 +32,14 @@ import { codeLenses } from '../features/codeLens';
 import { completionsAt } from '../features/completion';
 import { fixAll, fixesFor, FIXABLE_RULES, prismaFindingAt, type FixPlan, type FixTarget } from '../features/fixes';
 import { hoverAt } from '../features/hover';
+import { ignoreFixes } from '../features/ignore';
+import { commandUri } from '../features/markdown';
+import { tableDocument } from '../features/peek';
+import { ruleById } from '../analysis/rules/index';
 import { definitionAt, referencesAt } from '../features/navigation';
 import { documentSymbols, workspaceSymbols, type FileSymbol } from '../features/symbols';
 import { historyOf, prepareTargets } from '../features/target';
+import { plural } from '../features/describe';
 
 export interface FolderView {
   workspace: Workspace;
@@ -60,10 +65,18 @@ export const SHOW_REFERENCES_COMMAND = 'fklens.showReferences';
 /** The client's command that saves the files a quick-fix created (client/src/extension.ts). */
 export const SAVE_CREATED_COMMAND = 'fklens.saveCreatedFiles';
 export const SHOW_ERD_COMMAND = 'fklens.showErdFor';
+/** The client's command that peeks the whole picture of a table (a `fklens:` document from TABLE_DOCUMENT_REQUEST). */
+export const PEEK_TABLE_COMMAND = 'fklens.peekTable';
+/** The client's command that shows a rule's page rendered. */
+export const SHOW_RULE_DOCS_COMMAND = 'fklens.showRuleDocs';
+/** `{ uri, table }` -> `{ text }`: the peek document of a table of the history of the document `uri`. */
+export const TABLE_DOCUMENT_REQUEST = 'fklens/tableDocument';
 export const FIX_ALL_KIND = 'source.fixAll.fklens';
 
 interface FeatureSettings {
   codeLens: boolean;
+  /** A lens over tables no FK references ("not referenced by any FK"). */
+  unreferencedLens: boolean;
   concurrentIndex: boolean;
 }
 
@@ -90,7 +103,7 @@ export function registerLanguageFeatures(connection: Connection, host: FeatureHo
   };
 
   const readSettings = async (scopeUri: string | undefined): Promise<FeatureSettings> => {
-    const defaults: FeatureSettings = { codeLens: true, concurrentIndex: true };
+    const defaults: FeatureSettings = { codeLens: true, unreferencedLens: false, concurrentIndex: true };
     if (!caps.workspace?.configuration) return defaults;
     try {
       const section = (await Promise.race([
@@ -103,6 +116,7 @@ export function registerLanguageFeatures(connection: Connection, host: FeatureHo
       };
       return {
         codeLens: get('codeLens', 'enabled') !== false,
+        unreferencedLens: get('codeLens', 'unreferenced') === true,
         concurrentIndex: get('fixes', 'concurrentIndex') !== false,
       };
     } catch {
@@ -155,11 +169,24 @@ export function registerLanguageFeatures(connection: Connection, host: FeatureHo
     safe('hover', async (params) => {
       const doc = await open(params.textDocument.uri);
       if (!doc) return null;
+      // Command links carry only FK Lens's own data (the table's qualified name, this document and position).
       const hover = hoverAt(doc.model, doc.rel, doc.lines.offset(params.position), {
         link: (file, p) => `${doc.uriOf(file)}#L${p.line + 1},${p.character + 1}`,
-        erdLink: (name) => `command:${SHOW_ERD_COMMAND}?${encodeURIComponent(JSON.stringify([name]))}`,
+        erdLink: (name) => commandUri(SHOW_ERD_COMMAND, [name]),
+        peekLink: (name) => commandUri(PEEK_TABLE_COMMAND, [{ uri: params.textDocument.uri, position: params.position, table: name }]),
       });
       return hover ? { contents: { kind: MarkupKind.Markdown, value: hover.markdown }, range: doc.range(hover.span) } : null;
+    }, null),
+  );
+
+  connection.onRequest(
+    TABLE_DOCUMENT_REQUEST,
+    safe('table document', async (params: { uri?: unknown; table?: unknown }) => {
+      if (typeof params?.uri !== 'string' || typeof params.table !== 'string') return null;
+      const doc = await open(params.uri);
+      if (!doc) return null;
+      const text = tableDocument(doc.model, doc.rel, params.table);
+      return text === undefined ? null : { text };
     }, null),
   );
 
@@ -225,9 +252,10 @@ export function registerLanguageFeatures(connection: Connection, host: FeatureHo
   connection.onCodeLens(
     safe('code lens', async (params) => {
       const doc = await open(params.textDocument.uri);
-      if (!doc || !(await settingsFor(doc)).codeLens) return null;
+      const settings = doc && (await settingsFor(doc));
+      if (!doc || !settings?.codeLens) return null;
       const out: CodeLens[] = [];
-      for (const lens of codeLenses(doc.model, doc.rel)) {
+      for (const lens of codeLenses(doc.model, doc.rel, { unreferenced: settings.unreferencedLens })) {
         const range = doc.range(lens.span);
         const refs = locations(lens.references, doc.toLocation);
         out.push({
@@ -297,6 +325,7 @@ export function registerLanguageFeatures(connection: Connection, host: FeatureHo
             if (action) actions.push(action);
           }
         }
+        actions.push(...ruleActions(doc, params.context.diagnostics ?? []));
       }
       if (wants(FIX_ALL_KIND) && targets.length) {
         const all = fixAll(input, targets.map((t) => t.target));
@@ -308,13 +337,45 @@ export function registerLanguageFeatures(connection: Connection, host: FeatureHo
   );
 
   /**
+   * Per FK Lens diagnostic of a rule: "Ignore RULE on this line / in this file" (suppression comments) and "Show
+   * documentation for RULE" (its page, rendered by the client).
+   */
+  function ruleActions(doc: { model: WorkspaceModel; rel: string; lines: { offset(p: { line: number; character: number }): number; text: string }; workspace: Workspace; uriOf(rel: string): string }, diagnostics: Diagnostic[]): CodeAction[] {
+    const out: CodeAction[] = [];
+    const seen = new Set<string>();
+    for (const diagnostic of diagnostics) {
+      if (diagnostic.source !== 'fklens' || typeof diagnostic.code !== 'string' || !ruleById(diagnostic.code) || diagnostic.code === 'unused-suppression') continue;
+      const rule = diagnostic.code;
+      const text = doc.workspace.text(doc.rel) ?? doc.lines.text;
+      const start = doc.lines.offset(diagnostic.range.start);
+      for (const fix of ignoreFixes(doc.model, doc.rel, text, rule, start)) {
+        const key = `${fix.title}\0${fix.edits[0].span.start}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const action = codeAction(fix, doc.uriOf, doc.model, { title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic] });
+        if (action) out.push(action);
+      }
+      if (!seen.has(`docs\0${rule}`)) {
+        seen.add(`docs\0${rule}`);
+        const href = diagnostic.codeDescription?.href;
+        out.push({ title: `Show documentation for ${rule}`, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], command: { title: `Show documentation for ${rule}`, command: SHOW_RULE_DOCS_COMMAND, arguments: href ? [rule, href] : [rule] } });
+      }
+    }
+    return out;
+  }
+
+  /**
    * A fix as a code action: its workspace edit and, when it creates files, the command that saves them (an edit
-   * leaves new files empty on disk until saved). Undefined when the client cannot apply the edit.
+   * leaves new files empty on disk until saved) and opens the new migration beside the current file. Undefined
+   * when the client cannot apply the edit.
    */
   function codeAction(fix: FixPlan, uriOf: (rel: string) => string, model: WorkspaceModel, action: Omit<CodeAction, 'edit' | 'command'>): CodeAction | undefined {
     const edit = toWorkspaceEdit(fix, uriOf, model);
     if (!edit) return undefined;
-    const command = fix.creates.length ? { title: 'Save the new migration files', command: SAVE_CREATED_COMMAND, arguments: [fix.creates.map((c) => uriOf(c.file))] } : undefined;
+    const shown = fix.creates.find((c) => !/(^|[/._])down\.sql$|\.(toml|conf)$/i.test(c.file)) ?? fix.creates[0];
+    const command = fix.creates.length
+      ? { title: 'Save and open the new migration files', command: SAVE_CREATED_COMMAND, arguments: [fix.creates.map((c) => uriOf(c.file)), uriOf(shown.file)] }
+      : undefined;
     return { ...action, edit, ...(command ? { command } : {}) };
   }
 
@@ -335,14 +396,21 @@ export function registerLanguageFeatures(connection: Connection, host: FeatureHo
       for (const [file, edits] of byFile) changes[uriOf(file)] = edits;
       return { changes };
     }
+    // An edit that changes an existing file and touches another one too (a migration rewritten in place plus a new
+    // one, "fix all") is shown in the refactor preview first, where the client supports change annotations.
+    const touched = byFile.size + fix.creates.length;
+    const preview = !!caps.workspace?.workspaceEdit?.changeAnnotationSupport && byFile.size > 0 && touched > 1;
+    const annotation = preview ? { annotationId: 'fklens-fix' } : {};
     const operations: (TextDocumentEdit | CreateFile)[] = [];
-    for (const [file, edits] of byFile) operations.push({ textDocument: { uri: uriOf(file), version: null }, edits });
+    for (const [file, edits] of byFile) operations.push({ textDocument: { uri: uriOf(file), version: null }, edits: edits.map((e) => ({ ...e, ...annotation })) });
     for (const c of fix.creates) {
       const uri = uriOf(c.file);
-      operations.push({ kind: 'create', uri, options: { ignoreIfExists: true } });
-      operations.push({ textDocument: { uri, version: null }, edits: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: c.text }] });
+      operations.push({ kind: 'create', uri, options: { ignoreIfExists: true }, ...annotation });
+      operations.push({ textDocument: { uri, version: null }, edits: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: c.text, ...annotation }] });
     }
-    return { documentChanges: operations };
+    if (!preview) return { documentChanges: operations };
+    const description = `${plural(byFile.size, 'file')} changed, ${plural(fix.creates.length, 'file')} created`;
+    return { documentChanges: operations, changeAnnotations: { 'fklens-fix': { label: fix.title, description, needsConfirmation: true } } };
   }
 
   return {

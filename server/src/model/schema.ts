@@ -109,10 +109,31 @@ export function qualifiedName(t: { schema: string; name: string }): string {
   return `${t.schema}.${t.name}`;
 }
 
-/** How PostgreSQL would print an identifier: quoted when it is not a plain lower-case name. */
+/**
+ * An identifier as SQL: quoted when it is not a plain lower-case name (as PostgreSQL prints it), with Unicode
+ * escapes when it holds invisible characters. Every name written into generated SQL goes through here.
+ */
 export function quoteIdent(name: string): string {
-  return /^[a-z_][a-z0-9_$]*$/.test(name) && !RESERVED.has(name) ? name : `"${name.replace(/"/g, '""')}"`;
+  if (/^[a-z_][a-z0-9_$]*$/.test(name) && !RESERVED.has(name)) return name;
+  // A name holding a line break or another invisible character is written with Unicode escapes (U&"..."), so
+  // that generated SQL never has a raw line break inside a name: line-based tools (goose, dbmate, knex.raw
+  // per line) must not see a name's newline as the end of a statement or a comment.
+  if (INVISIBLE.test(name)) {
+    const escaped = [...name]
+      .map((c) => {
+        if (c === '\\') return '\\\\';
+        if (c === '"') return '""';
+        if (!INVISIBLE.test(c)) return c;
+        return `\\${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+      })
+      .join('');
+    return `U&"${escaped}"`;
+  }
+  return `"${name.replace(/"/g, '""')}"`;
 }
+
+/** Control characters, line / paragraph separators, bidirectional overrides, BOM. */
+const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/;
 
 const RESERVED = new Set(
   ('all analyse analyze and any array as asc asymmetric both case cast check collate column constraint create ' +

@@ -53,6 +53,30 @@ export function createActions({ screenshotDir, prefix }) {
       return {};
     },
 
+    /**
+     * { selector, frames? } -> { boxes }: for every match, its size, its content's scroll height, its line height
+     * and the attributes links carry (what a hover really shows: how tall, which links).
+     */
+    async measure(page, { selector, frames }) {
+      const boxes = await scope(page, frames).locator(selector).evaluateAll((els) =>
+        els.map((el) => {
+          // The line height of its text (a paragraph's, when it holds one).
+          const style = getComputedStyle(el.querySelector('p') ?? el);
+          const lineHeight = parseFloat(style.lineHeight) || parseFloat(style.fontSize) * 1.4;
+          return {
+            width: el.clientWidth,
+            height: el.clientHeight,
+            scrollHeight: el.scrollHeight,
+            lineHeight,
+            text: el.innerText,
+            links: [...el.querySelectorAll('a')].map((a) => ({ text: a.innerText, href: a.getAttribute('href'), dataHref: a.getAttribute('data-href'), title: a.getAttribute('title') })),
+            images: el.querySelectorAll('img').length,
+          };
+        }),
+      );
+      return { boxes };
+    },
+
     /** { key }: a key press in the focused element, e.g. 'Escape' or 'Control+Shift+M'. */
     async press(page, { key }) {
       await page.keyboard.press(key);

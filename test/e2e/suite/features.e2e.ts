@@ -12,20 +12,19 @@ import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
-import { activated, cli, codeOf, diagnosticAppears, diagnosticGoes, diagnosticsOf, e2eContext, markdownOf, parts, positionOf, sleep, ui, waitFor, workspaceUri } from './helpers';
+import { activated, applyCodeAction, cli, showHoverUi, codeOf, diagnosticAppears, diagnosticGoes, diagnosticsOf, e2eContext, markdownOf, parts, positionOf, sleep, ui, waitFor, workspaceUri } from './helpers';
 
 function describeActions(actions: vscode.CodeAction[]): string {
   return actions.map((a) => `${a.title} (preferred: ${a.isPreferred}, edit: ${a.edit ? a.edit.size : 'none'})`).join(' | ');
 }
 
 /**
- * Applies a code action as VS Code does: its edit, then its command (which saves the files it created). Returns
- * the files it added to `dir`.
+ * Applies a code action as VS Code does: its edit (through the refactor preview when it asks for one), then its
+ * command (which saves the files it created and opens the new migration). Returns the files it added to `dir`.
  */
 async function apply(action: vscode.CodeAction, dir: string): Promise<string[]> {
   const before = new Set(readdirSync(dir));
-  assert.ok(await vscode.workspace.applyEdit(action.edit!));
-  if (action.command) await vscode.commands.executeCommand(action.command.command, ...(action.command.arguments ?? []));
+  await applyCodeAction(action);
   return waitFor(`new files in ${path.basename(dir)}`, () => {
     const added = readdirSync(dir).filter((f) => !before.has(f));
     return added.length ? added : undefined;
@@ -66,8 +65,7 @@ describe('features on the shop example', () => {
       assert.ok(rows.length >= 1);
       await ui.waitFor(parts.problemRow, { text: 'fk-missing-index' });
       await ui.waitFor(parts.editorSquiggleError);
-      await vscode.commands.executeCommand('editor.action.showHover');
-      await ui.waitFor(parts.hover, { text: 'NOT NULL' });
+      await showHoverUi(editor, d.range.start, 'NOT NULL');
       await ui.screenshot('warning');
       await ui.call('press', { key: 'Escape' });
     }
@@ -116,10 +114,11 @@ describe('features on the shop example', () => {
     const text = markdownOf(hovers);
     assert.match(text, /DELETE FROM users/);
     assert.match(text, new RegExp(`${reach.deletes.length} tables? deleted`));
-    assert.match(text, new RegExp(`blocked by ${reach.blockedBy.length} FKs?`));
+    for (const t of reach.blockedBy) assert.match(text.split('\n')[0], new RegExp(`blocked by .*\\b${t.table}\\.`), `the summary names what blocks: ${t.table}`);
     for (const t of reach.deletes) assert.match(text, new RegExp(`deletes\\W+${t.table}\\b`), `the hover names ${t.table}`);
     for (const t of reach.setsNull) assert.match(text, new RegExp(`\\b${t.table}\\b`));
-    assert.match(text, /command:fklens\.showErdFor/, 'a link to the ERD');
+    // The links come first, right after the summary.
+    assert.match(text.split('\n')[1], /^\[Show all \d+ in ERD\]\(command:fklens\.showErdFor\?.*\[Peek \d+ tables\]\(command:fklens\.peekTable\?/);
 
     if (ui.available) {
       editor.selection = new vscode.Selection(at, at);
@@ -184,6 +183,9 @@ describe('features on the shop example', () => {
     const created = await apply(fix!, dir);
     const up = created.find((f) => f.endsWith('.up.sql'));
     assert.ok(up && /^0006_/.test(up), `the next golang-migrate number: ${created.join(', ')}`);
+    // Nothing written silently: the new migration is open beside the file the fix was asked in.
+    const shown = await waitFor('the new migration in an editor', () => vscode.window.visibleTextEditors.find((e) => path.basename(e.document.uri.fsPath) === up));
+    assert.notEqual(shown.viewColumn, editor.viewColumn, 'beside the current file');
     // Saved by the action's command: never left empty on disk for the migration tool to apply.
     await onDisk(path.join(dir, up!), /CREATE INDEX CONCURRENTLY IF NOT EXISTS \S+ ON (public\.)?reviews \(user_id\)/);
     await onDisk(path.join(dir, up!.replace(/\.up\.sql$/, '.down.sql')), /DROP INDEX/);

@@ -155,6 +155,85 @@ export function markdownOf(hovers: vscode.Hover[]): string {
   return hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
 }
 
+/** Markdown source with its backslash escapes removed (names and paths are escaped in FK Lens's hovers). */
+export function unescapeMarkdown(md: string): string {
+  return md.replace(/\\([!-/:-@[-`{-~])/g, '$1');
+}
+
+/**
+ * Applies a code action as VS Code does: its edit, then its command. An edit that needs confirmation waits in
+ * the refactor preview: it is applied there, as the user would.
+ */
+export async function applyCodeAction(action: vscode.CodeAction): Promise<void> {
+  if (action.edit) {
+    let settled = false;
+    const applying = Promise.resolve(vscode.workspace.applyEdit(action.edit)).finally(() => (settled = true));
+    while (!settled) {
+      await sleep(250);
+      if (!settled) await vscode.commands.executeCommand('refactorPreview.apply').then(undefined, () => undefined);
+    }
+    assert.ok(await applying, `the edit of "${action.title}" applies`);
+  }
+  if (action.command) await vscode.commands.executeCommand(action.command.command, ...(action.command.arguments ?? []));
+}
+
+/**
+ * Runs the hover's "Peek N tables" link (its command and arguments, as a click would) and returns the text of
+ * the `fklens:` document it opens.
+ */
+export async function peekFromHover(markdown: string): Promise<string> {
+  const m = /\]\(command:fklens\.peekTable\?([^)\s]+)\)/.exec(markdown);
+  assert.ok(m, `a peek link in the hover:\n${markdown}`);
+  const args = JSON.parse(decodeURIComponent(m[1])) as unknown[];
+  await vscode.commands.executeCommand('fklens.peekTable', ...args);
+  const table = (args[0] as { table: string }).table;
+  const doc = await waitFor(`the peek document of ${table}`, () =>
+    vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'fklens' && JSON.parse(d.uri.query).table === table && d.getText().length > 0),
+  );
+  const text = doc.getText();
+  // Leave the window as it was: no peek, no editor of the document, one editor group.
+  await vscode.commands.executeCommand('closeReferenceSearch');
+  const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputText && t.input.uri.scheme === 'fklens');
+  if (tabs.length) await vscode.window.tabGroups.close(tabs);
+  await vscode.commands.executeCommand('workbench.action.joinAllGroups');
+  return text;
+}
+
+/** Quick-fix code actions at a diagnostic. */
+export function quickFixes(uri: vscode.Uri, d: vscode.Diagnostic): Thenable<vscode.CodeAction[]> {
+  return vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, d.range, vscode.CodeActionKind.QuickFix.value);
+}
+
+/** Shows the hover at a position through the UI (retrying: the hover may open before its content is ready). */
+export async function showHoverUi(given: vscode.TextEditor, at: vscode.Position, text: string): Promise<string[]> {
+  // The editor of that document in front and focused (another group may have taken the focus).
+  const editor = await vscode.window.showTextDocument(given.document, { viewColumn: given.viewColumn, preserveFocus: false });
+  editor.selection = new vscode.Selection(at, at);
+  editor.revealRange(new vscode.Range(at, at), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 4; attempt++) {
+    await vscode.commands.executeCommand('workbench.action.focusActiveEditorGroup');
+    await vscode.commands.executeCommand('editor.action.showHover');
+    try {
+      return await ui.waitFor(parts.hover, { text, timeout: 5000 });
+    } catch (err) {
+      lastError = err;
+      await ui.call('press', { key: 'Escape' });
+    }
+  }
+  throw lastError;
+}
+
+export interface UiBox {
+  width: number;
+  height: number;
+  scrollHeight: number;
+  lineHeight: number;
+  text: string;
+  links: { text: string; href: string | null; dataHref: string | null; title: string | null }[];
+  images: number;
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // The language server process
 

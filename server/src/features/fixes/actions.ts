@@ -9,7 +9,7 @@
 import type { FkAction, ForeignKey } from '../../model/schema';
 import { quoteIdent } from '../../model/schema';
 import type { Column } from '../../model/schema';
-import { childOf, fkDefinition, insertAfterStatement, isMigrationHistory, parentOf, tableRef, type FixContext, type FixPlan, type TextEditPlan } from './edit';
+import { castableType, childOf, fkDefinition, insertAfterStatement, isMigrationHistory, parentOf, sqlComment, tableRef, titleName, type FixContext, type FixPlan, type TextEditPlan } from './edit';
 
 export const SET_NULL_ON_NOT_NULL = 'set-null-on-not-null';
 export const SET_DEFAULT_WITHOUT_DEFAULT = 'set-default-without-default';
@@ -56,7 +56,7 @@ export function setDefaultWithoutDefaultFixes(ctx: FixContext): FixPlan[] {
 
 function dropNotNull(ctx: FixContext, columns: Column[]): FixPlan | undefined {
   const child = childOf(ctx);
-  const title = `Make ${columns.map((c) => `${child.name}.${c.name}`).join(', ')} nullable`;
+  const title = `Make ${columns.map((c) => titleName(`${child.name}.${c.name}`)).join(', ')} nullable`;
   const base = { title, rule: SET_NULL_ON_NOT_NULL, preferred: false };
   const alter = (verb: string) => columns.map((c) => `ALTER TABLE ${tableRef(child)} ALTER COLUMN ${quoteIdent(c.name)} ${verb} NOT NULL;`).join('\n');
   if (isMigrationHistory(ctx.history)) {
@@ -82,19 +82,19 @@ function dropNotNull(ctx: FixContext, columns: Column[]): FixPlan | undefined {
 
 /** A value of the column's type to stand in for the key a reset row should point to. */
 function placeholder(type: string): string {
-  if (/^(smallint|integer|bigint|numeric|real|double precision)/.test(type)) return '0';
+  if (/^(smallint|integer|bigint|numeric|real|double precision)\b/.test(type)) return '0';
   if (type === 'uuid') return "'00000000-0000-0000-0000-000000000000'";
-  if (/^(text|character varying|character|varchar|char)/.test(type)) return "''";
-  return `NULL::${type}`;
+  if (/^(text|character varying|character|varchar|char)\b/.test(type)) return "''";
+  return castableType(type) ? `NULL::${type}` : 'NULL';
 }
 
 function addDefault(ctx: FixContext, columns: Column[]): FixPlan | undefined {
   const child = childOf(ctx);
   const parent = parentOf(ctx);
-  const note = `-- FK Lens: placeholder. Replace it with the key of the ${parent.name} row that rows of ${child.name} should point to once theirs is deleted; that row must exist.`;
+  const note = sqlComment(`FK Lens: placeholder. Replace it with the key of the ${tableRef(parent)} row that rows of ${tableRef(child)} should point to once theirs is deleted; that row must exist.`);
   const sql = (verb: 'SET' | 'DROP') =>
     columns.map((c) => `ALTER TABLE ${tableRef(child)} ALTER COLUMN ${quoteIdent(c.name)} ${verb === 'SET' ? `SET DEFAULT ${placeholder(c.type)}` : 'DROP DEFAULT'};`).join('\n');
-  const title = `Add a DEFAULT to ${columns.map((c) => `${child.name}.${c.name}`).join(', ')} (placeholder to fill in)`;
+  const title = `Add a DEFAULT to ${columns.map((c) => titleName(`${child.name}.${c.name}`)).join(', ')} (placeholder to fill in)`;
   const base = { title, rule: SET_DEFAULT_WITHOUT_DEFAULT, preferred: false };
   if (isMigrationHistory(ctx.history)) {
     const creates = ctx.planner.files({ slug: slugOf(`default_for_${child.name}_${columns.map((c) => c.name).join('_')}`), up: `${note}\n${sql('SET')}`, down: sql('DROP') });

@@ -24,6 +24,8 @@
 import type { HistoryModel } from '../../model/replay';
 import { typeormTimestamp } from '../../sources/js/facts';
 import type { MigrationTool } from '../../sources/migrationFile';
+import { tokenize } from '../../sources/sql/lexer';
+import { visible } from '../markdown';
 
 export interface NewMigration {
   /** Words of the name, e.g. `add_index_orders_user_id`. */
@@ -201,29 +203,39 @@ export class MigrationPlanner {
   }
 }
 
-/** SQL of a new migration as JS statements: one call per statement line, `--` comments as `//` comments. */
+/**
+ * SQL of a new migration as JS statements: one call per statement line, `--` comment lines as `//` comments.
+ * Generated SQL keeps every statement and comment on a line of its own (names with line breaks are written
+ * U&"..."); a token that spans lines would be cut into two calls, so it is refused rather than written.
+ */
 function jsBody(sql: string, call: (literal: string) => string, indent: string): string {
+  for (const token of tokenize(sql)) {
+    if (/[\r\n\u2028\u2029]/.test(sql.slice(token.start, token.end))) throw new Error('a generated statement spans lines');
+  }
   const lines: string[] = [];
   for (const line of sql.split('\n')) {
     const trimmed = line.trim();
     if (!trimmed) continue;
-    if (trimmed.startsWith('--')) lines.push(`${indent}// ${trimmed.replace(/^--\s?/, '')}`);
+    if (trimmed.startsWith('--')) lines.push(`${indent}// ${visible(trimmed.replace(/^--\s?/, ''))}`);
     else lines.push(`${indent}${call(jsString(trimmed))}`);
   }
   return lines.join('\n');
 }
 
-/** A single-quoted JS string literal. */
+/** A single-quoted JS string literal (line terminators and every other invisible character escaped). */
 function jsString(s: string): string {
-  return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\r/g, '\\r').replace(/\n/g, '\\n')}'`;
+  const escaped = s.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return `'${escaped}'`;
 }
 
+/** A class name from a slug: ASCII letters and digits only, starting with a letter. */
 function pascalCase(slug: string): string {
-  return slug
+  const name = slug
     .split(/[^A-Za-z0-9]+/)
     .filter(Boolean)
     .map((w) => w[0].toUpperCase() + w.slice(1))
     .join('');
+  return /^[A-Za-z]/.test(name) ? name : `Migration${name}`;
 }
 
 function knexMigration(m: NewMigration, esm: boolean, ts: boolean): string {

@@ -8,6 +8,8 @@ import { quoteIdent } from '../../model/schema';
 import type { SourceFile } from '../../sources/events';
 import type { Span } from '../../sources/text';
 import type { WorkspaceModel } from '../../workspace/workspace';
+import { tokenize } from '../../sources/sql/lexer';
+import { visible } from '../markdown';
 import { statementAt } from '../target';
 import { MigrationPlanner } from './convention';
 
@@ -63,6 +65,34 @@ export function tableRef(t: Table): string {
 }
 
 export const identList = (columns: string[]) => columns.map(quoteIdent).join(', ');
+
+/**
+ * An SQL line comment whose text may hold names: one line whatever the names hold (line breaks and other
+ * invisible characters are escaped), so nothing of it can become a statement.
+ */
+export function sqlComment(text: string): string {
+  return `-- ${visible(text)}`;
+}
+
+/**
+ * A column type as the model spells it, when it can be written after `::` as it is: names, quoted names,
+ * numbers and `( ) , . [ ]` only, on one line. A type from a reader that kept something else (a string typmod,
+ * an expression) is not written into generated SQL.
+ */
+export function castableType(type: string): boolean {
+  if (/[\r\n;]/.test(type) || visible(type) !== type) return false;
+  let depth = 0;
+  for (const t of tokenize(type)) {
+    if (t.kind === 'word' || t.kind === 'quoted' || t.kind === 'number') continue;
+    if (t.kind !== 'op' || !['(', ')', ',', '.', '[', ']'].includes(t.value)) return false;
+    if (t.value === '(') depth++;
+    if (t.value === ')' && --depth < 0) return false;
+  }
+  return depth === 0 && !/--|\/\*/.test(type);
+}
+
+/** A name as a fix's title shows it: one line, invisible characters escaped. */
+export const titleName = (name: string) => visible(name);
 
 export function childOf(ctx: FixContext): Table {
   return ctx.history.tableById.get(ctx.fk.tableId)!;

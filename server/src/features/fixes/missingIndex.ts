@@ -9,7 +9,7 @@ import type { HistoryModel } from '../../model/replay';
 import { clipBytes, chooseName, columnsAddition, MAX_IDENTIFIER_BYTES } from '../../model/names';
 import { quoteIdent, type Table } from '../../model/schema';
 import { allowsNoTransaction } from './convention';
-import { childOf, identList, insertAfterStatement, isMigrationHistory, tableRef, type FixContext, type FixPlan } from './edit';
+import { childOf, identList, insertAfterStatement, isMigrationHistory, tableRef, titleName, type FixContext, type FixPlan } from './edit';
 
 export const MISSING_INDEX = 'fk-missing-index';
 
@@ -77,7 +77,7 @@ export function missingIndexFix(ctx: FixContext): FixPlan | undefined {
   const name = indexName(history, child, fk.columns, reserved);
   reserved.add(name);
   const target = `${tableRef(child)} (${identList(fk.columns)})`;
-  const title = `Create index ${name} on ${child.name} (${fk.columns.join(', ')})`;
+  const title = `Create index ${titleName(name)} on ${titleName(child.name)} (${titleName(fk.columns.join(', '))})`;
   const base = { title, rule: MISSING_INDEX, preferred: true };
   if (!isMigrationHistory(history)) {
     // A schema file: the statement right after the FK's (the table is new there, CONCURRENTLY gains nothing).

@@ -10,7 +10,7 @@ import { isNullDefault, quoteIdent } from '../../model/schema';
 import { tokenize } from '../../sources/sql/lexer';
 import { statementAt } from '../target';
 import type { Span } from '../../sources/text';
-import { childOf, insertAfterStatement, isMigrationHistory, sourceOf, tableRef, type FixContext, type FixPlan, type TextEditPlan } from './edit';
+import { childOf, insertAfterStatement, isMigrationHistory, sourceOf, tableRef, titleName, type FixContext, type FixPlan, type TextEditPlan } from './edit';
 
 export const ADDED_WITHOUT_NOT_VALID = 'fk-added-without-not-valid';
 
@@ -51,7 +51,7 @@ export function notValidFix(ctx: FixContext): FixPlan | undefined {
   } else return undefined;
 
   const validate = `ALTER TABLE ${tableRef(child)} VALIDATE CONSTRAINT ${name};`;
-  const title = `Add ${fk.name} as NOT VALID and validate it in its own transaction`;
+  const title = `Add ${titleName(fk.name)} as NOT VALID and validate it in its own transaction`;
   if (isMigrationHistory(history)) {
     const creates = ctx.planner.files({ slug: `validate_${fk.name}`.toLowerCase().replace(/[^a-z0-9_]/g, '_'), up: validate });
     return { title, rule: ADDED_WITHOUT_NOT_VALID, preferred: true, edits, creates };
@@ -81,7 +81,7 @@ function withoutDefaultNull(ctx: FixContext, text: string, references: Span): Fi
     let from = t.start;
     while (from > statement.start && /[ \t]/.test(text[from - 1])) from--;
     return {
-      title: `Leave out DEFAULT NULL, so PostgreSQL adds ${ctx.fk.name} without checking every row`,
+      title: `Leave out DEFAULT NULL, so PostgreSQL adds ${titleName(ctx.fk.name)} without checking every row`,
       rule: ADDED_WITHOUT_NOT_VALID,
       preferred: true,
       edits: [{ file: ctx.fk.location.file, span: { start: from, end }, newText: '' }],

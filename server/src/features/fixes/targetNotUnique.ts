@@ -4,7 +4,7 @@
  * declares the FK (that statement fails as it is, so its migration cannot have been applied).
  */
 import { statementAt } from '../target';
-import { identList, parentOf, sourceOf, tableRef, type FixContext, type FixPlan } from './edit';
+import { identList, parentOf, sourceOf, tableRef, titleName, type FixContext, type FixPlan } from './edit';
 
 export const TARGET_NOT_UNIQUE = 'fk-target-not-unique';
 
@@ -22,7 +22,7 @@ export function targetNotUniqueFix(ctx: FixContext): FixPlan | undefined {
   const parentAt = history.steps.findIndex((s) => s.file === parent.location.file);
   if (parentAt > declaredAt) return undefined;
   return {
-    title: `Add UNIQUE (${fk.refColumns.join(', ')}) to ${parent.name}`,
+    title: `Add UNIQUE (${titleName(fk.refColumns.join(', '))}) to ${titleName(parent.name)}`,
     rule: TARGET_NOT_UNIQUE,
     preferred: true,
     edits: [{ file, span: { start: statement.start, end: statement.start }, newText: `ALTER TABLE ${tableRef(parent)} ADD UNIQUE (${identList(fk.refColumns)});\n\n` }],
