@@ -780,7 +780,7 @@ describe('language features over stdio', () => {
     });
     assert.equal(hover.contents.kind, 'markdown');
     const lines = hover.contents.value.split('\n');
-    assert.equal(lines[0], '**DELETE FROM users**: 3 tables deleted · 2 columns set to NULL · blocked by 2 FKs · depth 2 · 1 conflict');
+    assert.equal(lines[0], '**DELETE FROM users**: 3 tables deleted · 1 column set to NULL · blocked by 2 FKs · depth 2');
     assert.ok(lines.some((l) => l.startsWith('- **deletes** `orders` via orders.user_id ([0002_orders.up.sql:3](' + file(ORDERS) + '#L3,')), hover.contents.value);
     assert.match(hover.contents.value, /\[Show in ERD\]\(command:fklens\.showErdFor\?/);
     assert.deepEqual(hover.range.start, positionOf(USERS, 'users (', 0));

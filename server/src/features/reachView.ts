@@ -2,7 +2,7 @@
  * A cascade reach in words: the summary line and the tree, as Markdown (hovers, with links to each FK's
  * declaration) or as plain text (the CLI). Large trees are cut breadth first with "and N more".
  */
-import { cutTree, type Reach, type ReachNode, type ShownNode } from '../analysis/reach';
+import { cutTree, shownLines, type Reach, type ReachNode } from '../analysis/reach';
 import type { ForeignKey } from '../model/schema';
 import type { LineCol } from '../sources/text';
 import type { WorkspaceModel } from '../workspace/workspace';
@@ -29,7 +29,7 @@ export function reachSummary(reach: Reach): string {
   parts.push(`blocked by ${plural(reach.blockedBy.length, 'FK')}`);
   parts.push(`depth ${reach.depth}`);
   if (reach.conflicts.length) parts.push(plural(reach.conflicts.length, 'conflict'));
-  if (reach.cycles.length) parts.push(plural(reach.cycles.length, 'cycle'));
+  if (reach.cycleCount) parts.push(plural(reach.cycleCount, 'cycle'));
   return parts.join(' · ');
 }
 
@@ -71,37 +71,42 @@ export function reachLines(model: WorkspaceModel, reach: Reach, options: ReachVi
       case 'update':
         text = `${bold('updates')} ${code(`${table}.${cols}`)} (${where(node.via)})`;
         break;
+      // "sets NULL" only for rows that remain (what the summary counts); else the action, with when it runs.
       case 'set-null':
-        text = `${bold('sets NULL')} ${code(`${table}.${cols}`)} (${where(node.via)})`;
+        text = `${bold(node.timing === 'applies' ? 'sets NULL' : 'SET NULL')} ${code(`${table}.${cols}`)} (${where(node.via)})`;
         break;
       case 'set-default':
-        text = `${bold('sets DEFAULT')} ${code(`${table}.${cols}`)} (${where(node.via)})`;
+        text = `${bold(node.timing === 'applies' ? 'sets DEFAULT' : 'SET DEFAULT')} ${code(`${table}.${cols}`)} (${where(node.via)})`;
         break;
       case 'blocked': {
         const action = reach.operation === 'DELETE' ? node.via.onDelete : node.via.onUpdate;
-        text = `${bold('blocked by')} ${code(via)}, ${checkedAtText(node.via, action)} (${where(node.via)})`;
+        const blocks = node.timing === 'applies' || node.timing === 'before-delete';
+        text = `${bold(blocks ? 'blocked by' : 'checks')} ${code(via)}, ${checkedAtText(node, action)} (${where(node.via)})`;
         break;
       }
     }
-    if (node.conflict) text += ` — ${md ? '⚠ ' : ''}conflict: ${table} is also reached by a cascade; the outcome depends on the order PostgreSQL fires its triggers`;
+    // Blocked / set-null / set-default nodes on a table the same DELETE also deletes: when, and what it comes to.
+    if (node.deletedAt !== undefined && node.effect !== 'delete') {
+      const rewrite = node.effect !== 'blocked';
+      if (node.timing === 'after-delete') text += ` — ${rewrite ? 'nothing to rewrite' : 'passes'}: the cascade deleted the ${table} rows at level ${node.deletedAt}, before this`;
+      else if (node.timing === 'before-delete') text += ` — at level ${node.depth}, before the cascade deletes the ${table} rows (level ${node.deletedAt})${rewrite ? ': rewritten, then deleted' : ''}`;
+      else if (node.timing === 'same-level' && !node.conflict) text += ` — at level ${node.depth}, the level at which the cascade deletes the ${table} rows: they end up deleted either way`;
+      else if (node.timing === undefined) text += ` — the cascade also deletes ${table} rows (level ${node.deletedAt})`;
+    }
+    if (node.conflict) {
+      const c = reach.conflicts.find((k) => k.other === node.via);
+      text += ` — ${md ? '⚠ ' : ''}conflict: ${c ? c.cascade.name : 'a cascade'} deletes the same ${table} rows at this level (${node.depth}); which runs first depends on the order PostgreSQL fires the triggers`;
+    }
     if (node.cycle) text += ` — ${md ? '↻ ' : ''}cycle: ${table} is already on this path`;
     else if (node.repeated) text += ' — expanded above';
     return text;
   };
-  const { shown, hidden } = cutTree(reach.children, options.maxShown ?? DEFAULT_MAX_SHOWN);
-  const more = (n: number, depth: number) => `${'  '.repeat(depth)}- … and ${n} more`;
-  const walk = (nodes: ShownNode[], depth: number) => {
-    for (const s of nodes) {
-      lines.push(`${'  '.repeat(depth)}- ${describe(s.node)}`);
-      walk(s.children, depth + 1);
-      if (s.hidden) lines.push(more(s.hidden, depth + 1));
-    }
-  };
-  walk(shown, 0);
-  if (hidden) lines.push(more(hidden, 0));
+  for (const line of shownLines(cutTree(reach.children, options.maxShown ?? DEFAULT_MAX_SHOWN))) {
+    lines.push(`${'  '.repeat(line.indent)}- ${line.kind === 'node' ? describe(line.node) : `… and ${line.count} more`}`);
+  }
   if (reach.truncated) {
     lines.push('');
-    lines.push(`The walk stopped after ${reach.deletes.length + reach.setsNull.length + reach.blockedBy.length}+ entries: the counts are lower bounds.`);
+    lines.push('The tree was cut (too many foreign keys to show them all); the counts above are complete.');
   }
   return lines;
 }
