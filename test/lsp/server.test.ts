@@ -819,7 +819,7 @@ describe('language features over stdio', () => {
       textDocument: { uri: file(USERS) },
     });
     const first = lenses[0];
-    assert.equal(first.command.title, 'referenced by 4 FKs · DELETE cascades to 3 tables · sets NULL / DEFAULT via 2 FKs · blocked by 2');
+    assert.equal(first.command.title, 'referenced by 4 FKs · DELETE cascades to 3 tables · sets NULL / DEFAULT via 1 FK · blocked by 2');
     assert.equal(first.command.command, 'fklens.showReferences');
     assert.equal((first.command.arguments![2] as unknown[]).length, 4);
     assert.deepEqual(lenses[1].command, { title: 'ERD', command: 'fklens.showErdFor', arguments: ['public.users'] });

@@ -33,7 +33,7 @@
  * plain data out.
  */
 import type { HistoryModel } from '../model/replay';
-import type { Column, FkAction, ForeignKey, Table } from '../model/schema';
+import { hasDefault, type FkAction, type ForeignKey, type Table } from '../model/schema';
 
 export type ReachOperation = 'DELETE' | 'UPDATE';
 /** What the operation does to the rows of a reached table. */
@@ -253,11 +253,6 @@ export function rewriteFails(fk: ForeignKey, table: Table): boolean {
   if (fk.onDelete === 'SET NULL') return columns.some((c) => c.notNull);
   if (fk.onDelete === 'SET DEFAULT') return columns.some((c) => c.notNull && !hasDefault(c));
   return false;
-}
-
-function hasDefault(c: Column): boolean {
-  if (c.identity || c.generated) return true;
-  return c.default !== undefined && !/^null(::.*)?$/i.test(c.default.trim());
 }
 
 /** FKs pointing at each table, per model, in model order. */

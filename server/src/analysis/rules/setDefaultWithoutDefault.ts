@@ -3,7 +3,7 @@
  * violation when NOT NULL, else silently the same as SET NULL). With a literal default, the parent must hold a
  * row with that key, or the DELETE fails the FK check.
  */
-import type { Column, Table } from '../../model/schema';
+import { hasDefault, type Column, type Table } from '../../model/schema';
 import type { Span } from '../../sources/text';
 import { foreignKeyRef, tableLabel, type Finding, type RelatedLocation, type Rule, type Severity } from '../rule';
 
@@ -56,11 +56,6 @@ export const setDefaultWithoutDefault: Rule = {
     return findings;
   },
 };
-
-function hasDefault(c: Column): boolean {
-  if (c.identity || c.generated) return true;
-  return c.default !== undefined && !/^null(::.*)?$/i.test(c.default.trim());
-}
 
 /** A constant: a number or a quoted string, possibly cast. Function calls (nextval, now()) are left alone. */
 function isLiteral(expression: string): boolean {
