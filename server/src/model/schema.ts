@@ -30,7 +30,7 @@ export interface Column {
 /** A SET DEFAULT writes a value other than NULL: an explicit non-NULL default, an identity or a generated column. */
 export function hasDefault(c: Column): boolean {
   if (c.identity || c.generated) return true;
-  return c.default !== undefined && !/^null(::.*)?$/i.test(c.default.trim());
+  return c.default !== undefined && !isNullDefault(c.default);
 }
 
 export interface KeyConstraint {
@@ -44,6 +44,8 @@ export interface Index {
   /** Key columns in order; `null` for an expression element. */
   columns: (string | null)[];
   expressions: string[];
+  /** The columns the expression elements refer to, when known. */
+  expressionColumns?: string[];
   include: string[];
   unique: boolean;
   method: string;
@@ -126,3 +128,8 @@ const RESERVED = new Set(
     'select session_user some symmetric system_user table then to trailing true union unique user using variadic ' +
     'when where window with').split(' '),
 );
+
+/** A DEFAULT expression that is NULL (`NULL`, `NULL::bigint`, `(NULL)`): the column has no value by default. */
+export function isNullDefault(expression: string): boolean {
+  return /^\(?\s*null\s*\)?(::.*)?$/i.test(expression.trim());
+}
