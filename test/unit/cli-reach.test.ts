@@ -20,11 +20,14 @@ test('fklens reach users --json: flat lists beside the tree', () => {
   const r = cli('reach', 'users', 'examples/shop', '--json');
   assert.equal(r.status, 0, r.stderr);
   const json = JSON.parse(r.stdout);
-  assert.deepEqual(Object.keys(json).slice(0, 7), ['table', 'operation', 'deletes', 'setsNull', 'setsDefault', 'blockedBy', 'tree']);
+  assert.deepEqual(Object.keys(json).slice(0, 8), ['table', 'operation', 'deletes', 'setsNull', 'setsDefault', 'blockedBy', 'conflicts', 'tree']);
   assert.equal(json.table, 'public.users');
   assert.equal(json.operation, 'DELETE');
   assert.deepEqual(json.deletes.map((d: Entry) => `${d.schema}.${d.table}@${d.depth}`), ['public.orders@1', 'public.addresses@1', 'public.order_items@2']);
-  assert.deepEqual(json.setsNull.map((e: Entry) => `${e.table}(${e.columns})`), ['reviews(user_id)', 'orders(shipping_address_id)']);
+  // orders.shipping_address_id is SET NULL when addresses go, but the orders rows are gone by then (both at level 1, the SET NULL at 2).
+  assert.deepEqual(json.setsNull.map((e: Entry) => `${e.table}(${e.columns})`), ['reviews(user_id)']);
+  const addresses = json.tree.children.find((c: { table: string }) => c.table === 'addresses');
+  assert.deepEqual(addresses.children.map((c: Record<string, unknown>) => [c.effect, c.table, c.timing, c.deletedAt]), [['set-null', 'orders', 'after-delete', 1]]);
   assert.deepEqual(json.setsDefault, []);
   assert.deepEqual(json.blockedBy.map((b: Entry) => `${b.table}(${b.columns}) ${b.action} via ${b.via.name}`), [
     'payments(user_id) NO ACTION via payments_user_fk',
@@ -51,7 +54,7 @@ test('fklens reach --update and the text tree', () => {
   assert.equal(lines[0], 'DELETE FROM orders: 1 table deleted · 0 columns set to NULL · blocked by 1 FK · depth 1');
   // Locations the terminal can open: relative to the current directory (the peek and hovers use labels.ts).
   assert.ok(lines.includes('- deletes order_items via order_items.order_id (examples/shop/db/migrations/0002_orders.up.sql:10)'), text.stdout);
-  assert.ok(lines.includes('- blocked by payments.order_id, RESTRICT: checked at once (examples/shop/db/migrations/0003_payments_and_reviews.up.sql:9)'), text.stdout);
+  assert.ok(lines.includes('- blocked by payments.order_id, RESTRICT: checked at the end of the statement (cannot be deferred) (examples/shop/db/migrations/0003_payments_and_reviews.up.sql:9)'), text.stdout);
 });
 
 test('fklens reach: unknown table, missing TABLE, bad flag: one line on stderr and exit code 2', () => {

@@ -14,6 +14,7 @@ import { documentSymbols, workspaceSymbols } from '../../server/src/features/sym
 import { codeLenses } from '../../server/src/features/codeLens';
 import { completionsAt } from '../../server/src/features/completion';
 import { cutTree, computeReach } from '../../server/src/analysis/reach';
+import { reachLines } from '../../server/src/features/reachView';
 import { commandUri } from '../../server/src/features/markdown';
 import { tableDocument } from '../../server/src/features/peek';
 
@@ -133,7 +134,7 @@ test('hover on an FK: target, both actions, serving index, deferrable, validated
   const fk = hoverAt(model, 'db/2_orders.up.sql', at(text, 'REFERENCES users'))!.markdown;
   assert.match(fk, /^\*\*FOREIGN KEY orders\\_user\\_id\\_fkey\*\*: `orders\(user_id\) → users\(id\)`\\\ndeclared at `2_orders\.up\.sql:3`\n/);
   assert.match(fk, /- \*\*ON DELETE CASCADE\*\*: child rows are deleted with the parent row/);
-  assert.match(fk, /- \*\*ON UPDATE NO ACTION\*\*: the statement fails at the end of the statement/);
+  assert.match(fk, /- \*\*ON UPDATE NO ACTION\*\*: the statement fails if child rows still point at the parent when it is checked, at the end of the statement \(at commit if deferred\)/);
   assert.match(fk, /- \*\*No index\*\* serves orders\\\(user\\_id\\\): every DELETE or key UPDATE of a users row scans orders/);
   assert.match(fk, /- \*\*Deferrable\*\*: no/);
   assert.match(fk, /- \*\*Validated\*\*: yes/);
@@ -283,16 +284,18 @@ test('examples/shop: hover and code lens on the real example', async () => {
   const file = 'db/migrations/0001_users_and_catalog.up.sql';
   const text = workspace.text(file)!;
   const hover = hoverAt(model, file, at(text, 'users ('))!.markdown;
-  assert.match(hover.split('\n')[0], /^\*\*DELETE FROM users\*\*: 3 tables deleted · 2 columns set to NULL · blocked by `payments.user_id` \(NO ACTION\), `payments.order_id` \(RESTRICT\) · depth 2 · ⚠ 1 conflict/);
+  assert.match(hover.split('\n')[0], /^\*\*DELETE FROM users\*\*: 3 tables deleted · 1 column set to NULL · blocked by `payments.user_id` \(NO ACTION\), `payments.order_id` \(RESTRICT\) · depth 2$/);
   assert.match(hover, /\*\*blocked by\*\* `payments.user_id` \(NO ACTION\)/);
   assert.match(hover, /\*\*sets NULL\*\* `reviews.user_id`/);
-  // The conflict is said once, after the tree; the node only carries the mark.
-  assert.match(hover, /- ⚠ \*\*deletes\*\* `orders` via `user_id`/);
-  assert.equal((hover.match(/conflict/g) ?? []).length, 2);
-  assert.match(hover, /\n⚠ 1 conflict: `orders` is deleted by one cascade but rewritten or blocked through another FK; trigger order decides the outcome\./);
+  // orders.shipping_address_id is SET NULL at level 2, after the cascade deleted the orders rows at level 1: no conflict.
+  assert.match(hover, /- \*\*deletes\*\* `addresses` via `user_id` · 1 below/);
+  assert.doesNotMatch(hover, /conflict/);
+  // The whole tree (peek, CLI) says what the SET NULL comes to.
+  const tree = reachLines(model, computeReach(model.histories[0], model.histories[0].tables.find((t) => t.name === 'users')!.id, 'DELETE'), { markdown: false }).join('\n');
+  assert.match(tree, /SET NULL orders\.shipping_address_id .* — nothing to rewrite: the cascade deleted the orders rows at level 1, before this/);
   const lenses = codeLenses(model, file);
   assert.deepEqual(lenses.map((l) => l.title), [
-    'referenced by 4 FKs · DELETE cascades to 3 tables · sets NULL / DEFAULT via 2 FKs · blocked by 2',
+    'referenced by 4 FKs · DELETE cascades to 3 tables · sets NULL / DEFAULT via 1 FK · blocked by 2',
     'referenced by 2 FKs · sets NULL / DEFAULT via 2 FKs',
     'referenced by 2 FKs · DELETE cascades to 1 table · blocked by 1',
   ]);

@@ -3,8 +3,12 @@
  * UPDATE of its key) does to the rest of the database, as the hover shows it: a summary line and the tree.
  * `--json` prints flat lists beside the tree:
  *   {"table","operation","deletes":[{"schema","table","depth","via"}],"setsNull":[{"schema","table","columns","via"}],
- *    "setsDefault":[...],"blockedBy":[{"schema","table","columns","action","checkedAt","via"}],"tree":{...}}
- * (plus "updates" for --update: the tables whose FK columns ON UPDATE CASCADE rewrites).
+ *    "setsDefault":[...],"blockedBy":[{"schema","table","columns","action","checkedAt","deletedAt"?,"via"}],
+ *    "conflicts":[{"schema","table","level","cascade","other","decidedBy","firstInHistory","failure"}],"tree":{...},
+ *    "depth","cycles","truncated"}
+ * (plus "updates" for --update: the tables whose FK columns ON UPDATE CASCADE rewrites). The lists are
+ * complete; the tree is cut at 5000 nodes ("truncated"). Built and printed without recursion: a chain of any
+ * depth prints (nesting deeper than 32 levels is not indented further).
  */
 import { join } from 'node:path';
 import { computeReach, type Reach, type ReachEntry, type ReachNode } from '../analysis/reach';
@@ -83,9 +87,22 @@ export function reachJson(model: WorkspaceModel, history: HistoryModel, reach: R
     via: via(n.via),
     ...(n.cycle ? { cycle: true } : {}),
     ...(n.repeated ? { repeated: true } : {}),
+    ...(n.timing ? { timing: n.timing } : {}),
+    ...(n.deletedAt !== undefined ? { deletedAt: n.deletedAt } : {}),
+    ...(n.checkedAt ? { checkedAt: n.checkedAt } : {}),
     ...(n.conflict ? { conflict: true } : {}),
-    children: n.children.map(node),
   });
+  // The tree, breadth first with an explicit queue: each JSON node gets its children array filled in turn.
+  const tree: Record<string, unknown>[] = [];
+  const queue: { nodes: ReachNode[]; into: Record<string, unknown>[] }[] = [{ nodes: reach.children, into: tree }];
+  for (let head = 0; head < queue.length; head++) {
+    for (const n of queue[head].nodes) {
+      const children: Record<string, unknown>[] = [];
+      queue[head].into.push({ ...node(n), children });
+      if (n.children.length) queue.push({ nodes: n.children, into: children });
+    }
+  }
+  const fkName = (fk: ForeignKey) => fk.name;
   return {
     table: `${reach.root.schema}.${reach.root.name}`,
     operation: reach.operation,
@@ -93,11 +110,64 @@ export function reachJson(model: WorkspaceModel, history: HistoryModel, reach: R
     ...(reach.operation === 'UPDATE' ? { updates: reach.updates.map((e) => ({ ...named(e.table), columns: e.columns, depth: e.depth, via: via(e.via) })) } : {}),
     setsNull: reach.setsNull.map(entry),
     setsDefault: reach.setsDefault.map(entry),
-    blockedBy: reach.blockedBy.map((b) => ({ ...entry(b), action: b.action, checkedAt: b.checkedAt })),
-    tree: { ...named(reach.root), children: reach.children.map(node) },
+    blockedBy: reach.blockedBy.map((b) => ({ ...entry(b), action: b.action, checkedAt: b.checkedAt, ...(b.deletedAt !== undefined ? { deletedAt: b.deletedAt } : {}) })),
+    conflicts: reach.conflicts.map((c) => ({
+      ...named(c.table),
+      level: c.level,
+      cascade: via(c.cascade),
+      other: via(c.other),
+      decidedBy: c.decidedBy.map(fkName),
+      firstInHistory: c.firstInHistory,
+      failure: c.failure,
+    })),
+    tree: { ...named(reach.root), children: tree },
     depth: reach.depth,
+    cycles: reach.cycleCount,
     truncated: reach.truncated,
   };
+}
+
+/** Past this nesting depth the JSON text is not indented further (a 5,000-deep tree would otherwise print gigabytes of spaces). */
+const MAX_INDENT_LEVELS = 32;
+
+/**
+ * JSON text of plain data (objects, arrays, strings, numbers, booleans, null), indented by two spaces like
+ * JSON.stringify(value, null, 2) but without recursion, so that any nesting depth prints.
+ */
+export function stringifyDeep(value: unknown): string {
+  const out: string[] = [];
+  const pad = (level: number) => '  '.repeat(Math.min(level, MAX_INDENT_LEVELS));
+  type Frame = { entries: [string | undefined, unknown][]; next: number; level: number; close: string };
+  const stack: Frame[] = [];
+  const open = (v: unknown, level: number) => {
+    if (v === null || typeof v !== 'object') {
+      out.push(v === undefined ? 'null' : JSON.stringify(v));
+      return;
+    }
+    const isArray = Array.isArray(v);
+    const entries: [string | undefined, unknown][] = isArray
+      ? (v as unknown[]).map((x): [undefined, unknown] => [undefined, x])
+      : Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined);
+    if (!entries.length) {
+      out.push(isArray ? '[]' : '{}');
+      return;
+    }
+    out.push(isArray ? '[' : '{');
+    stack.push({ entries, next: 0, level: level + 1, close: isArray ? ']' : '}' });
+  };
+  open(value, 0);
+  while (stack.length) {
+    const frame = stack[stack.length - 1];
+    if (frame.next === frame.entries.length) {
+      stack.pop();
+      out.push(`\n${pad(frame.level - 1)}${frame.close}`);
+      continue;
+    }
+    const [key, v] = frame.entries[frame.next];
+    out.push(`${frame.next++ ? ',' : ''}\n${pad(frame.level)}${key !== undefined ? `${JSON.stringify(key)}: ` : ''}`);
+    open(v, frame.level);
+  }
+  return out.join('');
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -155,7 +225,7 @@ reads it, and "User" (in shell quotes) keeps its case.`,
     }
     const reach = computeReach(history, table.id, args.values.update ? 'UPDATE' : 'DELETE');
     const path = (file: string) => displayPath(join(project.root, ...file.split('/')), cwd);
-    if (args.values.json) io.out(JSON.stringify(reachJson(model, history, reach, path), null, 2) + '\n');
+    if (args.values.json) io.out(stringifyDeep(reachJson(model, history, reach, path)) + '\n');
     else io.out(reachLines(model, reach, { markdown: false, maxShown: 500, path: (f) => quotePath(path(f)) }).map(escapeTerminal).join('\n') + '\n');
     return 0;
   },

@@ -5,6 +5,7 @@
 import type { WorkspaceModel } from '../workspace/workspace';
 import type { FkAction, ForeignKey, SourceLocation, Table } from '../model/schema';
 import type { LineCol } from '../sources/text';
+import type { ReachNode } from '../analysis/reach';
 
 /** `orders`, or `billing.orders` outside the public schema. */
 export function tableLabel(t: { schema: string; name: string }): string {
@@ -28,17 +29,18 @@ export function actionDescription(action: FkAction, operation: 'DELETE' | 'UPDAT
     case 'SET DEFAULT':
       return `child rows' FK columns are reset to their DEFAULT when ${parentEvent}`;
     case 'RESTRICT':
-      return `the statement fails at once while child rows still point at the parent`;
+      return `the statement fails if child rows still point at the parent when it is checked, at the end of the statement; unlike NO ACTION it cannot be deferred`;
     case 'NO ACTION':
-      return `the statement fails at the end of the statement (at commit if deferred) while child rows still point at the parent`;
+      return `the statement fails if child rows still point at the parent when it is checked, at the end of the statement (at commit if deferred)`;
   }
 }
 
-/** When PostgreSQL checks a blocking FK, in words. */
-export function checkedAtText(fk: ForeignKey, action: FkAction): string {
-  if (action === 'RESTRICT') return 'RESTRICT: checked at once';
-  if (fk.deferrable && fk.initiallyDeferred) return 'NO ACTION, DEFERRABLE INITIALLY DEFERRED: checked at commit';
-  return 'NO ACTION: checked at the end of the statement';
+/** When the engine checks a blocking FK of a reach, in words (see BlockingEntry.checkedAt). */
+export function checkedAtText(node: ReachNode, action: FkAction): string {
+  if (node.checkedAt === 'immediately') return `${action}: checked at once, row by row`;
+  if (node.checkedAt === 'commit') return 'NO ACTION, DEFERRABLE INITIALLY DEFERRED: checked at commit';
+  if (action === 'RESTRICT') return 'RESTRICT: checked at the end of the statement (cannot be deferred)';
+  return `NO ACTION: checked at the end of the statement${node.via.deferrable ? ' (DEFERRABLE: at commit when deferred)' : ''}`;
 }
 
 /** 0-based line/character of a location, from the line index of the text the reader saw. */

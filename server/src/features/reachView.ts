@@ -7,7 +7,7 @@
  * Conflicts are said once, after the tree; a node only carries a mark. Files are named by their shortest unique
  * path suffix (labels.ts); every name reaching Markdown is escaped (markdown.ts).
  */
-import { cutTree, type Reach, type ReachNode, type ShownNode } from '../analysis/reach';
+import { cutTree, shownLines, type Reach, type ReachNode } from '../analysis/reach';
 import type { ForeignKey, Table } from '../model/schema';
 import type { LineCol } from '../sources/text';
 import type { WorkspaceModel } from '../workspace/workspace';
@@ -29,16 +29,22 @@ export const DEFAULT_MAX_SHOWN = 40;
 
 const sum = (list: Reach['setsNull']) => list.reduce((n, e) => n + e.columns.length, 0);
 
-/** Blocked nodes whose table the same statement also deletes: they block or not depending on trigger order. */
+/** Every node of the tree, parents before children; iterative (a chain may be thousands deep). */
+function eachNode(reach: Reach, visit: (n: ReachNode) => void): void {
+  const stack = [...reach.children].reverse();
+  while (stack.length) {
+    const n = stack.pop()!;
+    visit(n);
+    for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]);
+  }
+}
+
+/** Blocked nodes whose table the same statement also deletes at the same level: they block or not depending on trigger order. */
 function conflictingBlocks(reach: Reach): ReachNode[] {
   const out: ReachNode[] = [];
-  const walk = (nodes: ReachNode[]) => {
-    for (const n of nodes) {
-      if (n.effect === 'blocked' && n.conflict) out.push(n);
-      walk(n.children);
-    }
-  };
-  walk(reach.children);
+  eachNode(reach, (n) => {
+    if (n.effect === 'blocked' && n.conflict) out.push(n);
+  });
   return out;
 }
 
@@ -54,7 +60,7 @@ export function reachSummary(reach: Reach): string {
   if (mayBlock) parts.push(`${plural(mayBlock, 'FK')} may block`);
   parts.push(`depth ${reach.depth}`);
   if (reach.conflicts.length) parts.push(plural(reach.conflicts.length, 'conflict'));
-  if (reach.cycles.length) parts.push(plural(reach.cycles.length, 'cycle'));
+  if (reach.cycleCount) parts.push(plural(reach.cycleCount, 'cycle'));
   return parts.join(' · ');
 }
 
@@ -66,14 +72,31 @@ export function reachTitle(reach: Reach): string {
 /** Every table the statement touches besides the root (deleted, updated, rewritten or blocking), counted once. */
 export function reachedTables(reach: Reach): Table[] {
   const seen = new Map<number, Table>();
-  const walk = (nodes: ReachNode[]) => {
-    for (const n of nodes) {
-      if (n.table.id !== reach.root.id && !seen.has(n.table.id)) seen.set(n.table.id, n.table);
-      walk(n.children);
-    }
-  };
-  walk(reach.children);
+  eachNode(reach, (n) => {
+    if (n.table.id !== reach.root.id && !seen.has(n.table.id)) seen.set(n.table.id, n.table);
+  });
   return [...seen.values()];
+}
+
+/**
+ * The verb of a node. A check blocks only when the rows it finds are still there (timing 'applies' or
+ * 'before-delete'); when the cascade deleted them first it merely checks. A rewrite "sets NULL" in rows that
+ * remain; on rows the cascade deletes anyway it is the action, named as such. A same-level conflict "may" block.
+ */
+function effectWord(node: ReachNode): string {
+  // No timing: a node on a table the cascade does not delete, or a MySQL / SQLite history (counted only when not deleted).
+  const applies = node.timing === 'applies' || (node.timing === undefined && node.deletedAt === undefined);
+  switch (node.effect) {
+    case 'blocked':
+      if (node.conflict) return 'may be blocked by';
+      return applies || node.timing === 'before-delete' ? 'blocked by' : 'checks';
+    case 'set-null':
+      return applies ? 'sets NULL' : 'SET NULL';
+    case 'set-default':
+      return applies ? 'sets DEFAULT' : 'SET DEFAULT';
+    default:
+      return node.effect === 'delete' ? 'deletes' : 'updates';
+  }
 }
 
 const columnText = (columns: string[]) => (columns.length === 1 ? columns[0] : `(${columnsLabel(columns)})`);
@@ -85,7 +108,7 @@ function conflictText(reach: Reach, name: (t: Table) => string, limit: number): 
   const rest = reach.conflicts.length - names.length;
   const list = rest > 0 ? `${names.join(', ')} and ${rest} more` : names.join(', ');
   const are = reach.conflicts.length === 1 ? 'is' : 'are';
-  return `${plural(reach.conflicts.length, 'conflict')}: ${list} ${are} deleted by one cascade but rewritten or blocked through another FK; trigger order decides the outcome.`;
+  return `${plural(reach.conflicts.length, 'conflict')}: ${list} ${are} deleted by one cascade and, at the same level, checked or rewritten through another FK; which runs first depends on the order PostgreSQL fires the triggers.`;
 }
 
 function cycleText(reach: Reach, name: (t: Table) => string, limit: number): string | undefined {
@@ -97,8 +120,8 @@ function cycleText(reach: Reach, name: (t: Table) => string, limit: number): str
     const names = ids.map((id) => byId.get(id)).filter((t): t is Table => !!t).map(name);
     return names.length > 8 ? `${names.slice(0, 4).join(' → ')} → … (${names.length - 6} more) → ${names.slice(-2).join(' → ')}` : names.join(' → ');
   });
-  const rest = reach.cycles.length - shown.length;
-  return `${plural(reach.cycles.length, 'cascade cycle')}: ${shown.join('; ')}${rest > 0 ? `; and ${rest} more` : ''}`;
+  const rest = reach.cycleCount - shown.length;
+  return `${plural(reach.cycleCount, 'cascade cycle')}: ${shown.join('; ')}${rest > 0 ? `; and ${rest} more` : ''}`;
 }
 
 /** The summary line, then the tree (cut), then notes; one string per line. */
@@ -138,36 +161,37 @@ export function reachLines(model: WorkspaceModel, reach: Reach, options: ReachVi
       case 'update':
         line = `${bold('updates')} ${code(`${table}.${columnText(node.columns)}`)}`;
         break;
+      // "sets NULL" only for rows that remain (what the summary counts); else the action, with when it runs.
       case 'set-null':
-        line = `${bold('sets NULL')} ${code(`${table}.${columnText(node.columns)}`)}`;
+        line = `${bold(effectWord(node))} ${code(`${table}.${columnText(node.columns)}`)}`;
         break;
       case 'set-default':
-        line = `${bold('sets DEFAULT')} ${code(`${table}.${columnText(node.columns)}`)}`;
+        line = `${bold(effectWord(node))} ${code(`${table}.${columnText(node.columns)}`)}`;
         break;
       case 'blocked': {
         const action = reach.operation === 'DELETE' ? node.via.onDelete : node.via.onUpdate;
-        line = `${bold(node.conflict ? 'may be blocked by' : 'blocked by')} ${code(column)}, ${checkedAtText(node.via, action)}`;
+        line = `${bold(effectWord(node))} ${code(column)}, ${checkedAtText(node, action)}`;
         break;
       }
     }
     line += ` (${where(node.via)})`;
+    // Blocked / set-null / set-default nodes on a table the same DELETE also deletes: when, and what it comes to.
+    if (node.deletedAt !== undefined && node.effect !== 'delete' && !node.conflict) {
+      const rewrite = node.effect !== 'blocked';
+      if (node.timing === 'after-delete') line += ` — ${rewrite ? 'nothing to rewrite' : 'passes'}: the cascade deleted the ${text(table)} rows at level ${node.deletedAt}, before this`;
+      else if (node.timing === 'before-delete') line += ` — at level ${node.depth}, before the cascade deletes the ${text(table)} rows (level ${node.deletedAt})${rewrite ? ': rewritten, then deleted' : ''}`;
+      else if (node.timing === 'same-level') line += ` — at level ${node.depth}, the level at which the cascade deletes the ${text(table)} rows: they end up deleted either way`;
+      else if (node.timing === undefined) line += ` — the cascade also deletes ${text(table)} rows (level ${node.deletedAt})`;
+    }
     const marks: string[] = [];
     if (node.conflict) marks.push('conflict');
     if (node.cycle) marks.push('cycle');
     else if (node.repeated) marks.push('expanded above');
     return marks.length ? `${line} — ${marks.join(', ')}` : line;
   };
-  const { shown, hidden } = cutTree(reach.children, options.maxShown ?? DEFAULT_MAX_SHOWN);
-  const more = (n: number, depth: number) => `${'  '.repeat(depth)}- … and ${n} more`;
-  const walk = (nodes: ShownNode[], depth: number) => {
-    for (const s of nodes) {
-      lines.push(`${'  '.repeat(depth)}- ${describe(s.node)}`);
-      walk(s.children, depth + 1);
-      if (s.hidden) lines.push(more(s.hidden, depth + 1));
-    }
-  };
-  walk(shown, 0);
-  if (hidden) lines.push(more(hidden, 0));
+  for (const line of shownLines(cutTree(reach.children, options.maxShown ?? DEFAULT_MAX_SHOWN))) {
+    lines.push(`${'  '.repeat(line.indent)}- ${line.kind === 'node' ? describe(line.node) : `… and ${line.count} more`}`);
+  }
   const name = (t: Table) => code(tableLabel(t));
   const conflicts = conflictText(reach, name, 20);
   const cycles = cycleText(reach, name, 10);
@@ -176,7 +200,7 @@ export function reachLines(model: WorkspaceModel, reach: Reach, options: ReachVi
   if (cycles) lines.push(cycles);
   if (reach.truncated) {
     lines.push('');
-    lines.push(`The walk stopped after ${reach.deletes.length + reach.setsNull.length + reach.blockedBy.length}+ entries: the counts are lower bounds.`);
+    lines.push('The tree was cut (too many foreign keys to show them all); the counts above are complete.');
   }
   return lines;
 }
@@ -245,7 +269,7 @@ export function hoverSummary(reach: Reach): string {
   else if (!blocked.length) parts.push('not blocked');
   parts.push(`depth ${reach.depth}`);
   if (reach.conflicts.length) parts.push(`⚠ ${plural(reach.conflicts.length, 'conflict')}`);
-  if (reach.cycles.length) parts.push(`↻ ${plural(reach.cycles.length, 'cycle')}`);
+  if (reach.cycleCount) parts.push(`↻ ${plural(reach.cycleCount, 'cycle')}`);
   return parts.join(' · ');
 }
 
@@ -327,17 +351,17 @@ function hoverNode(model: WorkspaceModel, reach: Reach, node: ReachNode, below: 
       text = `**updates** ${at(`${table}.${columnText(node.columns)}`)}`;
       break;
     case 'set-null':
-      text = `**sets NULL** ${at(`${table}.${columnText(node.columns)}`)}`;
-      break;
     case 'set-default':
-      text = `**sets DEFAULT** ${at(`${table}.${columnText(node.columns)}`)}`;
+      text = `**${effectWord(node)}** ${at(`${table}.${columnText(node.columns)}`)}`;
       break;
     case 'blocked': {
       const action = reach.operation === 'DELETE' ? node.via.onDelete : node.via.onUpdate;
-      text = `**${node.conflict ? 'may be blocked by' : 'blocked by'}** ${at(`${table}.${columnText(node.via.columns)}`)} (${action === 'RESTRICT' ? 'RESTRICT' : 'NO ACTION'})`;
+      text = `**${effectWord(node)}** ${at(`${table}.${columnText(node.via.columns)}`)} (${action === 'RESTRICT' ? 'RESTRICT' : 'NO ACTION'})`;
       break;
     }
   }
+  // A check or rewrite of rows the cascade deleted before: it comes to nothing.
+  if (node.timing === 'after-delete') text += ` · ${node.effect === 'blocked' ? 'passes' : 'nothing left'}: rows deleted at level ${node.deletedAt}`;
   const marks = [node.conflict ? '⚠' : '', node.cycle ? '↻' : ''].filter(Boolean).join(' ');
   if (marks) text = `${marks} ${text}`;
   if (below) text += ` · ${below} below`;

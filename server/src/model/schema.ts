@@ -27,6 +27,12 @@ export interface Column {
   defaultLocation?: SourceLocation;
 }
 
+/** A SET DEFAULT writes a value other than NULL: an explicit non-NULL default, an identity or a generated column. */
+export function hasDefault(c: Column): boolean {
+  if (c.identity || c.generated) return true;
+  return c.default !== undefined && !isNullDefault(c.default);
+}
+
 export interface KeyConstraint {
   name: string;
   columns: string[];

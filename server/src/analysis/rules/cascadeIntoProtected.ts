@@ -1,7 +1,7 @@
 /** `cascade-into-protected`: a cascading delete reaches a table the configuration declares protected. */
 import type { ForeignKey, Table } from '../../model/schema';
 import { foreignKeyRef, tableLabel, type Finding, type Rule } from '../rule';
-import { cascadeReaches, deletePathTo, onDeleteSpan, pathLabel } from './cascadeShared';
+import { cascadeSummary, listed, onDeleteSpan } from './cascadeShared';
 
 export function isProtected(table: Table, protectedTables: string[]): boolean {
   const full = `${table.schema}.${table.name}`.toLowerCase();
@@ -23,32 +23,46 @@ export const cascadeIntoProtected: Rule = {
     const findings: Finding[] = [];
     if (!settings.protectedTables.length) return findings;
     for (const history of histories) {
-      const byFk = new Map<ForeignKey, { roots: Table[]; path: string }>();
-      for (const reach of cascadeReaches(history)) {
-        for (const entry of reach.deletes) {
-          if (!isProtected(entry.table, settings.protectedTables)) continue;
-          const path = deletePathTo(reach, entry.table);
-          const via = path?.[path.length - 1].via ?? entry.via;
-          const found = byFk.get(via);
-          const label = path ? pathLabel(reach.root, path) : `${tableLabel(reach.root)} -> ${tableLabel(entry.table)}`;
-          if (found) {
-            found.roots.push(reach.root);
-            if (label.length > found.path.length) found.path = label;
-          } else byFk.set(via, { roots: [reach.root], path: label });
+      const { graph: g } = cascadeSummary(history);
+      // Which tables cascade into each table: a walk up the ON DELETE CASCADE links, per protected table's parent.
+      const parentsOf: number[][] = g.tables.map(() => []);
+      const fkInto: ForeignKey[][] = g.tables.map(() => []);
+      for (let p = 0; p < g.tables.length; p++)
+        for (let k = g.delStart[p]; k < g.delStart[p + 1]; k++) {
+          parentsOf[g.delChild[k]].push(p);
+          fkInto[g.delChild[k]].push(g.delFk[k]);
         }
-      }
-      for (const [fk, { roots, path }] of byFk) {
-        const table = history.tableById.get(fk.tableId);
-        const names = roots.map(tableLabel);
-        const shown = names.length > 4 ? `${names.slice(0, 4).join(', ')} and ${names.length - 4} more` : names.join(', ');
-        findings.push({
-          rule: 'cascade-into-protected',
-          file: fk.location.file,
-          span: onDeleteSpan(fk),
-          message: `${tableLabel(table)} is protected, but deleting a row of ${shown} deletes its rows by cascade (${path}).`,
-          fk: foreignKeyRef(history, fk),
-        });
-      }
+      g.tables.forEach((table, t) => {
+        if (!isProtected(table, settings.protectedTables)) return;
+        for (const fk of fkInto[t]) {
+          if (fk.refTableId === fk.tableId) continue; // a self-reference only deletes rows of a table already being deleted
+          const start = g.index.get(fk.refTableId)!;
+          // Breadth first up from the parent: every table whose DELETE reaches it, and the next step towards it.
+          const next = new Map<number, number>([[start, t]]);
+          const queue = [start];
+          for (let head = 0; head < queue.length; head++)
+            for (const up of parentsOf[queue[head]]) {
+              if (next.has(up) || up === t) continue;
+              next.set(up, queue[head]);
+              queue.push(up);
+            }
+          const roots = queue.slice().sort((a, b) => a - b);
+          const farthest = queue[queue.length - 1];
+          const path: string[] = [];
+          for (let at = farthest; ; at = next.get(at)!) {
+            path.push(tableLabel(g.tables[at]));
+            if (at === t) break;
+          }
+          const shownPath = path.length > 8 ? [...path.slice(0, 4), `… (${path.length - 7} more)`, ...path.slice(-3)] : path;
+          findings.push({
+            rule: 'cascade-into-protected',
+            file: fk.location.file,
+            span: onDeleteSpan(fk),
+            message: `${tableLabel(table)} is protected, but deleting a row of ${listed(roots.slice(0, 5).map((r) => tableLabel(g.tables[r])), roots.length, 'or')} deletes its rows by cascade (${shownPath.join(' -> ')}).`,
+            fk: foreignKeyRef(history, fk),
+          });
+        }
+      });
     }
     return findings;
   },

@@ -1,75 +1,215 @@
-/** What the four cascade rules share: DELETE reaches from every table a cascade starts at, and paths in them. */
+/**
+ * What the four cascade rules share, computed once per model and kept with it (models are immutable):
+ * - one walk per table some ON DELETE CASCADE points at (`deleteLevels`, linear in what it reaches, arrays
+ *   reused from one table to the next): how deep and how wide its DELETE cascades, the deepest chain (only its
+ *   ends are kept), and the conflicts met (grouped by the FK that checks or rewrites the rows);
+ * - the strongly connected groups of ON DELETE CASCADE (cycles), once for the whole graph.
+ * Memory stays linear in the model whatever the number of tables; nothing is kept per pair of tables.
+ */
 import type { HistoryModel } from '../../model/replay';
 import type { ForeignKey, Table } from '../../model/schema';
-import { computeReach, type Reach, type ReachNode } from '../reach';
+import { cascadeGraph, conflictAt, deepestDeleted, deleteLevels, levelScratch, type CascadeGraph, type LevelScratch, type ReachConflict } from '../reach';
 import { tableLabel } from '../rule';
 
-const cache = new WeakMap<HistoryModel, Reach[]>();
+/** How much of a long list a message names before "and N more". */
+export const LISTED = 4;
+/** How many related locations a cascade finding carries at most. */
+export const MAX_RELATED = 6;
+/** A long path is shown by its first and last tables. */
+const PATH_HEAD = 5; // at most ANCHOR_LEVEL
+const PATH_TAIL = 3;
 
-/** The DELETE reach of every table some ON DELETE CASCADE points at (models are immutable: cached per model). */
-export function cascadeReaches(history: HistoryModel): Reach[] {
-  let reaches = cache.get(history);
-  if (!reaches) {
-    const roots = new Set<number>();
-    for (const fk of history.foreignKeys) if (fk.enforced && fk.onDelete === 'CASCADE' && history.tableById.has(fk.refTableId)) roots.add(fk.refTableId);
-    reaches = [...roots].map((id) => computeReach(history, id, 'DELETE'));
-    cache.set(history, reaches);
+export interface RootSummary {
+  root: Table;
+  /** Deepest level at which the DELETE deletes rows. */
+  depth: number;
+  /** Tables whose rows it deletes, the root not counted. */
+  tables: number;
+  /** The deepest chain of cascading deletes (first reached in deletion order): its first and last FKs, from the root down. */
+  path: CappedPath;
+  /** The cascade cycle group (strongly connected component) the root belongs to, when it is on a cycle of several tables. */
+  component?: number;
+}
+
+export interface CappedPath {
+  /** The first FKs of the path (at most PATH_HEAD + PATH_TAIL when the path is that short, then all of it). */
+  head: ForeignKey[];
+  /** The last PATH_TAIL FKs when the path is longer than head + tail, else empty. */
+  tail: ForeignKey[];
+  length: number;
+}
+
+export interface ConflictGroup {
+  /** The FK that checks or rewrites rows a cascade deletes at the same level. */
+  other: ForeignKey;
+  /** The conflict shown: the one of the root with the shallowest level (then the first table). */
+  example: ReachConflict & { root: Table };
+  /** The roots whose DELETE meets it, the first LISTED + 1 of them, and how many in all. */
+  roots: Table[];
+  rootCount: number;
+}
+
+export interface CascadeComponent {
+  /** Dense indexes of its tables. */
+  tables: number[];
+}
+
+export interface CascadeSummary {
+  graph: CascadeGraph;
+  roots: RootSummary[];
+  conflicts: ConflictGroup[];
+  /** Cascade cycle groups of at least two tables. */
+  components: CascadeComponent[];
+  /** Component of each table (dense index), -1 when not on a cycle of several tables. */
+  componentOf: Int32Array;
+}
+
+const cache = new WeakMap<HistoryModel, CascadeSummary>();
+
+export function cascadeSummary(history: HistoryModel): CascadeSummary {
+  let summary = cache.get(history);
+  if (summary) return summary;
+  const g = cascadeGraph(history);
+  const { components, componentOf } = cascadeComponents(g);
+  const roots: RootSummary[] = [];
+  const groups = new Map<ForeignKey, ConflictGroup>();
+  const s = levelScratch(g);
+  const anyChecks = g.postgres && g.checks.some((list) => list.length);
+  for (let r = 0; r < g.tables.length; r++) {
+    if (g.delStart[r] === g.delStart[r + 1]) continue; // no ON DELETE CASCADE points at it
+    deleteLevels(g, r, s);
+    const { depth, table: deepest } = deepestDeleted(s);
+    roots.push({
+      root: g.tables[r],
+      depth,
+      tables: s.count - 1,
+      path: cappedPath(g, s, deepest, depth),
+      ...(componentOf[r] >= 0 ? { component: componentOf[r] } : {}),
+    });
+    if (!anyChecks) continue;
+    for (let i = 1; i < s.count; i++) {
+      for (const check of g.checks[s.order[i]]) {
+        if (s.level[check.parent] < 0) continue;
+        const conflict = conflictAt(g, s, check);
+        if (!conflict) continue;
+        const group = groups.get(check.fk);
+        if (!group) groups.set(check.fk, { other: check.fk, example: { ...conflict, root: g.tables[r] }, roots: [g.tables[r]], rootCount: 1 });
+        else {
+          if (group.roots.length <= LISTED) group.roots.push(g.tables[r]);
+          group.rootCount++;
+          if (conflict.level < group.example.level) group.example = { ...conflict, root: g.tables[r] };
+        }
+      }
+    }
   }
-  return reaches;
+  summary = { graph: g, roots, conflicts: [...groups.values()], components, componentOf };
+  cache.set(history, summary);
+  return summary;
 }
 
 /**
- * The nodes from the root's child down to the shallowest node that deletes rows of `table` (of equally shallow
- * ones, the first in tree order), or undefined when no cascade reaches it. One breadth-first walk per reach
- * finds the first deleting node of every table at once (kept per reach), instead of a search per table.
+ * The FKs from the root down to `table` along the first-deletion links, keeping only the ends of a long path:
+ * the last ones by walking up from `table`, the first ones by walking up from its anchor (its ancestor at
+ * ANCHOR_LEVEL), so a path of any length costs a few steps.
  */
-export function deletePathTo(reach: Reach, table: Table): ReachNode[] | undefined {
-  let index = firstDeletes.get(reach);
-  if (!index) firstDeletes.set(reach, (index = indexFirstDeletes(reach)));
-  let node = index.first.get(table);
-  if (!node) return undefined;
-  const path: ReachNode[] = [];
-  for (; node; node = index.parent.get(node)) path.push(node);
-  return path.reverse();
+function cappedPath(g: CascadeGraph, s: LevelScratch, table: number, length: number): CappedPath {
+  const up = (from: number, steps: number): ForeignKey[] => {
+    const fks: ForeignKey[] = [];
+    for (let at = from, i = 0; i < steps; i++) {
+      const k = s.via[at];
+      fks.push(g.delFk[k]);
+      at = g.delParent[k];
+    }
+    return fks.reverse();
+  };
+  if (length <= PATH_HEAD + PATH_TAIL) return { head: up(table, length), tail: [], length };
+  const anchor = s.anchor[table];
+  return { head: up(anchor, s.level[anchor]).slice(0, PATH_HEAD), tail: up(table, PATH_TAIL), length };
 }
 
-const firstDeletes = new WeakMap<Reach, { first: Map<Table, ReachNode>; parent: Map<ReachNode, ReachNode> }>();
+/** `users -> orders -> order_items`, or for a long path `t0 -> t1 -> … (4,991 more) -> t4998 -> t4999`. */
+export function cappedPathLabel(history: HistoryModel, root: Table, path: CappedPath): string {
+  const name = (fk: ForeignKey) => tableLabel(history.tableById.get(fk.tableId));
+  const parts = [tableLabel(root), ...path.head.map(name)];
+  if (path.tail.length) {
+    const hidden = path.length - path.head.length - path.tail.length;
+    if (hidden > 0) parts.push(`… (${count(hidden)} more)`);
+    parts.push(...path.tail.map(name));
+  }
+  return parts.join(' -> ');
+}
 
-function indexFirstDeletes(reach: Reach): { first: Map<Table, ReachNode>; parent: Map<ReachNode, ReachNode> } {
-  const first = new Map<Table, ReachNode>();
-  const parent = new Map<ReachNode, ReachNode>();
-  // Breadth first: depth by depth, and inside a depth in the order of the paths, so the first node met for a
-  // table is the one a depth-first search that keeps the shortest match would keep.
-  const queue: ReachNode[] = [...reach.children];
-  for (let head = 0; head < queue.length; head++) {
-    const node = queue[head];
-    if (node.effect === 'delete' && !first.has(node.table)) first.set(node.table, node);
-    for (const child of node.children) {
-      parent.set(child, node);
-      queue.push(child);
+/** `a, b, c, d and 12 more` (or `a, b or c`) from the first names of a list of `total`. */
+export function listed(names: string[], total = names.length, conjunction: 'and' | 'or' = 'and'): string {
+  const shown = names.slice(0, LISTED);
+  const more = total - shown.length;
+  if (more > 0) return `${shown.join(', ')} ${conjunction} ${count(more)} more`;
+  return shown.length > 1 ? `${shown.slice(0, -1).join(', ')} ${conjunction} ${shown[shown.length - 1]}` : shown.join('');
+}
+
+/** 4,991 */
+export function count(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+/**
+ * Strongly connected groups of the ON DELETE CASCADE graph (Tarjan's algorithm, iterative): tables whose
+ * deletes cascade into one another. Groups of one table are left out (a self-reference is not a group).
+ */
+export function cascadeComponents(g: CascadeGraph): { components: CascadeComponent[]; componentOf: Int32Array } {
+  const n = g.tables.length;
+  const index = new Int32Array(n).fill(-1);
+  const low = new Int32Array(n);
+  const onStack = new Uint8Array(n);
+  const stack = new Int32Array(n);
+  const callStack = new Int32Array(n);
+  const cursor = new Int32Array(n);
+  const componentOf = new Int32Array(n).fill(-1);
+  const components: CascadeComponent[] = [];
+  let sp = 0;
+  let counter = 0;
+  for (let start = 0; start < n; start++) {
+    if (index[start] >= 0) continue;
+    let top = 0;
+    callStack[0] = start;
+    index[start] = low[start] = counter++;
+    cursor[start] = g.delStart[start];
+    stack[sp++] = start;
+    onStack[start] = 1;
+    while (top >= 0) {
+      const v = callStack[top];
+      if (cursor[v] < g.delStart[v + 1]) {
+        const w = g.delChild[cursor[v]++];
+        if (index[w] < 0) {
+          index[w] = low[w] = counter++;
+          cursor[w] = g.delStart[w];
+          stack[sp++] = w;
+          onStack[w] = 1;
+          callStack[++top] = w;
+        } else if (onStack[w]) low[v] = Math.min(low[v], index[w]);
+        continue;
+      }
+      if (low[v] === index[v]) {
+        const members: number[] = [];
+        let w: number;
+        do {
+          w = stack[--sp];
+          onStack[w] = 0;
+          members.push(w);
+        } while (w !== v);
+        if (members.length > 1) {
+          for (const m of members) componentOf[m] = components.length;
+          components.push({ tables: members.sort((a, b) => a - b) });
+        }
+      }
+      top--;
+      if (top >= 0) {
+        const parent = callStack[top];
+        low[parent] = Math.min(low[parent], low[v]);
+      }
     }
   }
-  return { first, parent };
-}
-
-/** The deepest chain of cascading deletes. */
-export function deepestPath(reach: Reach): ReachNode[] {
-  let best: ReachNode[] = [];
-  const walk = (nodes: ReachNode[], path: ReachNode[]) => {
-    for (const node of nodes) {
-      if (node.effect !== 'delete') continue;
-      const here = [...path, node];
-      if (here.length > best.length) best = here;
-      walk(node.children, here);
-    }
-  };
-  walk(reach.children, []);
-  return best;
-}
-
-/** `users -> orders -> order_items`. */
-export function pathLabel(root: Table, path: ReachNode[]): string {
-  return [root, ...path.map((n) => n.table)].map(tableLabel).join(' -> ');
+  return { components, componentOf };
 }
 
 /** Where a finding about a cascading FK points: its ON DELETE clause when written. */

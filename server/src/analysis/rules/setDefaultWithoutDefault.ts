@@ -3,7 +3,7 @@
  * violation when NOT NULL, else silently the same as SET NULL). With a literal default, the parent must hold a
  * row with that key, or the DELETE fails the FK check.
  */
-import { isNullDefault, type Column, type Table } from '../../model/schema';
+import { hasDefault, type Column, type Table } from '../../model/schema';
 import type { Span } from '../../sources/text';
 import { earliest, fkPoint, pointOf, unsureOfFinalSchema, withGaps } from '../gaps';
 import { laterChanges } from '../finalSchema';
@@ -65,11 +65,6 @@ export const setDefaultWithoutDefault: Rule = {
     return findings;
   },
 };
-
-function hasDefault(c: Column): boolean {
-  if (c.identity || c.generated) return true;
-  return c.default !== undefined && !isNullDefault(c.default);
-}
 
 /** A constant: a number or a quoted string, possibly cast. Function calls (nextval, now()) are left alone. */
 function isLiteral(expression: string): boolean {

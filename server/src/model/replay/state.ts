@@ -319,7 +319,15 @@ export class ReplayState {
    */
   constraintNameTaken(schema: string, table: Table): (name: string) => boolean {
     let used: Set<string> | undefined;
+    let asked = 0;
     return (name) => {
+      // The first candidates (usually the only one) by a scan that allocates nothing; a choice that keeps
+      // colliding (long names cut to the same 63 bytes) collects the names once.
+      if (!used && ++asked <= 2) {
+        if (hasConstraintName(table, name)) return true;
+        for (const t of this.tables.values()) if (t.schema === schema && hasConstraintName(t, name)) return true;
+        return false;
+      }
       if (!used) {
         used = new Set(constraintNames(table));
         for (const t of this.tables.peekValues()) if (t.schema === schema) for (const n of constraintNames(t)) used.add(n);
@@ -327,6 +335,10 @@ export class ReplayState {
       return used.has(name);
     };
   }
+}
+
+function hasConstraintName(t: Table, name: string): boolean {
+  return t.primaryKey?.name === name || t.uniques.some((u) => u.name === name) || t.foreignKeys.some((f) => f.name === name) || t.checks.includes(name);
 }
 
 export function constraintNames(table: Table): string[] {
