@@ -13,12 +13,13 @@ import type { History } from '../../workspace/discovery';
 import { alterTable } from './alter';
 import { endOfHistoryProblems } from './constraints';
 import { createIndex, dropIndex } from './indexes';
+import { recordLocks } from './locks';
 import { rename } from './renames';
 import { ReplayState } from './state';
 import { createTable, dropSchema, dropTable } from './tables';
 import type { HistoryModel } from './types';
 
-export type { ConstraintValidation, ForeignKeyDeclaration, HistoryModel, MigrationStep, ReplayProblem, UnresolvedForeignKey } from './types';
+export type { ConstraintValidation, ForeignKeyDeclaration, HistoryModel, LockTimeoutSetting, MigrationStep, ReplayProblem, StatementLocks, TableLock, UnresolvedForeignKey } from './types';
 
 export function replayHistory(history: History, sources: SourceFile[], untilStep = sources.length): HistoryModel {
   const replay = new ReplayState(history, sources);
@@ -89,10 +90,12 @@ function result(s: ReplayState): HistoryModel {
     validations: s.validations,
     unresolved: [...s.unresolved, ...s.pending.filter((p) => s.tables.has(p.fk.tableId)).map((p) => p.unresolved)],
     problems: [...s.problems, ...endOfHistoryProblems(s, foreignKeys)],
+    locks: s.statementLocks,
   };
 }
 
 function apply(s: ReplayState, event: SchemaEvent): void {
+  recordLocks(s, event);
   switch (event.kind) {
     case 'create_table':
       return createTable(s, event);

@@ -11,7 +11,8 @@ import { dialectPolicy, type DialectPolicy } from '../dialect';
 import { DIALECT_RULES, type DialectRuleId } from '../dialectRules';
 import type { ForeignKey, Index, SourceLocation, Table } from '../schema';
 import { qualifiedName } from '../schema';
-import type { ConstraintValidation, ForeignKeyDeclaration, PendingForeignKey, ReplayProblem, UnresolvedForeignKey } from './types';
+import type { LockSession } from './locks';
+import type { ConstraintValidation, ForeignKeyDeclaration, PendingForeignKey, ReplayProblem, StatementLocks, UnresolvedForeignKey } from './types';
 
 const DEFAULT_SEARCH_PATH = ['$user', 'public'];
 
@@ -41,6 +42,9 @@ export class ReplayState {
   readonly validations: ConstraintValidation[] = [];
   readonly unresolved: UnresolvedForeignKey[] = [];
   readonly problems: ReplayProblem[] = [];
+  /** What each statement touching an FK table locks (locks.ts), and the lock_timeout of the migration's session. */
+  readonly statementLocks: StatementLocks[] = [];
+  lockSession: LockSession = { step: -1 };
 
   constructor(
     readonly history: History,
@@ -106,6 +110,8 @@ export class ReplayState {
     copy.validations.push(...this.validations.map((v) => ({ ...v, fk: fks.get(v.fk) ?? v.fk })));
     copy.unresolved.push(...this.unresolved);
     copy.problems.push(...this.problems);
+    copy.statementLocks.push(...this.statementLocks);
+    copy.lockSession = { ...this.lockSession };
     return copy;
   }
 
