@@ -3,7 +3,7 @@
  * statement's session holds on each table (`pg_locks`, strongest per table), and whether it read rows of a
  * table (`pg_stat_xact_user_tables`) or rewrote it (a new `relfilenode`), must equal what FK Lens records for the
  * same statement after the same setup read as a migration history. The expectations come from PostgreSQL;
- * nothing the model says is written here. Every table holds rows, so a check or scan always reads some.
+ * nothing the model says is written here. Every table holds rows, so a scan always reads some.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -177,3 +177,47 @@ test('what each mode blocks is what PostgreSQL makes wait: reads, writes, DDL, a
   // The conflict table is symmetric, as PostgreSQL's is.
   for (const a of LOCK_MODES) for (const b of LOCK_MODES) assert.equal(lockConflicts(a, b), lockConflicts(b, a), `${a} / ${b}`);
 });
+
+/** Migrations written with knex's schema builder: FK Lens reads the file; PostgreSQL runs the SQL knex generates. */
+type KnexLike = { schema: { alterTable(t: string, f: (t: any) => void): { toString(): string }; dropTable(t: string): { toString(): string } } }; // eslint-disable-line @typescript-eslint/no-explicit-any
+const KNEX_CASES: [string, (knex: KnexLike) => { toString(): string }][] = [
+  ['dropForeign', (knex) => knex.schema.alterTable('items', (t) => { t.dropForeign(['order_id'], 'items_order_id_fkey'); })],
+  ['foreign().references()', (knex) => knex.schema.alterTable('orders', (t) => { t.foreign('user_id').references('id').inTable('users'); })],
+  ['a new column that references', (knex) => knex.schema.alterTable('orders', (t) => { t.bigInteger('coupon_user_id').references('users.id'); })],
+  ['index', (knex) => knex.schema.alterTable('items', (t) => { t.index(['order_id']); })],
+  ['dropTable', (knex) => knex.schema.dropTable('items')],
+];
+
+for (const [name, up] of KNEX_CASES) {
+  test(`locks of a knex migration (${name}): FK Lens reading the JS = pg_locks running the SQL knex sends`, async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const knex = (require('knex') as (c: unknown) => KnexLike)({ client: 'pg' });
+    const sql = up(knex).toString();
+    if (!shared) await pg.exec((shared = await pg.createDatabase('locks')), SETUP);
+    const observed = await observeInTransaction(pg, shared, sql);
+    const ws = new Workspace({});
+    ws.setFile('knexfile.js', "module.exports = { development: { client: 'pg', migrations: { directory: './db/migrations' } } };\n");
+    ws.setFile('db/migrations/20240101000000_setup.js', `exports.up = (knex) => knex.raw(\`${SETUP}\`);\nexports.down = async () => {};\n`);
+    const file = 'db/migrations/20240102000000_case.js';
+    ws.setFile(file, `exports.up = ${up.toString()};\nexports.down = async () => {};\n`);
+    const history = ws.model().histories.find((h) => h.history.tool === 'knex');
+    assert.ok(history, 'a knex history');
+    const facts = history!.locks.filter((l) => l.file === file);
+    assert.ok(facts.length > 0, `lock records for ${file}`);
+    // knex may send several statements: the strongest mode per table over all of them, as one transaction holds them.
+    const merged = new Map<string, { mode: LockMode; scan: string }>();
+    const order = [...LOCK_MODES];
+    const scans = ['none', 'scan', 'rewrite'];
+    for (const l of facts.flatMap((f) => f.locks)) {
+      const key = `${l.schema}.${l.table}`;
+      const was = merged.get(key);
+      merged.set(key, {
+        mode: !was || order.indexOf(l.mode) > order.indexOf(was.mode) ? l.mode : was.mode,
+        scan: !was || scans.indexOf(l.scan) > scans.indexOf(was.scan) ? l.scan : was.scan,
+      });
+    }
+    const modelLines = [...merged].map(([t, l]) => line(t, l.mode, l.scan)).sort();
+    const pgLines = [...observed.values()].map((o) => line(o.table, o.mode, o.scan)).sort();
+    assert.deepEqual(modelLines, pgLines, sql);
+  });
+}

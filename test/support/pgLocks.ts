@@ -1,9 +1,11 @@
 /**
  * What a statement locks in a real PostgreSQL, read from `pg_locks`:
  * - `observeInTransaction`: the statement runs inside BEGIN ... ROLLBACK after its setup; the session's relation
- *   locks are read before the ROLLBACK, with whether the statement read rows of each table (sequential or index
- *   reads in `pg_stat_xact_user_tables`, which counts this transaction only) and whether the table got a new file
- *   (`pg_class.relfilenode`: a rewrite).
+ *   locks are read before the ROLLBACK, with whether the statement read the table sequentially
+ *   (`pg_stat_xact_user_tables.seq_tup_read`, which counts this transaction only) and whether the table got a
+ *   new file (`pg_class.relfilenode`: a rewrite). Hash and merge joins are off in that session, so the query that
+ *   checks an FK looks the referenced table's keys up through its index instead of reading it whole (a choice
+ *   the planner makes by table sizes; the model's `scan` is about the tables a statement reads row by row).
  * - `observeWhileWaiting`: for statements that cannot run in a transaction (CREATE / DROP INDEX CONCURRENTLY):
  *   another session holds a lock the statement must wait for, and the locks the statement holds meanwhile
  *   are read from pg_locks by its pid. The blocker must read no rows itself (LOCK TABLE does not): reads are
@@ -22,7 +24,7 @@ export interface ObservedLock {
   mode: LockMode;
   /** Every mode it holds. */
   modes: LockMode[];
-  /** rewrite: a new relfilenode, its rows read into it; scan: rows read (by a scan or by key lookups); none otherwise. */
+  /** rewrite: a new relfilenode, its rows read into it; scan: its rows read sequentially; none otherwise. */
   scan: 'none' | 'scan' | 'rewrite';
 }
 
@@ -30,11 +32,11 @@ interface TableRow {
   oid: number;
   name: string;
   node: number;
-  /** Rows read by sequential scans, rows fetched through indexes, index scans. */
+  /** Rows read by sequential scans. */
   read: number;
 }
 
-const READ = `coalesce(s.seq_tup_read, 0) + coalesce(s.idx_tup_fetch, 0) + coalesce(s.idx_scan, 0)`;
+const READ = `coalesce(s.seq_tup_read, 0)`;
 const TABLES = (stats: string) => `FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN ${stats} s ON s.relid = c.oid
  WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%'`;
 
@@ -90,6 +92,8 @@ export async function observeInTransaction(pg: PgServer, db: string, statement: 
   const script = [
     '\\t on',
     '\\a',
+    'SET enable_hashjoin = off;',
+    'SET enable_mergejoin = off;',
     'BEGIN;',
     `SELECT 'before:' || (${SNAPSHOT});`,
     `${statement.trim().replace(/;\s*$/, '')};`,

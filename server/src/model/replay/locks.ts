@@ -425,7 +425,7 @@ function alterCommand(s: ReplayState, locks: Locks, table: Table, command: Alter
       locks.addTree(table, AE, 'named', scan, true, recurse);
       for (const c of fks) {
         const parent = s.lookup(c.foreign!.refTable, false);
-        if (parent && parent.id !== table.id) locks.add(parent, 'SHARE ROW EXCLUSIVE', 'fk-parent', column.default !== undefined ? 'scan' : 'none', c.name);
+        if (parent && parent.id !== table.id) locks.add(parent, 'SHARE ROW EXCLUSIVE', 'fk-parent', 'none', c.name);
       }
       return `ADD COLUMN ${col(column.name)}${fks.map((c) => ` REFERENCES ${sqlName(c.foreign!.refTable)}`).join('')}`;
     }
@@ -442,10 +442,9 @@ function alterCommand(s: ReplayState, locks: Locks, table: Table, command: Alter
       locks.addTree(table, AE, 'named', rewrite ? 'rewrite' : 'none', true, recurse);
       // FKs on the column (either side) are dropped and re-created: ACCESS EXCLUSIVE on the other table, which is
       // checked again when the values were rewritten.
-      const checked = (fk: ForeignKey): Scan => (rewrite && fk.validated && fk.enforced ? 'scan' : 'none');
-      for (const fk of table.foreignKeys) if (fk.columns.includes(command.column)) locks.parent(fk, AE, checked(fk));
+      for (const fk of table.foreignKeys) if (fk.columns.includes(command.column)) locks.parent(fk, AE);
       for (const fk of fksReferencing(s, table)) {
-        if (fk.refColumns.includes(command.column)) locks.child(fk, AE, checked(fk));
+        if (fk.refColumns.includes(command.column)) locks.child(fk, AE, rewrite && fk.validated && fk.enforced ? 'scan' : 'none');
       }
       return `ALTER COLUMN ${col(command.column)} TYPE ${command.declaredType || command.type}`;
     }
@@ -479,7 +478,7 @@ function alterCommand(s: ReplayState, locks: Locks, table: Table, command: Alter
       // An FK that is valid already is not checked again.
       const scan: Scan = fk && (fk.validated || !fk.enforced) ? 'none' : 'scan';
       locks.addTree(table, 'SHARE UPDATE EXCLUSIVE', 'named', scan, !fk, recurse);
-      if (fk && scan === 'scan') locks.parent(fk, 'ROW SHARE', 'scan');
+      if (fk && scan === 'scan') locks.parent(fk, 'ROW SHARE');
       return `VALIDATE CONSTRAINT ${col(command.name)}`;
     }
     case 'alter_constraint':
@@ -491,7 +490,7 @@ function alterCommand(s: ReplayState, locks: Locks, table: Table, command: Alter
       if (partition) {
         // The partition's rows are checked against its bounds, and against the FKs it inherits.
         locks.add(partition, AE, 'partition', 'scan');
-        for (const fk of table.foreignKeys) locks.parent(fk, 'SHARE ROW EXCLUSIVE', 'scan');
+        for (const fk of table.foreignKeys) locks.parent(fk, 'SHARE ROW EXCLUSIVE');
       }
       return `ATTACH PARTITION ${sqlName(command.partition)}`;
     }
@@ -523,7 +522,7 @@ function addConstraint(s: ReplayState, locks: Locks, table: Table, c: Constraint
       // NOT VALID (and NOT ENFORCED) skip the check of the existing rows.
       const scan: Scan = c.notValid || c.notEnforced ? 'none' : 'scan';
       locks.addTree(table, 'SHARE ROW EXCLUSIVE', 'named', scan, false, recurse);
-      if (parent && parent.id !== table.id) locks.add(parent, 'SHARE ROW EXCLUSIVE', 'fk-parent', scan, c.name);
+      if (parent && parent.id !== table.id) locks.add(parent, 'SHARE ROW EXCLUSIVE', 'fk-parent', 'none', c.name);
       return `ADD ${name}FOREIGN KEY (${cols}) REFERENCES ${sqlName(clause.refTable)}${c.notValid ? ' NOT VALID' : ''}`;
     }
     case 'check':

@@ -80,9 +80,9 @@ export interface TableLock {
   table: string;
   mode: LockMode;
   /**
-   * `scan`: its rows are read under the lock (every row: FK / CHECK validation of the table, NOT NULL check, index
-   * build; for the referenced table of an FK being validated, the rows the check looks up, or all of them, as the
-   * planner chooses); `rewrite`: the table is written anew; `none`: catalog changes only.
+   * `scan`: the statement reads every row of the table under the lock (validating its FK or CHECK, a NOT NULL
+   * check, an index build); `rewrite`: it writes the table anew; `none`: it changes the catalog only, or (the
+   * referenced table of an FK being checked) only looks keys up in it.
    */
   scan: 'none' | 'scan' | 'rewrite';
   reason: LockReason;
