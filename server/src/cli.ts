@@ -11,6 +11,7 @@ import { isDialect } from './workspace/dialects';
 import { openWorkspace } from './workspace/open';
 import { reachMain } from './cli/reach';
 import { erdMain } from './cli/erd';
+import { locksMain } from './cli/locks';
 import type { Workspace } from './workspace/workspace';
 import { runCheck, type FailOn } from './cli/check';
 import type { CheckFormat } from './cli/formats';
@@ -23,6 +24,7 @@ Commands:
   reach TABLE [DIR] [--update]
                  what one DELETE of TABLE's rows (--update: one UPDATE of its key) does through the FKs
   erd [DIR]      draw the ERD as SVG, Mermaid or a standalone HTML page (fklens erd --help)
+  locks [DIR]    what each FK migration statement locks, on both tables (fklens locks --help)
 
 Options:
   --json                 machine-readable output (model)
@@ -127,6 +129,7 @@ function printModelText(workspace: Workspace, json: ModelJson, out: (line: strin
 export async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'reach') return reachMain(argv.slice(1));
   if (argv[0] === 'erd') return erdMain(argv.slice(1));
+  if (argv[0] === 'locks') return locksMain(argv.slice(1));
   let args: CliArgs;
   try {
     args = parseArgs(argv);

@@ -95,6 +95,8 @@ const REASON_RANK: Record<LockReason, number> = { created: 5, dropped: 5, named:
 /** The locks of one statement being collected, one entry per table. */
 class Locks {
   readonly byTable = new Map<number, TableLock>();
+  /** The statement declares an FK (CREATE TABLE with REFERENCES, even to itself). */
+  declaresForeignKey = false;
   /** Tables referenced by some FK just before the statement (computed once, when first asked). */
   private referencedIds?: Set<number>;
 
@@ -154,6 +156,7 @@ class Locks {
 
   /** Does some locked table take part in a foreign key (before the statement, or through it)? */
   touchesForeignKey(): boolean {
+    if (this.declaresForeignKey) return true;
     for (const lock of this.byTable.values()) {
       if (lock.reason === 'fk-parent' || lock.reason === 'fk-child' || lock.referenced) return true;
       if (this.s.tables.get(lock.tableId)?.foreignKeys.length) return true;
@@ -365,6 +368,7 @@ function createTable(s: ReplayState, locks: Locks, event: Extract<SchemaEvent, {
   const constraints = [...event.columns.flatMap((c) => c.constraints), ...event.constraints];
   for (const c of constraints) {
     if (c.kind !== 'foreign' || !c.foreign || c.notEnforced) continue;
+    locks.declaresForeignKey = true;
     const parent = s.lookup(c.foreign.refTable, false);
     if (parent) locks.add(parent, 'SHARE ROW EXCLUSIVE', 'fk-parent', 'none', c.name);
   }
