@@ -178,3 +178,38 @@ export async function observeWhileWaiting(pg: PgServer, db: string, blocker: str
   const norm = (rows: TableRow[]) => rows.map((r) => ({ ...r, oid: Number(r.oid), node: Number(r.node) }));
   return summarize(norm(before), norm(after), locks);
 }
+
+export interface BackgroundSession {
+  /** Resolves once the session waits for a lock (rejects if it finished or failed first). */
+  waiting(): Promise<void>;
+  /** psql's messages when it ended (an error does not reject: a lock timeout is an expected outcome). */
+  done: Promise<{ stderr: string; ms: number }>;
+}
+
+/** Runs `sql` in a session of its own, without waiting for it. */
+export function inBackground(pg: PgServer, db: string, sql: string): BackgroundSession {
+  const name = `fklens_bg_${process.pid}_${++sessions}`;
+  const started = Date.now();
+  let finished = false;
+  const done = pg
+    .exec(db, `SET application_name = '${name}';\n${sql}\n`, { onErrorStop: false })
+    .then((r) => ({ stderr: r.stderr, ms: Date.now() - started }))
+    .finally(() => (finished = true));
+  return {
+    done,
+    waiting: async () => {
+      await waitFor(`${name} to wait for a lock`, async () => {
+        if (finished) throw new Error(`the session ended before it waited: ${(await done).stderr}`);
+        const rows = await pg.query(db, `SELECT 1 FROM pg_stat_activity WHERE application_name = '${name}' AND wait_event_type = 'Lock'`);
+        return rows.length > 0;
+      });
+    },
+  };
+}
+
+/** Does `sql` (in a fresh session with a short lock_timeout) have to wait for a lock? */
+export async function waitsForLock(pg: PgServer, db: string, sql: string, timeout = '300ms'): Promise<boolean> {
+  const r = await pg.exec(db, `SET lock_timeout = '${timeout}';\nBEGIN;\n${sql};\nROLLBACK;\n`, { onErrorStop: false });
+  if (r.stderr && !/lock timeout/.test(r.stderr) && /ERROR/.test(r.stderr)) throw new Error(r.stderr);
+  return /lock timeout/.test(r.stderr);
+}
