@@ -11,6 +11,7 @@ import { qualifiedName, type Column, type ForeignKey, type Index, type SourceLoc
 import type { LineCol, Span } from '../sources/text';
 import type { WorkspaceModel } from '../workspace/workspace';
 import { actionDescription, columnsLabel, fileLine, fkLabel, plural, positionOf, tableLabel } from './describe';
+import { withLocks } from './lockView';
 import { DEFAULT_MAX_SHOWN, reachLines } from './reachView';
 import { targetAt, type Target } from './target';
 
@@ -30,9 +31,9 @@ export interface HoverResult {
 
 export function hoverAt(model: WorkspaceModel, file: string, offset: number, options: HoverOptions = {}): HoverResult | undefined {
   const target = targetAt(model, file, offset);
-  if (!target) return undefined;
-  const markdown = hoverFor(model, target, options);
-  return markdown ? { markdown, span: target.span } : undefined;
+  const markdown = target && hoverFor(model, target, options);
+  // On a migration statement, what it locks comes first (features/lockView.ts).
+  return withLocks(model, file, offset, target && markdown ? { markdown, span: target.span } : undefined, options);
 }
 
 export function hoverFor(model: WorkspaceModel, target: Target, options: HoverOptions = {}): string | undefined {

@@ -450,7 +450,7 @@ function alterCommand(s: ReplayState, locks: Locks, table: Table, command: Alter
       for (const fk of fksReferencing(s, table)) {
         if (fk.refColumns.includes(command.column)) locks.child(fk, AE, rewrite && fk.validated && fk.enforced ? 'scan' : 'none');
       }
-      return `ALTER COLUMN ${col(command.column)} TYPE ${command.declaredType || command.type}`;
+      return `ALTER COLUMN ${col(command.column)} TYPE ${command.type}`;
     }
     case 'set_not_null':
       locks.addTree(table, AE, 'named', 'scan', true, recurse);
