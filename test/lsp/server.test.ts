@@ -780,7 +780,7 @@ describe('language features over stdio', () => {
     });
     assert.equal(hover.contents.kind, 'markdown');
     const lines = hover.contents.value.split('\n');
-    assert.equal(lines[0], '**DELETE FROM users**: 3 tables deleted · 2 columns set to NULL · blocked by 2 FKs · depth 2 · 1 conflict');
+    assert.equal(lines[0], '**DELETE FROM users**: 3 tables deleted · 2 columns set to NULL · blocked by 1 FK · depth 2 · 1 conflict');
     assert.ok(lines.some((l) => l.startsWith('- **deletes** `orders` via orders.user_id ([0002_orders.up.sql:3](' + file(ORDERS) + '#L3,')), hover.contents.value);
     assert.match(hover.contents.value, /\[Show in ERD\]\(command:fklens\.showErdFor\?/);
     assert.deepEqual(hover.range.start, positionOf(USERS, 'users (', 0));
@@ -799,9 +799,9 @@ describe('language features over stdio', () => {
       position: positionOf(USERS, 'users ('),
       context: { includeDeclaration: false },
     });
-    // orders, payments, reviews, addresses point at users; its primary key and unique email are indexes on it.
-    assert.equal(references.filter((r) => r.uri !== file(USERS)).length, 4, JSON.stringify(references));
-    assert.equal(references.length, 6);
+    // orders, reviews, addresses point at users (payments no longer: 0006 drops its FK); its primary key and unique email are indexes on it.
+    assert.equal(references.filter((r) => r.uri !== file(USERS)).length, 3, JSON.stringify(references));
+    assert.equal(references.length, 5);
   });
 
   test('document and workspace symbols', async () => {
@@ -819,9 +819,9 @@ describe('language features over stdio', () => {
       textDocument: { uri: file(USERS) },
     });
     const first = lenses[0];
-    assert.equal(first.command.title, 'referenced by 4 FKs · DELETE cascades to 3 tables · sets NULL / DEFAULT via 2 FKs · blocked by 2');
+    assert.equal(first.command.title, 'referenced by 3 FKs · DELETE cascades to 3 tables · sets NULL / DEFAULT via 2 FKs · blocked by 1');
     assert.equal(first.command.command, 'fklens.showReferences');
-    assert.equal((first.command.arguments![2] as unknown[]).length, 4);
+    assert.equal((first.command.arguments![2] as unknown[]).length, 3);
     assert.deepEqual(lenses[1].command, { title: 'ERD', command: 'fklens.showErdFor', arguments: ['public.users'] });
     client.settings = { ...(client.settings as object), codeLens: { enabled: false } };
     client.notify('workspace/didChangeConfiguration', { settings: null });
@@ -871,8 +871,8 @@ describe('language features over stdio', () => {
     assert.equal(quick.isPreferred, true);
     const changes = quick.edit.documentChanges;
     assert.deepEqual(changes.filter((c) => c.kind === 'create').map((c) => c.uri.slice(shopUri.length)), [
-      '/db/migrations/0006_add_index_order_items_product_id.up.sql',
-      '/db/migrations/0006_add_index_order_items_product_id.down.sql',
+      '/db/migrations/0007_add_index_order_items_product_id.up.sql',
+      '/db/migrations/0007_add_index_order_items_product_id.down.sql',
     ]);
     assert.equal(changes[1].edits[0].newText, 'CREATE INDEX CONCURRENTLY IF NOT EXISTS order_items_product_id_idx ON order_items (product_id);\n');
     assert.ok(actions.some((a) => a.kind === 'source.fixAll.fklens'));

@@ -252,13 +252,13 @@ test('examples/shop: hover and code lens on the real example', async () => {
   const file = 'db/migrations/0001_users_and_catalog.up.sql';
   const text = workspace.text(file)!;
   const hover = hoverAt(model, file, at(text, 'users ('))!.markdown;
-  assert.match(hover.split('\n')[0], /^\*\*DELETE FROM users\*\*: 3 tables deleted · 2 columns set to NULL · blocked by 2 FKs · depth 2 · 1 conflict$/);
-  assert.match(hover, /\*\*blocked by\*\* `payments.user_id`, NO ACTION: checked at the end of the statement/);
+  assert.match(hover.split('\n')[0], /^\*\*DELETE FROM users\*\*: 3 tables deleted · 2 columns set to NULL · blocked by 1 FK · depth 2 · 1 conflict$/);
+  assert.match(hover, /\*\*blocked by\*\* `payments.order_id`, RESTRICT: checked at once/);
   assert.match(hover, /\*\*sets NULL\*\* `reviews.user_id`/);
   assert.match(hover, /conflict: orders is also reached by a cascade/);
   const lenses = codeLenses(model, file);
   assert.deepEqual(lenses.map((l) => l.title), [
-    'referenced by 4 FKs · DELETE cascades to 3 tables · sets NULL / DEFAULT via 2 FKs · blocked by 2',
+    'referenced by 3 FKs · DELETE cascades to 3 tables · sets NULL / DEFAULT via 2 FKs · blocked by 1',
     'referenced by 2 FKs · sets NULL / DEFAULT via 2 FKs',
     'referenced by 2 FKs · DELETE cascades to 1 table · blocked by 1',
   ]);

@@ -183,7 +183,7 @@ describe('features on the shop example', () => {
     const dir = workspaceUri(ctx.migrationsDir!).fsPath;
     const created = await apply(fix!, dir);
     const up = created.find((f) => f.endsWith('.up.sql'));
-    assert.ok(up && /^0006_/.test(up), `the next golang-migrate number: ${created.join(', ')}`);
+    assert.ok(up && /^0007_/.test(up), `the next golang-migrate number: ${created.join(', ')}`);
     // Saved by the action's command: never left empty on disk for the migration tool to apply.
     await onDisk(path.join(dir, up!), /CREATE INDEX CONCURRENTLY IF NOT EXISTS \S+ ON (public\.)?reviews \(user_id\)/);
     await onDisk(path.join(dir, up!.replace(/\.up\.sql$/, '.down.sql')), /DROP INDEX/);
