@@ -129,7 +129,7 @@ export function lockSection(model: WorkspaceModel, file: string, offset: number,
   const parts = found.statements.map((s) => {
     const lines = [`**${markdownText(s.summary)}**: locks ${plural(s.locks.length, 'table')}${s.lockTimeout ? ' · lock_timeout set' : ''}`, ''];
     for (const lock of s.locks) lines.push(lockLine(lock));
-    lines.push('', durationText(s), timeoutText(model, s, options));
+    lines.push('', durationText(s), '', timeoutText(model, s, options));
     return lines.join('\n');
   });
   return { markdown: parts.join('\n\n---\n\n'), span: found.span };
