@@ -97,17 +97,24 @@ class Locks {
   readonly byTable = new Map<number, TableLock>();
   /** The statement declares an FK (CREATE TABLE with REFERENCES, even to itself). */
   declaresForeignKey = false;
-  /** Tables referenced by some FK just before the statement (computed once, when first asked). */
-  private referencedIds?: Set<number>;
+  /** Whether a table is referenced by some FK just before the statement (asked for the few tables a statement locks). */
+  private readonly referenced = new Map<number, boolean>();
 
   constructor(private readonly s: ReplayState) {}
 
   isReferenced(id: number): boolean {
-    if (!this.referencedIds) {
-      this.referencedIds = new Set();
-      for (const t of this.s.tables.values()) for (const fk of t.foreignKeys) this.referencedIds.add(fk.refTableId);
+    let known = this.referenced.get(id);
+    if (known === undefined) {
+      known = false;
+      for (const t of this.s.tables.values()) {
+        if (t.foreignKeys.some((fk) => fk.refTableId === id)) {
+          known = true;
+          break;
+        }
+      }
+      this.referenced.set(id, known);
     }
-    return this.referencedIds.has(id);
+    return known;
   }
 
   add(table: Pick<Table, 'id' | 'schema' | 'name' | 'createdStep'>, mode: LockMode, reason: LockReason, scan: Scan = 'none', via?: string): void {
@@ -122,7 +129,8 @@ class Locks {
         reason,
         ...(via ? { via } : {}),
         createdStep: table.createdStep,
-        referenced: this.isReferenced(table.id) || reason === 'fk-parent',
+        // A table the statement creates is referenced by nothing yet.
+        referenced: reason === 'fk-parent' || (reason !== 'created' && this.isReferenced(table.id)),
       });
       return;
     }
@@ -171,6 +179,7 @@ class Locks {
 
 /** Partitions (and inheritance children), recursively. */
 function descendants(s: ReplayState, table: Table, inheritance: boolean): Table[] {
+  if (!table.partitioned && !inheritance) return [];
   const out: Table[] = [];
   const seen = new Set<number>([table.id]);
   const walk = (id: number) => {
