@@ -96,3 +96,17 @@ test('an edit replayed from a checkpoint records the same locks as a fresh repla
   assert.deepEqual(incremental, fresh);
   assert.equal(fresh.length, 4);
 });
+
+test('only PostgreSQL histories get lock records: MySQL, SQLite and CockroachDB (online schema changes) do not', () => {
+  const drop = 'ALTER TABLE orders DROP CONSTRAINT orders_user_id_fkey;\n';
+  assert.equal(locksOf({ 'db/migrations/0001_init.up.sql': INIT, 'db/migrations/0002_drop.up.sql': drop }).filter((l) => l.step === 1).length, 1);
+  const knex = (client: string) =>
+    locksOf({
+      'knexfile.js': `module.exports = { development: { client: '${client}', migrations: { directory: './migrations' } } };\n`,
+      'migrations/20240101000000_init.js': `exports.up = (knex) => knex.raw(\`${INIT}\`);\nexports.down = () => {};\n`,
+      'migrations/20240102000000_drop.js': "exports.up = (knex) => knex.schema.alterTable('orders', (t) => t.dropForeign('user_id', 'orders_user_id_fkey'));\nexports.down = () => {};\n",
+    });
+  assert.ok(knex('pg').length > 0);
+  assert.deepEqual(knex('cockroachdb'), []);
+  assert.deepEqual(knex('mysql2'), []);
+});

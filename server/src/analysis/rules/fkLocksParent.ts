@@ -4,14 +4,15 @@
  * drops its triggers on the parent, and that needs the parent's strongest lock: reads of the parent stop until
  * the migration commits, and while the statement waits for the lock, every later query on the parent waits too.
  */
-import { POSTGRES_FAMILY, tableLabel, type Finding, type Rule } from '../rule';
+import { tableLabel, type Finding, type Rule } from '../rule';
 import { listWords, lockTimeoutInEffect, statementHead } from './lockStatements';
 
 export const FK_LOCKS_PARENT = 'fk-locks-parent';
 
 export const fkLocksParent: Rule = {
   id: FK_LOCKS_PARENT,
-  dialects: POSTGRES_FAMILY,
+  // PostgreSQL's table locks; CockroachDB changes schemas online.
+  dialects: ['postgres'],
   perHistory: true,
   defaultSeverity: 'warning',
   title: 'Statement takes ACCESS EXCLUSIVE on a referenced table it does not name',

@@ -8,7 +8,7 @@
 import type { StatementLocks } from '../../model/replay';
 import { lockConflicts } from '../../model/replay/locks';
 import type { MigrationTool } from '../../sources/migrationFile';
-import { POSTGRES_FAMILY, type Finding, type RelatedLocation, type Rule } from '../rule';
+import { type Finding, type RelatedLocation, type Rule } from '../rule';
 import { lockTimeoutInEffect, locksText, statementHead, tablesText } from './lockStatements';
 
 export const LOCK_TIMEOUT_MISSING = 'lock-timeout-missing';
@@ -35,7 +35,8 @@ function risky(s: StatementLocks) {
 
 export const lockTimeoutMissing: Rule = {
   id: LOCK_TIMEOUT_MISSING,
-  dialects: POSTGRES_FAMILY,
+  // PostgreSQL's table locks; CockroachDB changes schemas online.
+  dialects: ['postgres'],
   perHistory: true,
   defaultSeverity: 'info',
   title: 'Migration locks a referenced table without lock_timeout',

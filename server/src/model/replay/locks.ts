@@ -203,7 +203,8 @@ const fksReferencing = (s: ReplayState, table: Table): ForeignKey[] => [...s.tab
  * Also follows SET lock_timeout and the transaction boundaries of the migration's session.
  */
 export function recordLocks(s: ReplayState, event: SchemaEvent): void {
-  if (s.policy.dialect !== 'postgres') return;
+  // PostgreSQL's locks (CockroachDB reads PostgreSQL's DDL but changes schemas online, without these locks).
+  if (s.policy.dialect !== 'postgres' || (s.history.dialect ?? 'postgres') !== 'postgres') return;
   const session = sessionOf(s);
   if (followSession(s, session, event)) return;
   const locks = new Locks(s);
