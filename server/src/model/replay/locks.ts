@@ -220,7 +220,10 @@ export function recordLocks(s: ReplayState, event: SchemaEvent): void {
       const table = s.lookup(event.table, false);
       if (!table) return;
       names.push(event.table);
-      summary = `ALTER TABLE ${event.only ? 'ONLY ' : ''}${sqlName(event.table)} ${event.commands.map((c) => alterCommand(s, locks, table, c, !event.only)).join(', ')}`;
+      const words = event.commands.map((c) => alterCommand(s, locks, table, c, !event.only)).filter(Boolean);
+      // Long ALTER TABLEs (Prisma writes one per table) are named by their first changes.
+      const shown = words.length > 3 ? [...words.slice(0, 2), `… (${words.length - 2} more)`] : words;
+      summary = `ALTER TABLE ${event.only ? 'ONLY ' : ''}${sqlName(event.table)} ${shown.join(', ')}`;
       break;
     }
     case 'create_index': {
