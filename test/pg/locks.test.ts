@@ -11,7 +11,7 @@ import { startPostgres, type PgServer } from '../support/postgres';
 import { observeInTransaction, observeWhileWaiting, holdLock, type ObservedLock } from '../support/pgLocks';
 import { initPostgresParser } from '../../server/src/sources/sql/postgres';
 import { Workspace } from '../../server/src/workspace/workspace';
-import { lockBlocks, lockConflicts, blocksForeignKeyChecks } from '../../server/src/model/replay/locks';
+import { lockBlocks, lockConflicts, blocksForeignKeyChecks } from '../../server/src/model/replay/lockModes';
 import { LOCK_MODES, type LockMode } from '../../server/src/sources/events';
 import type { StatementLocks } from '../../server/src/model/replay';
 

@@ -8,7 +8,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { StatementLocks } from '../model/replay';
-import { lockBlocks } from '../model/replay/locks';
+import { lockBlocks } from '../model/replay/lockModes';
 import type { DiscoveryOptions } from '../workspace/discovery';
 import { openWorkspace } from '../workspace/open';
 import type { WorkspaceModel } from '../workspace/workspace';

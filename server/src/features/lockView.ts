@@ -4,7 +4,7 @@
  * table is read or rewritten, then until the transaction ends), and the lock_timeout in effect. Built from the
  * replay's lock records (model/replay/locks.ts); names are escaped for Markdown.
  */
-import { blocksForeignKeyChecks, lockBlocks } from '../model/replay/locks';
+import { blocksForeignKeyChecks, lockBlocks } from '../model/replay/lockModes';
 import type { HistoryModel, StatementLocks, TableLock } from '../model/replay';
 import { tokenize } from '../sources/sql/lexer';
 import type { LineCol, Span } from '../sources/text';

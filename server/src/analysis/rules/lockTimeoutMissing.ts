@@ -6,7 +6,7 @@
  * failure to retry. One finding per migration, at its first such statement.
  */
 import type { StatementLocks } from '../../model/replay';
-import { lockConflicts } from '../../model/replay/locks';
+import { lockConflicts } from '../../model/replay/lockModes';
 import type { MigrationTool } from '../../sources/migrationFile';
 import { type Finding, type RelatedLocation, type Rule } from '../rule';
 import { lockTimeoutInEffect, locksText, statementHead, tablesText } from './lockStatements';

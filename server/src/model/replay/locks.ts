@@ -20,9 +20,10 @@
  *   UPDATE EXCLUSIVE); RENAME / SET SCHEMA: ACCESS EXCLUSIVE; LOCK TABLE: the mode it names.
  */
 import type { AlterTableCommand, ConstraintDefinition, LockMode, QualifiedName, SchemaEvent } from '../../sources/events';
-import { LOCK_MODES } from '../../sources/events';
-import { quoteIdent, type ForeignKey, type Table } from '../schema';
+import type { ForeignKey, Table } from '../schema';
 import { findIndex } from './indexes';
+import { lockRank } from './lockModes';
+import { statementSummary } from './lockSummary';
 import type { ReplayState } from './state';
 import type { LockReason, LockTimeoutSetting, StatementLocks, TableLock } from './types';
 
@@ -37,52 +38,13 @@ export interface LockSession {
   local?: LockTimeoutSetting & { enabled: boolean };
   /** The session setting when the explicit transaction began (ROLLBACK restores it). */
   atBegin?: LockTimeoutSetting & { enabled: boolean };
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Lock modes
-
-const RANK = new Map<LockMode, number>(LOCK_MODES.map((m, i) => [m, i]));
-
-export function lockRank(mode: LockMode): number {
-  return RANK.get(mode) ?? 0;
-}
-
-/** PostgreSQL's conflict table ("Table-Level Lock Modes"): which modes cannot be held at once with `mode`. */
-const CONFLICTS: Record<LockMode, readonly LockMode[]> = {
-  'ACCESS SHARE': ['ACCESS EXCLUSIVE'],
-  'ROW SHARE': ['EXCLUSIVE', 'ACCESS EXCLUSIVE'],
-  'ROW EXCLUSIVE': ['SHARE', 'SHARE ROW EXCLUSIVE', 'EXCLUSIVE', 'ACCESS EXCLUSIVE'],
-  'SHARE UPDATE EXCLUSIVE': ['SHARE UPDATE EXCLUSIVE', 'SHARE', 'SHARE ROW EXCLUSIVE', 'EXCLUSIVE', 'ACCESS EXCLUSIVE'],
-  SHARE: ['ROW EXCLUSIVE', 'SHARE UPDATE EXCLUSIVE', 'SHARE ROW EXCLUSIVE', 'EXCLUSIVE', 'ACCESS EXCLUSIVE'],
-  'SHARE ROW EXCLUSIVE': ['ROW EXCLUSIVE', 'SHARE UPDATE EXCLUSIVE', 'SHARE', 'SHARE ROW EXCLUSIVE', 'EXCLUSIVE', 'ACCESS EXCLUSIVE'],
-  EXCLUSIVE: ['ROW SHARE', 'ROW EXCLUSIVE', 'SHARE UPDATE EXCLUSIVE', 'SHARE', 'SHARE ROW EXCLUSIVE', 'EXCLUSIVE', 'ACCESS EXCLUSIVE'],
-  'ACCESS EXCLUSIVE': [...LOCK_MODES],
-};
-
-export function lockConflicts(a: LockMode, b: LockMode): boolean {
-  return CONFLICTS[a].includes(b);
-}
-
-/**
- * What a lock keeps other sessions from doing on the table while it is held (or waited for: later requests
- * queue behind a waiting one they conflict with): `reads` (SELECT, ACCESS SHARE), `writes` (INSERT / UPDATE /
- * DELETE, ROW EXCLUSIVE), `ddl` (ALTER / DROP and the other statements that take ACCESS EXCLUSIVE; every mode
- * blocks them).
- */
-export type Blocked = 'reads' | 'writes' | 'ddl';
-
-export function lockBlocks(mode: LockMode): Blocked[] {
-  const out: Blocked[] = [];
-  if (lockConflicts(mode, 'ACCESS SHARE')) out.push('reads');
-  if (lockConflicts(mode, 'ROW EXCLUSIVE')) out.push('writes');
-  out.push('ddl');
-  return out;
-}
-
-/** Does the mode make the FK checks of other tables' writes wait (their FOR KEY SHARE row locks take ROW SHARE here)? */
-export function blocksForeignKeyChecks(mode: LockMode): boolean {
-  return lockConflicts(mode, 'ROW SHARE');
+  /**
+   * Tables some FK references, and tables with partitions or inheritance children: built on first use in a step,
+   * kept up to date as statements add FKs and partitions, dropped (built again when asked) after a statement that
+   * may remove some. A history of thousands of tables then costs no scan of them per statement.
+   */
+  referenced?: Set<number>;
+  parents?: Set<number>;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -97,24 +59,38 @@ class Locks {
   readonly byTable = new Map<number, TableLock>();
   /** The statement declares an FK (CREATE TABLE with REFERENCES, even to itself). */
   declaresForeignKey = false;
-  /** Whether a table is referenced by some FK just before the statement (asked for the few tables a statement locks). */
-  private readonly referenced = new Map<number, boolean>();
+  /** Tables the statement makes referenced by an FK it adds (the session's cache learns them after it). */
+  readonly newlyReferenced: number[] = [];
 
-  constructor(private readonly s: ReplayState) {}
+  constructor(
+    private readonly s: ReplayState,
+    private readonly session: LockSession,
+  ) {}
 
+  /** Is the table referenced by some FK just before the statement? */
   isReferenced(id: number): boolean {
-    let known = this.referenced.get(id);
-    if (known === undefined) {
-      known = false;
-      for (const t of this.s.tables.values()) {
-        if (t.foreignKeys.some((fk) => fk.refTableId === id)) {
-          known = true;
-          break;
-        }
-      }
-      this.referenced.set(id, known);
+    if (!this.session.referenced) {
+      this.session.referenced = new Set();
+      for (const t of this.s.tables.values()) for (const fk of t.foreignKeys) this.session.referenced.add(fk.refTableId);
     }
-    return known;
+    return this.session.referenced.has(id);
+  }
+
+  /** Partitions (and inheritance children), recursively. */
+  descendants(table: Table, inheritance: boolean): Table[] {
+    if (!this.session.parents) {
+      this.session.parents = new Set();
+      for (const t of this.s.tables.values()) {
+        if (t.partitionOf !== undefined) this.session.parents.add(t.partitionOf);
+        for (const id of t.inherits) this.session.parents.add(id);
+      }
+    }
+    return this.session.parents.has(table.id) ? descendants(this.s, table, inheritance) : [];
+  }
+
+  /** The FKs that reference a table (none without a scan when the table is referenced by nothing). */
+  referencing(table: Table): ForeignKey[] {
+    return this.isReferenced(table.id) ? fksReferencing(this.s, table) : [];
   }
 
   add(table: Pick<Table, 'id' | 'schema' | 'name' | 'createdStep'>, mode: LockMode, reason: LockReason, scan: Scan = 'none', via?: string): void {
@@ -127,7 +103,7 @@ class Locks {
         mode,
         scan,
         reason,
-        ...(via ? { via } : {}),
+        via,
         createdStep: table.createdStep,
         // A table the statement creates is referenced by nothing yet.
         referenced: reason === 'fk-parent' || (reason !== 'created' && this.isReferenced(table.id)),
@@ -138,8 +114,7 @@ class Locks {
     if (SCAN_RANK[scan] > SCAN_RANK[found.scan]) found.scan = scan;
     if (REASON_RANK[reason] > REASON_RANK[found.reason]) {
       found.reason = reason;
-      if (via) found.via = via;
-      else delete found.via;
+      found.via = via;
     }
     if (reason === 'fk-parent') found.referenced = true;
   }
@@ -148,7 +123,7 @@ class Locks {
   addTree(table: Table, mode: LockMode, reason: LockReason, scan: Scan, inheritance: boolean, recurse: boolean): void {
     this.add(table, mode, reason, table.partitioned ? 'none' : scan);
     if (!recurse) return;
-    for (const child of descendants(this.s, table, inheritance)) this.add(child, mode, 'partition', child.partitioned ? 'none' : scan);
+    for (const child of this.descendants(table, inheritance)) this.add(child, mode, 'partition', child.partitioned ? 'none' : scan);
   }
 
   /** The FK's referenced table (not the table itself: a self-reference adds nothing). */
@@ -207,23 +182,45 @@ export function recordLocks(s: ReplayState, event: SchemaEvent): void {
   if (s.policy.dialect !== 'postgres' || (s.history.dialect ?? 'postgres') !== 'postgres') return;
   const session = sessionOf(s);
   if (followSession(s, session, event)) return;
-  const locks = new Locks(s);
+  const locks = new Locks(s, session);
+  try {
+    recordStatement(s, session, locks, event);
+  } finally {
+    learn(session, locks, event);
+  }
+}
+
+/** Keeps the session's caches true for the next statement: what `event` adds is learnt, what it may remove drops them. */
+function learn(session: LockSession, locks: Locks, event: SchemaEvent): void {
+  const removes =
+    event.kind === 'drop_table' ||
+    event.kind === 'drop_schema' ||
+    event.kind === 'drop_index' ||
+    (event.kind === 'alter_table' && event.commands.some((c) => c.kind === 'drop_constraint' || c.kind === 'drop_column' || c.kind === 'attach_partition' || c.kind === 'detach_partition' || c.kind === 'inherit' || c.kind === 'no_inherit'));
+  if (removes) {
+    session.referenced = undefined;
+    session.parents = undefined;
+    return;
+  }
+  for (const id of locks.newlyReferenced) session.referenced?.add(id);
+  if (event.kind === 'create_table') {
+    for (const lock of locks.byTable.values()) if (lock.reason === 'partition') session.parents?.add(lock.tableId);
+  }
+}
+
+function recordStatement(s: ReplayState, session: LockSession, locks: Locks, event: SchemaEvent): void {
   const names: QualifiedName[] = [];
-  let summary: string | undefined;
   let concurrently = false;
   switch (event.kind) {
     case 'create_table':
-      summary = createTable(s, locks, event);
+      if (!createTable(s, locks, event)) return;
       names.push(event.table);
       break;
     case 'alter_table': {
       const table = s.lookup(event.table, false);
       if (!table) return;
       names.push(event.table);
-      const words = event.commands.map((c) => alterCommand(s, locks, table, c, !event.only)).filter(Boolean);
-      // Long ALTER TABLEs (Prisma writes one per table) are named by their first changes.
-      const shown = words.length > 3 ? [...words.slice(0, 2), `… (${words.length - 2} more)`] : words;
-      summary = `ALTER TABLE ${event.only ? 'ONLY ' : ''}${sqlName(event.table)} ${shown.join(', ')}`;
+      for (const command of event.commands) alterCommand(s, locks, table, command, !event.only);
       break;
     }
     case 'create_index': {
@@ -232,8 +229,6 @@ export function recordLocks(s: ReplayState, event: SchemaEvent): void {
       names.push(event.table);
       concurrently = event.concurrently;
       locks.addTree(table, event.concurrently ? 'SHARE UPDATE EXCLUSIVE' : 'SHARE', 'named', 'scan', false, !event.only);
-      const columns = event.elements.map((e) => (e.column ? quoteIdent(e.column) : (e.expression ?? 'expr'))).join(', ');
-      summary = `CREATE ${event.unique ? 'UNIQUE ' : ''}INDEX ${event.concurrently ? 'CONCURRENTLY ' : ''}${event.name ? quoteIdent(event.name) + ' ' : ''}ON ${sqlName(event.table)} (${columns})`;
       break;
     }
     case 'drop_index': {
@@ -244,22 +239,19 @@ export function recordLocks(s: ReplayState, event: SchemaEvent): void {
         if (!found) continue;
         names.push(name);
         locks.addTree(found.table, concurrently ? 'SHARE UPDATE EXCLUSIVE' : 'ACCESS EXCLUSIVE', 'named', 'none', false, true);
-        if (event.cascade) for (const fk of fksReferencing(s, found.table).filter((f) => f.refIndex === found.index)) locks.child(fk, 'ACCESS EXCLUSIVE');
+        if (event.cascade) for (const fk of locks.referencing(found.table).filter((f) => f.refIndex === found.index)) locks.child(fk, 'ACCESS EXCLUSIVE');
       }
-      summary = `DROP INDEX ${concurrently ? 'CONCURRENTLY ' : ''}${event.names.map(sqlName).join(', ')}${event.cascade ? ' CASCADE' : ''}`;
       break;
     }
     case 'drop_table': {
       const dropped = event.names.map((n) => s.lookup(n, false)).filter((t): t is Table => !!t);
       names.push(...event.names);
       dropTables(s, locks, dropped, event.cascade);
-      summary = `DROP TABLE ${event.names.map(sqlName).join(', ')}${event.cascade ? ' CASCADE' : ''}`;
       break;
     }
     case 'drop_schema': {
       const dropped = [...s.tables.values()].filter((t) => event.names.some((n) => n.name === t.schema));
       dropTables(s, locks, dropped, event.cascade);
-      summary = `DROP SCHEMA ${event.names.map((n) => quoteIdent(n.name)).join(', ')}${event.cascade ? ' CASCADE' : ''}`;
       break;
     }
     case 'truncate': {
@@ -272,13 +264,12 @@ export function recordLocks(s: ReplayState, event: SchemaEvent): void {
         done.add(table.id);
         locks.addTree(table, 'ACCESS EXCLUSIVE', i < event.names.length ? 'named' : 'fk-child', 'none', true, true);
         // CASCADE empties every table that references a truncated one, and the tables referencing those.
-        if (event.cascade) for (const fk of fksReferencing(s, table)) if (!done.has(fk.tableId)) {
+        if (event.cascade) for (const fk of locks.referencing(table)) if (!done.has(fk.tableId)) {
           locks.child(fk, 'ACCESS EXCLUSIVE');
           const child = s.tables.get(fk.tableId);
           if (child) queue.push(child);
         }
       }
-      summary = `TRUNCATE ${event.names.map(sqlName).join(', ')}${event.cascade ? ' CASCADE' : ''}`;
       break;
     }
     case 'lock_table':
@@ -288,7 +279,6 @@ export function recordLocks(s: ReplayState, event: SchemaEvent): void {
         names.push(name);
         locks.addTree(table, event.mode, 'named', 'none', true, true);
       }
-      summary = `LOCK TABLE ${event.names.map(sqlName).join(', ')} IN ${event.mode} MODE`;
       break;
     case 'rename_table':
     case 'rename_column':
@@ -297,10 +287,6 @@ export function recordLocks(s: ReplayState, event: SchemaEvent): void {
       if (!table) return; // an index renamed with ALTER TABLE locks no table
       names.push(event.target);
       locks.add(table, 'ACCESS EXCLUSIVE', 'named');
-      summary =
-        event.kind === 'rename_table'
-          ? `ALTER TABLE ${sqlName(event.target)} RENAME TO ${quoteIdent(event.to)}`
-          : `ALTER TABLE ${sqlName(event.target)} RENAME ${event.kind === 'rename_column' ? 'COLUMN' : 'CONSTRAINT'} ${quoteIdent(event.from)} TO ${quoteIdent(event.to)}`;
       break;
     }
     case 'set_schema': {
@@ -309,19 +295,18 @@ export function recordLocks(s: ReplayState, event: SchemaEvent): void {
       if (!table) return;
       names.push(event.target);
       locks.add(table, 'ACCESS EXCLUSIVE', 'named');
-      summary = `ALTER TABLE ${sqlName(event.target)} SET SCHEMA ${quoteIdent(event.newSchema)}`;
       break;
     }
     default:
       return;
   }
-  if (!summary || !locks.byTable.size || !locks.touchesForeignKey()) return;
+  if (!locks.byTable.size || !locks.touchesForeignKey()) return;
   const timeout = session.local?.enabled ? session.local : session.local ? undefined : session.session?.enabled ? session.session : undefined;
   s.statementLocks.push({
     step: s.step,
     file: s.file,
     statement: event.statement,
-    summary,
+    summary: statementSummary(event),
     names: names.map((n) => n.span),
     locks: locks.list(),
     concurrently,
@@ -369,21 +354,20 @@ function followSession(s: ReplayState, session: LockSession, event: SchemaEvent)
 // ---------------------------------------------------------------------------------------------------------
 // Statements
 
-function sqlName(name: { schema?: string; name: string }): string {
-  return name.schema ? `${quoteIdent(name.schema)}.${quoteIdent(name.name)}` : quoteIdent(name.name);
-}
 
-function createTable(s: ReplayState, locks: Locks, event: Extract<SchemaEvent, { kind: 'create_table' }>): string | undefined {
+function createTable(s: ReplayState, locks: Locks, event: Extract<SchemaEvent, { kind: 'create_table' }>): boolean {
   const schema = s.creationSchema(event.table);
-  if (s.tableIds.has(`${schema}.${event.table.name}`)) return undefined; // IF NOT EXISTS: nothing happens; else it fails
+  if (s.tableIds.has(`${schema}.${event.table.name}`)) return false; // IF NOT EXISTS: nothing happens; else it fails
   // The id the replay is about to give the new table.
   locks.add({ id: s.nextId, schema, name: event.table.name, createdStep: s.step }, 'ACCESS EXCLUSIVE', 'created');
   const constraints = [...event.columns.flatMap((c) => c.constraints), ...event.constraints];
   for (const c of constraints) {
-    if (c.kind !== 'foreign' || !c.foreign || c.notEnforced) continue;
+    if (c.kind !== 'foreign' || !c.foreign) continue;
     locks.declaresForeignKey = true;
     const parent = s.lookup(c.foreign.refTable, false);
-    if (parent) locks.add(parent, 'SHARE ROW EXCLUSIVE', 'fk-parent', 'none', c.name);
+    const self = (c.foreign.refTable.schema ?? schema) === schema && c.foreign.refTable.name === event.table.name;
+    if (parent || self) locks.newlyReferenced.push(parent?.id ?? s.nextId);
+    if (parent && !c.notEnforced) locks.add(parent, 'SHARE ROW EXCLUSIVE', 'fk-parent', 'none', c.name);
   }
   if (event.partitionOf) {
     const parent = s.lookup(event.partitionOf, false);
@@ -401,14 +385,14 @@ function createTable(s: ReplayState, locks: Locks, event: Extract<SchemaEvent, {
     const source = s.lookup(like.table, false);
     if (source) locks.add(source, 'ACCESS SHARE', 'like');
   }
-  return `CREATE TABLE ${sqlName(event.table)}${event.partitionOf ? ` PARTITION OF ${sqlName(event.partitionOf)}` : ''}`;
+  return true;
 }
 
 function dropTables(s: ReplayState, locks: Locks, named: Table[], cascade: boolean): void {
   const dropped = new Set<number>();
   const all: Table[] = [];
   for (const table of named) {
-    for (const t of [table, ...descendants(s, table, cascade)]) {
+    for (const t of [table, ...locks.descendants(table, cascade)]) {
       if (dropped.has(t.id)) continue;
       dropped.add(t.id);
       all.push(t);
@@ -418,14 +402,13 @@ function dropTables(s: ReplayState, locks: Locks, named: Table[], cascade: boole
   for (const t of all) {
     // The FK's triggers on its parent are dropped with it.
     for (const fk of t.foreignKeys) if (!dropped.has(fk.refTableId)) locks.parent(fk, 'ACCESS EXCLUSIVE');
-    if (cascade) for (const fk of fksReferencing(s, t)) if (!dropped.has(fk.tableId)) locks.child(fk, 'ACCESS EXCLUSIVE');
+    if (cascade) for (const fk of locks.referencing(t)) if (!dropped.has(fk.tableId)) locks.child(fk, 'ACCESS EXCLUSIVE');
   }
 }
 
-/** One ALTER TABLE subcommand: its locks, and its words for the summary. */
-function alterCommand(s: ReplayState, locks: Locks, table: Table, command: AlterTableCommand, recurse: boolean): string {
+/** The locks of one ALTER TABLE subcommand. */
+function alterCommand(s: ReplayState, locks: Locks, table: Table, command: AlterTableCommand, recurse: boolean): void {
   const AE: LockMode = 'ACCESS EXCLUSIVE';
-  const col = (name: string) => quoteIdent(name);
   switch (command.kind) {
     case 'add_column': {
       const column = command.column;
@@ -442,16 +425,17 @@ function alterCommand(s: ReplayState, locks: Locks, table: Table, command: Alter
       locks.addTree(table, AE, 'named', scan, true, recurse);
       for (const c of fks) {
         const parent = s.lookup(c.foreign!.refTable, false);
+        if (parent) locks.newlyReferenced.push(parent.id);
         if (parent && parent.id !== table.id) locks.add(parent, 'SHARE ROW EXCLUSIVE', 'fk-parent', 'none', c.name);
       }
-      return `ADD COLUMN ${col(column.name)}${fks.map((c) => ` REFERENCES ${sqlName(c.foreign!.refTable)}`).join('')}`;
+      return;
     }
     case 'drop_column': {
       locks.addTree(table, AE, 'named', 'none', true, recurse);
       // Constraints on the column go with it: its FKs' triggers on their parents; with CASCADE, the FKs that reference it.
       for (const fk of table.foreignKeys) if (fk.columns.includes(command.column)) locks.parent(fk, AE);
-      if (command.cascade) for (const fk of fksReferencing(s, table)) if (fk.refColumns.includes(command.column)) locks.child(fk, AE);
-      return `DROP COLUMN ${col(command.column)}${command.cascade ? ' CASCADE' : ''}`;
+      if (command.cascade) for (const fk of locks.referencing(table)) if (fk.refColumns.includes(command.column)) locks.child(fk, AE);
+      return;
     }
     case 'alter_type': {
       const column = table.columns.find((c) => c.name === command.column);
@@ -460,25 +444,25 @@ function alterCommand(s: ReplayState, locks: Locks, table: Table, command: Alter
       // FKs on the column (either side) are dropped and re-created: ACCESS EXCLUSIVE on the other table, which is
       // checked again when the values were rewritten.
       for (const fk of table.foreignKeys) if (fk.columns.includes(command.column)) locks.parent(fk, AE);
-      for (const fk of fksReferencing(s, table)) {
+      for (const fk of locks.referencing(table)) {
         if (fk.refColumns.includes(command.column)) locks.child(fk, AE, rewrite && fk.validated && fk.enforced ? 'scan' : 'none');
       }
-      return `ALTER COLUMN ${col(command.column)} TYPE ${command.type}`;
+      return;
     }
     case 'set_not_null':
       locks.addTree(table, AE, 'named', 'scan', true, recurse);
-      return `ALTER COLUMN ${col(command.column)} SET NOT NULL`;
+      return;
     case 'drop_not_null':
       locks.addTree(table, AE, 'named', 'none', true, recurse);
-      return `ALTER COLUMN ${col(command.column)} DROP NOT NULL`;
+      return;
     case 'set_default':
     case 'drop_default':
       locks.addTree(table, AE, 'named', 'none', true, recurse);
-      return `ALTER COLUMN ${col(command.column)} ${command.kind === 'set_default' ? 'SET' : 'DROP'} DEFAULT`;
+      return;
     case 'add_identity':
     case 'drop_identity':
       locks.addTree(table, AE, 'named', 'none', true, recurse);
-      return `ALTER COLUMN ${col(command.column)} ${command.kind === 'add_identity' ? 'ADD' : 'DROP'} IDENTITY`;
+      return;
     case 'add_constraint':
       return addConstraint(s, locks, table, command.constraint, recurse);
     case 'drop_constraint': {
@@ -487,8 +471,8 @@ function alterCommand(s: ReplayState, locks: Locks, table: Table, command: Alter
       if (fk) locks.parent(fk, AE);
       const key = table.primaryKey?.name === command.name ? table.primaryKey : table.uniques.find((u) => u.name === command.name);
       const index = key && table.indexes.find((i) => i.constraint === key.name);
-      if (index && command.cascade) for (const f of fksReferencing(s, table)) if (f.refIndex === index) locks.child(f, AE);
-      return `DROP CONSTRAINT ${col(command.name)}${command.cascade ? ' CASCADE' : ''}`;
+      if (index && command.cascade) for (const f of locks.referencing(table)) if (f.refIndex === index) locks.child(f, AE);
+      return;
     }
     case 'validate_constraint': {
       const fk = table.foreignKeys.find((f) => f.name === command.name);
@@ -496,11 +480,11 @@ function alterCommand(s: ReplayState, locks: Locks, table: Table, command: Alter
       const scan: Scan = fk && (fk.validated || !fk.enforced) ? 'none' : 'scan';
       locks.addTree(table, 'SHARE UPDATE EXCLUSIVE', 'named', scan, !fk, recurse);
       if (fk && scan === 'scan') locks.parent(fk, 'ROW SHARE');
-      return `VALIDATE CONSTRAINT ${col(command.name)}`;
+      return;
     }
     case 'alter_constraint':
       locks.add(table, AE, 'named');
-      return `ALTER CONSTRAINT ${col(command.name)}`;
+      return;
     case 'attach_partition': {
       const partition = s.lookup(command.partition, false);
       locks.add(table, 'SHARE UPDATE EXCLUSIVE', 'named');
@@ -509,29 +493,27 @@ function alterCommand(s: ReplayState, locks: Locks, table: Table, command: Alter
         locks.add(partition, AE, 'partition', 'scan');
         for (const fk of table.foreignKeys) locks.parent(fk, 'SHARE ROW EXCLUSIVE');
       }
-      return `ATTACH PARTITION ${sqlName(command.partition)}`;
+      return;
     }
     case 'detach_partition': {
       const partition = s.lookup(command.partition, false);
       locks.add(table, AE, 'named');
       if (partition) locks.add(partition, AE, 'partition');
-      return `DETACH PARTITION ${sqlName(command.partition)}`;
+      return;
     }
     case 'inherit':
     case 'no_inherit': {
       const parent = s.lookup(command.parent, false);
       locks.add(table, AE, 'named');
       if (parent) locks.add(parent, command.kind === 'inherit' ? 'SHARE UPDATE EXCLUSIVE' : 'ACCESS SHARE', 'partition');
-      return `${command.kind === 'inherit' ? 'INHERIT' : 'NO INHERIT'} ${sqlName(command.parent)}`;
+      return;
     }
     case 'redefine_column':
-      return '';
+      return;
   }
 }
 
-function addConstraint(s: ReplayState, locks: Locks, table: Table, c: ConstraintDefinition, recurse: boolean): string {
-  const name = c.name ? `CONSTRAINT ${quoteIdent(c.name)} ` : '';
-  const cols = c.columns.map(quoteIdent).join(', ');
+function addConstraint(s: ReplayState, locks: Locks, table: Table, c: ConstraintDefinition, recurse: boolean): void {
   switch (c.kind) {
     case 'foreign': {
       const clause = c.foreign!;
@@ -539,19 +521,19 @@ function addConstraint(s: ReplayState, locks: Locks, table: Table, c: Constraint
       // NOT VALID (and NOT ENFORCED) skip the check of the existing rows.
       const scan: Scan = c.notValid || c.notEnforced ? 'none' : 'scan';
       locks.addTree(table, 'SHARE ROW EXCLUSIVE', 'named', scan, false, recurse);
+      if (parent) locks.newlyReferenced.push(parent.id);
       if (parent && parent.id !== table.id) locks.add(parent, 'SHARE ROW EXCLUSIVE', 'fk-parent', 'none', c.name);
-      return `ADD ${name}FOREIGN KEY (${cols}) REFERENCES ${sqlName(clause.refTable)}${c.notValid ? ' NOT VALID' : ''}`;
+      return;
     }
     case 'check':
       locks.addTree(table, 'ACCESS EXCLUSIVE', 'named', c.notValid ? 'none' : 'scan', true, recurse);
-      return `ADD ${name}CHECK${c.notValid ? ' NOT VALID' : ''}`;
+      return;
     case 'primary':
     case 'unique':
     case 'exclusion': {
       // USING INDEX turns an index built earlier into the constraint's; otherwise the index is built here.
       locks.addTree(table, 'ACCESS EXCLUSIVE', 'named', c.usingIndex && c.kind !== 'primary' ? 'none' : 'scan', false, recurse);
-      const what = c.kind === 'primary' ? 'PRIMARY KEY' : c.kind === 'unique' ? 'UNIQUE' : 'EXCLUDE';
-      return `ADD ${name}${what}${cols ? ` (${cols})` : ''}`;
+      return;
     }
   }
 }

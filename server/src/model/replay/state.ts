@@ -111,7 +111,8 @@ export class ReplayState {
     copy.unresolved.push(...this.unresolved);
     copy.problems.push(...this.problems);
     copy.statementLocks.push(...this.statementLocks);
-    copy.lockSession = { ...this.lockSession };
+    // A checkpoint lies between two steps, and every step starts a new session.
+    copy.lockSession = { step: -1 };
     return copy;
   }
 
