@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { REPO, launchChromium, rendered, renders, screenshot, serveWebview, watch, type PageProblems } from '../support/browser';
-import { postgresSources } from '../support/corpus';
+import { corpusSkip, postgresSources } from '../support/corpus';
 import { initPostgresParser } from '../../server/src/sources/sql/postgres';
 import { openWorkspace } from '../../server/src/workspace/open';
 import { Workspace } from '../../server/src/workspace/workspace';
@@ -222,7 +222,7 @@ async function webviewHarness() {
   return { server, page, problems, posted, waitPosted, send };
 }
 
-test('the webview page with the extension played by the test: corpus project, messages, exports, state, live update', async () => {
+test('the webview page with the extension played by the test: corpus project, messages, exports, state, live update', { skip: corpusSkip() }, async () => {
   const project = await largestCorpusProject();
   const { server, page, problems, posted, waitPosted, send } = await webviewHarness();
   try {
@@ -362,7 +362,7 @@ test('1,200 tables: folded by schema, a schema opens on click, focus mode, witho
   }
 });
 
-test('the Mermaid output of every PostgreSQL corpus project parses with Mermaid\'s own parser', async () => {
+test('the Mermaid output of every PostgreSQL corpus project parses with Mermaid\'s own parser', { skip: corpusSkip() }, async () => {
   const page = await browser.newPage();
   try {
     await page.setContent('<!DOCTYPE html><html><body></body></html>');
