@@ -176,3 +176,14 @@ test('fix all: one lock_timeout per migration for both rules', () => {
   const all = fixAll({ model, files: ws.filePaths(), textOf: (f) => ws.text(f) }, rules.map((rule) => ({ rule, history, file: M2 })));
   assert.equal(all?.edits.length, 1);
 });
+
+test('a statement FK Lens skipped earlier in the migration may have set lock_timeout: the findings say so, as info', () => {
+  const sql = "SET lock_timeout TO TO '5s';\nALTER TABLE items DROP CONSTRAINT items_order_id_fkey;\n";
+  const [parent] = second(sql, 'fk-locks-parent');
+  assert.equal(parent.severity, 'info');
+  assert.match(parent.message, /This history is partial: FK Lens skipped .*which may have created a SET lock_timeout\./);
+  const [timeout] = second(sql, 'lock-timeout-missing');
+  assert.match(timeout.message, /which may have created a SET lock_timeout\./);
+  // A skipped statement after it changes nothing.
+  assert.equal(second("ALTER TABLE items DROP CONSTRAINT items_order_id_fkey;\nSELECT FROM FROM;\n", 'fk-locks-parent')[0].severity, 'warning');
+});

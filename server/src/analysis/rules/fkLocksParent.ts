@@ -5,7 +5,8 @@
  * the migration commits, and while the statement waits for the lock, every later query on the parent waits too.
  */
 import { tableLabel, type Finding, type Rule } from '../rule';
-import { listWords, lockTimeoutInEffect, statementHead } from './lockStatements';
+import { withGaps } from '../gaps';
+import { listWords, lockTimeoutInEffect, statementHead, unsureOfLockTimeout } from './lockStatements';
 
 export const FK_LOCKS_PARENT = 'fk-locks-parent';
 
@@ -39,15 +40,17 @@ export const fkLocksParent: Rule = {
         if (!parents.length) continue;
         const tables = listWords(parents.map((l) => tableLabel({ schema: l.schema, name: l.table })));
         const via = listWords([...new Set(parents.map((l) => l.via).filter((v): v is string => !!v))]);
-        findings.push({
+        const finding: Finding = {
           rule: FK_LOCKS_PARENT,
+          severity: 'warning',
           file: s.file,
           span: statementHead(s),
           message:
             `${s.summary} takes an ACCESS EXCLUSIVE lock on ${tables}, which it does not name: dropping or re-creating ${via || 'its FK'} changes its triggers on ${tables}. ` +
             `Until the migration commits no query can read or write ${tables}, and while the statement waits for that lock behind an open transaction, every later query on ${tables} waits too. ` +
             `Set a short lock_timeout before it (and retry), or run it while ${tables} ${parents.length === 1 ? 'is' : 'are'} quiet.`,
-        });
+        };
+        findings.push(withGaps(finding, unsureOfLockTimeout(history, s)));
       }
     }
     return findings;

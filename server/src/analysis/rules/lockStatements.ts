@@ -6,6 +6,7 @@ import type { HistoryModel, StatementLocks, TableLock } from '../../model/replay
 import type { SourceFile } from '../../sources/events';
 import type { MigrationTool } from '../../sources/migrationFile';
 import type { Span } from '../../sources/text';
+import { unsureBetween, type Unsure } from '../gaps';
 import { tableLabel } from '../rule';
 import { FILE_TRANSACTION } from './validateInSameTransaction';
 
@@ -50,4 +51,9 @@ export function tablesText(locks: TableLock[]): string {
 /** `a, b and c` */
 export function listWords(words: string[]): string {
   return words.length <= 1 ? (words[0] ?? '') : `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`;
+}
+
+/** A statement FK Lens skipped earlier in the same migration may have set lock_timeout. */
+export function unsureOfLockTimeout(history: HistoryModel, s: StatementLocks): Unsure | undefined {
+  return unsureBetween(history, { step: s.step, offset: 0 }, { step: s.step, offset: s.statement.start }, 'a SET lock_timeout');
 }

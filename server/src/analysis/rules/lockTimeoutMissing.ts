@@ -9,7 +9,8 @@ import type { StatementLocks } from '../../model/replay';
 import { lockConflicts } from '../../model/replay/lockModes';
 import type { MigrationTool } from '../../sources/migrationFile';
 import { type Finding, type RelatedLocation, type Rule } from '../rule';
-import { lockTimeoutInEffect, locksText, statementHead, tablesText } from './lockStatements';
+import { withGaps } from '../gaps';
+import { lockTimeoutInEffect, locksText, statementHead, tablesText, unsureOfLockTimeout } from './lockStatements';
 
 export const LOCK_TIMEOUT_MISSING = 'lock-timeout-missing';
 
@@ -64,8 +65,9 @@ export const lockTimeoutMissing: Rule = {
           message: `${s.summary}: ${locksText(risky(s))}`,
         }));
         const tables = tablesText(locks);
-        findings.push({
+        const finding: Finding = {
           rule: LOCK_TIMEOUT_MISSING,
+          severity: 'info',
           file: first.file,
           span: statementHead(first),
           message:
@@ -73,7 +75,8 @@ export const lockTimeoutMissing: Rule = {
             `behind a long transaction on ${tables} it waits, and every later ${locks.some((l) => l.mode === 'ACCESS EXCLUSIVE') ? 'query' : 'write'} on ${tables} queues behind it. ` +
             `Set one ${where}, and retry the migration when it times out.`,
           related,
-        });
+        };
+        findings.push(withGaps(finding, unsureOfLockTimeout(history, first)));
       }
     }
     return findings;
