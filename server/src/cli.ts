@@ -11,6 +11,7 @@
 import { checkCommand } from './cli/check';
 import { columns, type Command } from './cli/command';
 import { erdCommand } from './cli/erd';
+import { locksCommand } from './cli/locks';
 import { modelCommand } from './cli/model';
 import { reachCommand } from './cli/reach';
 import { didYouMean } from './cli/suggest';
@@ -21,7 +22,7 @@ export const COMMANDS: Command[] = [
   checkCommand,
   reachCommand,
   erdCommand,
-  // { name: 'locks', summary: '...', main: locksMain },   (a command that parses its own arguments)
+  locksCommand,
 ];
 
 export const VERSION = process.env.FKLENS_VERSION ?? 'dev';

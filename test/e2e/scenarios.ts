@@ -33,7 +33,7 @@ const copy = (from: string) => (dir: string) => cpSync(from, dir, { recursive: t
 export const scenarios: Scenario[] = [
   {
     name: 'shop',
-    suites: ['activation', 'diagnostics', 'findings', 'features', 'files', 'restart'],
+    suites: ['activation', 'diagnostics', 'findings', 'features', 'locks', 'files', 'restart'],
     workspace: copy(path.join(ROOT, 'examples/shop')),
     expectActive: true,
     editFile: 'db/migrations/0002_orders.up.sql',

@@ -850,7 +850,7 @@ describe('language features over stdio', () => {
     });
     assert.equal(hover.contents.kind, 'markdown');
     const lines = hover.contents.value.split('\n');
-    assert.equal(lines[0], '**DELETE FROM users**: 3 tables deleted · 1 column set to NULL · blocked by `payments.user_id` (NO ACTION), `payments.order_id` (RESTRICT) · depth 2\\');
+    assert.equal(lines[0], '**DELETE FROM users**: 3 tables deleted · 1 column set to NULL · blocked by `payments.order_id` (RESTRICT) · depth 2\\');
     // The links come right after the summary: the ERD, the peek (this document and position, the table), the declaration.
     const peek = /\[Peek 5 tables\]\(command:fklens\.peekTable\?([^)\s]+)\)/.exec(lines[1]);
     assert.ok(peek, lines[1]);
@@ -862,7 +862,7 @@ describe('language features over stdio', () => {
     assert.match(doc.text, /^users: declared at 0001_users_and_catalog\.up\.sql:2\n/);
     assert.match(doc.text, /\nDELETE FROM users: 3 tables deleted/);
     assert.match(doc.text, /\nUPDATE of the key of users: 0 tables updated/);
-    assert.match(doc.text, /\nReferenced by 4 foreign keys:\n- orders\(user_id\) → users\(id\) ON DELETE CASCADE, ON UPDATE NO ACTION \(0002_orders\.up\.sql:3\)/);
+    assert.match(doc.text, /\nReferenced by 3 foreign keys:\n- orders\(user_id\) → users\(id\) ON DELETE CASCADE, ON UPDATE NO ACTION \(0002_orders\.up\.sql:3\)/);
     assert.equal(await client.request('fklens/tableDocument', { uri: file(USERS), table: 'public.nope' }), null);
     assert.deepEqual(hover.range.start, positionOf(USERS, 'users (', 0));
     // Nothing to show on a keyword.
@@ -880,9 +880,9 @@ describe('language features over stdio', () => {
       position: positionOf(USERS, 'users ('),
       context: { includeDeclaration: false },
     });
-    // orders, payments, reviews, addresses point at users; its primary key and unique email are indexes on it.
-    assert.equal(references.filter((r) => r.uri !== file(USERS)).length, 4, JSON.stringify(references));
-    assert.equal(references.length, 6);
+    // orders, reviews, addresses point at users (payments no longer: 0006 drops its FK); its primary key and unique email are indexes on it.
+    assert.equal(references.filter((r) => r.uri !== file(USERS)).length, 3, JSON.stringify(references));
+    assert.equal(references.length, 5);
   });
 
   test('document and workspace symbols', async () => {
@@ -900,9 +900,9 @@ describe('language features over stdio', () => {
       textDocument: { uri: file(USERS) },
     });
     const first = lenses[0];
-    assert.equal(first.command.title, 'referenced by 4 FKs · DELETE cascades to 3 tables · sets NULL / DEFAULT via 1 FK · blocked by 2');
+    assert.equal(first.command.title, 'referenced by 3 FKs · DELETE cascades to 3 tables · sets NULL / DEFAULT via 1 FK · blocked by 1');
     assert.equal(first.command.command, 'fklens.showReferences');
-    assert.equal((first.command.arguments![2] as unknown[]).length, 4);
+    assert.equal((first.command.arguments![2] as unknown[]).length, 3);
     assert.deepEqual(lenses[1].command, { title: 'ERD', command: 'fklens.showErdFor', arguments: ['public.users'] });
     // order_items is referenced by nothing: no lens, unless fklens.codeLens.unreferenced is on.
     const titles = async () => (await client.request<{ command: { title: string } }[]>('textDocument/codeLens', { textDocument: { uri: file(ORDERS) } })).map((l) => l.command.title);
@@ -958,8 +958,8 @@ describe('language features over stdio', () => {
     assert.equal(quick.isPreferred, true);
     const changes = quick.edit.documentChanges;
     assert.deepEqual(changes.filter((c) => c.kind === 'create').map((c) => c.uri.slice(shopUri.length)), [
-      '/db/migrations/0006_add_index_order_items_product_id.up.sql',
-      '/db/migrations/0006_add_index_order_items_product_id.down.sql',
+      '/db/migrations/0007_add_index_order_items_product_id.up.sql',
+      '/db/migrations/0007_add_index_order_items_product_id.down.sql',
     ]);
     assert.equal(changes[1].edits[0].newText, 'CREATE INDEX CONCURRENTLY IF NOT EXISTS order_items_product_id_idx ON order_items (product_id);\n');
     // Only new files: applied at once (no preview), then saved and the up migration opened beside.
@@ -967,7 +967,7 @@ describe('language features over stdio', () => {
     assert.deepEqual((quick as { command?: { command: string; arguments: unknown[] } }).command, {
       title: 'Save and open the new migration files',
       command: 'fklens.saveCreatedFiles',
-      arguments: [changes.filter((c) => c.kind === 'create').map((c) => c.uri), `${shopUri}/db/migrations/0006_add_index_order_items_product_id.up.sql`],
+      arguments: [changes.filter((c) => c.kind === 'create').map((c) => c.uri), `${shopUri}/db/migrations/0007_add_index_order_items_product_id.up.sql`],
     });
     assert.ok(actions.some((a) => a.kind === 'source.fixAll.fklens'));
     // Every rule diagnostic also gets: ignore on this line, ignore in this file, show the rule's page.

@@ -139,7 +139,6 @@ const DOCUMENTED = [
   'public.orders(shipping_address_id) -> public.addresses(id) orders_shipping_address_id_fkey delete=SET NULL update=NO ACTION indexed',
   'public.orders(user_id) -> public.users(id) orders_user_id_fkey delete=CASCADE update=NO ACTION indexed',
   'public.payments(order_id) -> public.orders(id) payments_order_fk delete=RESTRICT update=NO ACTION indexed',
-  'public.payments(user_id) -> public.users(id) payments_user_fk delete=NO ACTION update=NO ACTION unindexed',
   'public.products(category_id) -> public.categories(id) products_category_id_fkey delete=SET NULL update=NO ACTION indexed',
   'public.reviews(product_id) -> public.products(id) reviews_product_id_fkey delete=CASCADE update=NO ACTION indexed',
   'public.reviews(user_id) -> public.users(id) reviews_user_id_fkey delete=SET NULL update=NO ACTION unindexed',

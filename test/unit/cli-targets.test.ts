@@ -40,11 +40,12 @@ test('a single migration is checked against the schema the migrations before it 
   const dir = project();
   const one = cli(['check', 'db/migrations/0002_orders.up.sql'], dir);
   assert.equal(one.status, 0, one.stderr);
-  assert.deepEqual(rules(one.stdout), ['db/migrations/0002_orders.up.sql fk-missing-index'], 'users comes from 0001: no fk-target-missing');
-  assert.match(one.stderr, /0 error\(s\), 1 warning\(s\), 0 info in 1 file\(s\)/);
+  // (CREATE TABLE orders ... REFERENCES users also locks users, which 0001 created, with no lock_timeout set.)
+  assert.deepEqual(rules(one.stdout), ['db/migrations/0002_orders.up.sql lock-timeout-missing', 'db/migrations/0002_orders.up.sql fk-missing-index'], 'users comes from 0001: no fk-target-missing');
+  assert.match(one.stderr, /0 error\(s\), 1 warning\(s\), 1 info in 1 file\(s\)/);
   // From elsewhere, with an absolute path, and the same file alone in a folder of its own: there users is unknown.
   const fromAbove = cli(['check', join(dir, 'db/migrations/0002_orders.up.sql'), '--format', 'json'], tmpdir());
-  assert.deepEqual(JSON.parse(fromAbove.stdout).diagnostics.map((d: { rule: string }) => d.rule), ['fk-missing-index']);
+  assert.deepEqual(JSON.parse(fromAbove.stdout).diagnostics.map((d: { rule: string }) => d.rule), ['lock-timeout-missing', 'fk-missing-index']);
   const alone = project({});
   const lonely = join(alone, 'lonely');
   mkdirSync(lonely);
@@ -53,14 +54,14 @@ test('a single migration is checked against the schema the migrations before it 
 
   const third = cli(['check', 'db/migrations/0003_reviews.up.sql'], dir);
   assert.equal(third.status, 1, 'set-null-on-not-null is an error');
-  assert.deepEqual(rules(third.stdout), ['db/migrations/0003_reviews.up.sql set-null-on-not-null']);
+  assert.deepEqual(rules(third.stdout), ['db/migrations/0003_reviews.up.sql lock-timeout-missing', 'db/migrations/0003_reviews.up.sql set-null-on-not-null']);
 });
 
 test('the project root of a file is the nearest .fklens.json (its settings apply), else the version-control root', () => {
   const dir = project({ '.fklens.json': JSON.stringify({ rules: { 'fk-missing-index': 'error' } }) });
   const r = cli(['check', 'migrations/0002_orders.up.sql', '--format', 'json'], join(dir, 'db'));
   assert.equal(r.status, 1, r.stderr);
-  const [d] = JSON.parse(r.stdout).diagnostics;
+  const d = JSON.parse(r.stdout).diagnostics.find((x: { rule: string }) => x.rule === 'fk-missing-index');
   assert.deepEqual([d.rule, d.severity, d.file], ['fk-missing-index', 'error', 'migrations/0002_orders.up.sql']);
   // A directory target below the .fklens.json uses it too.
   const sub = cli(['check', 'migrations', '--format', 'json'], join(dir, 'db'));
@@ -71,7 +72,12 @@ test('globs and several targets: the files they name, each finding once', () => 
   const dir = project();
   const glob = cli(['check', 'db/migrations/000[23]_*.sql', '--fail-on', 'never'], dir);
   assert.equal(glob.status, 0, glob.stderr);
-  assert.deepEqual(rules(glob.stdout), ['db/migrations/0002_orders.up.sql fk-missing-index', 'db/migrations/0003_reviews.up.sql set-null-on-not-null']);
+  assert.deepEqual(rules(glob.stdout), [
+    'db/migrations/0002_orders.up.sql lock-timeout-missing',
+    'db/migrations/0002_orders.up.sql fk-missing-index',
+    'db/migrations/0003_reviews.up.sql lock-timeout-missing',
+    'db/migrations/0003_reviews.up.sql set-null-on-not-null',
+  ]);
   const two = cli(['check', 'db/migrations/0003_reviews.up.sql', 'db', 'db/migrations/0002_orders.up.sql', '--fail-on', 'never'], dir);
   assert.deepEqual(rules(two.stdout), rules(glob.stdout));
 });

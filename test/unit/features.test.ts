@@ -284,18 +284,18 @@ test('examples/shop: hover and code lens on the real example', async () => {
   const file = 'db/migrations/0001_users_and_catalog.up.sql';
   const text = workspace.text(file)!;
   const hover = hoverAt(model, file, at(text, 'users ('))!.markdown;
-  assert.match(hover.split('\n')[0], /^\*\*DELETE FROM users\*\*: 3 tables deleted · 1 column set to NULL · blocked by `payments.user_id` \(NO ACTION\), `payments.order_id` \(RESTRICT\) · depth 2$/);
-  assert.match(hover, /\*\*blocked by\*\* `payments.user_id` \(NO ACTION\)/);
+  assert.match(hover.split('\n')[0], /^\*\*DELETE FROM users\*\*: 3 tables deleted · 1 column set to NULL · blocked by `payments.order_id` \(RESTRICT\) · depth 2$/);
+  assert.match(hover, /\*\*blocked by\*\* `payments.order_id` \(RESTRICT\)/);
   assert.match(hover, /\*\*sets NULL\*\* `reviews.user_id`/);
   // orders.shipping_address_id is SET NULL at level 2, after the cascade deleted the orders rows at level 1: no conflict.
-  assert.match(hover, /- \*\*deletes\*\* `addresses` via `user_id` · 1 below/);
+  assert.match(hover, /- \*\*deletes\*\* `addresses` via `user_id`\n  - \*\*SET NULL\*\* `orders.shipping_address_id` · nothing left: rows deleted at level 1\n/);
   assert.doesNotMatch(hover, /conflict/);
   // The whole tree (peek, CLI) says what the SET NULL comes to.
   const tree = reachLines(model, computeReach(model.histories[0], model.histories[0].tables.find((t) => t.name === 'users')!.id, 'DELETE'), { markdown: false }).join('\n');
   assert.match(tree, /SET NULL orders\.shipping_address_id .* — nothing to rewrite: the cascade deleted the orders rows at level 1, before this/);
   const lenses = codeLenses(model, file);
   assert.deepEqual(lenses.map((l) => l.title), [
-    'referenced by 4 FKs · DELETE cascades to 3 tables · sets NULL / DEFAULT via 1 FK · blocked by 2',
+    'referenced by 3 FKs · DELETE cascades to 3 tables · sets NULL / DEFAULT via 1 FK · blocked by 1',
     'referenced by 2 FKs · sets NULL / DEFAULT via 2 FKs',
     'referenced by 2 FKs · DELETE cascades to 1 table · blocked by 1',
   ]);

@@ -257,13 +257,17 @@ test('duplicate-fk: the second of two identical keys, with the first as related 
 
 test('the shop example: exactly its deliberate problems', async () => {
   const ws = await openWorkspace(resolve(__dirname, '../../../examples/shop'));
-  const found = analyze(ws.model()).findings.map((f) => `${f.rule} ${f.severity} ${f.fk?.table}(${f.fk?.columns.join(',')})`).sort();
+  const found = analyze(ws.model()).findings.map((f) => `${f.rule} ${f.severity} ${f.fk ? `${f.fk.table}(${f.fk.columns.join(',')})` : f.file.replace(/.*\//, '')}`).sort();
   assert.deepEqual(found, [
     'fk-added-without-not-valid warning orders(shipping_address_id)',
+    'fk-locks-parent warning 0006_payments_keep_user_id.up.sql',
     'fk-missing-index warning categories(parent_id)',
     'fk-missing-index warning order_items(product_id)',
-    'fk-missing-index warning payments(user_id)',
     'fk-missing-index warning reviews(user_id)',
+    'lock-timeout-missing info 0002_orders.up.sql',
+    'lock-timeout-missing info 0003_payments_and_reviews.up.sql',
+    'lock-timeout-missing info 0004_shipping_addresses.up.sql',
+    'lock-timeout-missing info 0006_payments_keep_user_id.up.sql',
     'set-null-on-not-null error reviews(user_id)',
   ]);
 });

@@ -53,11 +53,13 @@ test('severities from the configuration replace the grades; "off" disables a rul
 
 test('checkFrom: findings of older migrations are left out, by file name or version prefix', () => {
   const files = { 'db/0001_a.up.sql': USERS + ORDERS, 'db/0002_b.up.sql': ORDERS.replace(/orders/g, 'o2') };
-  assert.equal(check(files).length, 2);
+  // One finding per file: the missing index (0002's lock on users without lock_timeout is left out here).
+  const rules = { 'lock-timeout-missing': { severity: 'off' as const } };
+  assert.equal(check(files, { rules }).length, 2);
   for (const checkFrom of ['0002', '0002_b.up.sql', 'db/0002_b.up.sql']) {
-    assert.deepEqual(check(files, { checkFrom }).map((f) => f.file), ['db/0002_b.up.sql'], checkFrom);
+    assert.deepEqual(check(files, { rules, checkFrom }).map((f) => f.file), ['db/0002_b.up.sql'], checkFrom);
   }
-  assert.equal(check(files, { checkFrom: '9999' }).length, 2, 'matching nothing checks everything');
+  assert.equal(check(files, { rules, checkFrom: '9999' }).length, 2, 'matching nothing checks everything');
 });
 
 test('.fklens.json: severities, options, protected tables, migrations; problems reported, never thrown', async () => {

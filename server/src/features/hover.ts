@@ -15,6 +15,7 @@ import type { LineCol, Span } from '../sources/text';
 import type { WorkspaceModel } from '../workspace/workspace';
 import { actionDescription, columnsLabel, fkLabel, plural, positionOf, tableLabel } from './describe';
 import { locationLabel } from './labels';
+import { withLocks } from './lockView';
 import { mdCode, mdCodeInLink, mdLink, mdText } from './markdown';
 import { hoverSummary, reachHoverLines } from './reachView';
 import { targetAt, type Target } from './target';
@@ -40,9 +41,9 @@ const MAX_LISTED = 6;
 
 export function hoverAt(model: WorkspaceModel, file: string, offset: number, options: HoverOptions = {}): HoverResult | undefined {
   const target = targetAt(model, file, offset);
-  if (!target) return undefined;
-  const markdown = hoverFor(model, target, options, file);
-  return markdown ? { markdown, span: target.span } : undefined;
+  const markdown = target && hoverFor(model, target, options, file);
+  // On a migration statement, what it locks comes first (features/lockView.ts).
+  return withLocks(model, file, offset, target && markdown ? { markdown, span: target.span } : undefined, options);
 }
 
 /** `file`: the file of the target's span (a hover on a table's own CREATE TABLE then leaves out "declared at"). */

@@ -56,8 +56,6 @@ export function reachSummary(reach: Reach): string {
   parts.push(`${plural(sum(reach.setsNull), 'column')} set to NULL`);
   if (reach.setsDefault.length) parts.push(`${plural(sum(reach.setsDefault), 'column')} set to DEFAULT`);
   parts.push(`blocked by ${plural(reach.blockedBy.length, 'FK')}`);
-  const mayBlock = conflictingBlocks(reach).length;
-  if (mayBlock) parts.push(`${plural(mayBlock, 'FK')} may block`);
   parts.push(`depth ${reach.depth}`);
   if (reach.conflicts.length) parts.push(plural(reach.conflicts.length, 'conflict'));
   if (reach.cycleCount) parts.push(plural(reach.cycleCount, 'cycle'));
@@ -170,7 +168,7 @@ export function reachLines(model: WorkspaceModel, reach: Reach, options: ReachVi
         break;
       case 'blocked': {
         const action = reach.operation === 'DELETE' ? node.via.onDelete : node.via.onUpdate;
-        line = `${bold(effectWord(node))} ${code(column)}, ${checkedAtText(node, action)}`;
+        line = `${bold(node.conflict ? 'checks' : effectWord(node))} ${code(column)}, ${checkedAtText(node, action)}`;
         break;
       }
     }
@@ -183,21 +181,21 @@ export function reachLines(model: WorkspaceModel, reach: Reach, options: ReachVi
       else if (node.timing === 'same-level') line += ` — at level ${node.depth}, the level at which the cascade deletes the ${text(table)} rows: they end up deleted either way`;
       else if (node.timing === undefined) line += ` — the cascade also deletes ${text(table)} rows (level ${node.deletedAt})`;
     }
-    const marks: string[] = [];
-    if (node.conflict) marks.push('conflict');
-    if (node.cycle) marks.push('cycle');
-    else if (node.repeated) marks.push('expanded above');
-    return marks.length ? `${line} — ${marks.join(', ')}` : line;
+    // The whole tree says on the checking / rewriting line which cascade it races with (the hover only marks it).
+    if (node.conflict) {
+      const c = reach.conflicts.find((k) => k.other === node.via);
+      line += ` — ${md ? '⚠ ' : ''}conflict: ${c ? text(c.cascade.name) : 'a cascade'} deletes the same ${text(table)} rows at this level (${node.depth}); which runs first depends on the order PostgreSQL fires the triggers`;
+    }
+    if (node.cycle) line += ` — ${md ? '↻ ' : ''}cycle`;
+    else if (node.repeated) line += ' — expanded above';
+    return line;
   };
   for (const line of shownLines(cutTree(reach.children, options.maxShown ?? DEFAULT_MAX_SHOWN))) {
     lines.push(`${'  '.repeat(line.indent)}- ${line.kind === 'node' ? describe(line.node) : `… and ${line.count} more`}`);
   }
   const name = (t: Table) => code(tableLabel(t));
-  const conflicts = conflictText(reach, name, 20);
   const cycles = cycleText(reach, name, 10);
-  if (conflicts || cycles) lines.push('');
-  if (conflicts) lines.push(conflicts);
-  if (cycles) lines.push(cycles);
+  if (cycles) lines.push('', cycles);
   if (reach.truncated) {
     lines.push('');
     lines.push('The tree was cut (too many foreign keys to show them all); the counts above are complete.');

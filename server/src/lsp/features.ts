@@ -30,7 +30,7 @@ import { LineIndex, type Span } from '../sources/text';
 import type { Workspace, WorkspaceModel } from '../workspace/workspace';
 import { codeLenses } from '../features/codeLens';
 import { completionsAt } from '../features/completion';
-import { fixAll, fixesFor, FIXABLE_RULES, prismaFindingAt, type FixPlan, type FixTarget } from '../features/fixes';
+import { fixAll, fixesFor, FIXABLE_RULES, LOCK_TIMEOUT_RULES, prismaFindingAt, type FixPlan, type FixTarget } from '../features/fixes';
 import { hoverAt } from '../features/hover';
 import { ignoreFixes } from '../features/ignore';
 import { commandUri } from '../features/markdown';
@@ -312,6 +312,11 @@ export function registerLanguageFeatures(connection: Connection, host: FeatureHo
         if (diagnostic.code.startsWith('prisma-')) {
           const finding = prismaFindingAt(doc.model, diagnostic.code, doc.rel, span);
           if (finding) targets.push({ diagnostic, target: { rule: diagnostic.code, finding } });
+          continue;
+        }
+        if (LOCK_TIMEOUT_RULES.includes(diagnostic.code)) {
+          const history = historyOf(doc.model, doc.rel);
+          if (history) targets.push({ diagnostic, target: { rule: diagnostic.code, history, file: doc.rel } });
           continue;
         }
         const found = fkOfDiagnostic(doc.model, doc.rel, diagnostic, span);

@@ -10,6 +10,19 @@ export type Dialect = 'postgres' | 'mysql' | 'sqlite' | 'cockroach';
 export type FkAction = 'NO ACTION' | 'RESTRICT' | 'CASCADE' | 'SET NULL' | 'SET DEFAULT';
 export type FkMatch = 'SIMPLE' | 'FULL' | 'PARTIAL';
 
+/** PostgreSQL's table lock modes, as LOCK TABLE names them, weakest first. */
+export const LOCK_MODES = [
+  'ACCESS SHARE',
+  'ROW SHARE',
+  'ROW EXCLUSIVE',
+  'SHARE UPDATE EXCLUSIVE',
+  'SHARE',
+  'SHARE ROW EXCLUSIVE',
+  'EXCLUSIVE',
+  'ACCESS EXCLUSIVE',
+] as const;
+export type LockMode = (typeof LOCK_MODES)[number];
+
 /** A possibly schema-qualified name as written, with the range of the whole name. */
 export interface QualifiedName {
   schema?: string;
@@ -183,6 +196,8 @@ export interface DropEvent extends EventBase {
   table?: QualifiedName;
   ifExists: boolean;
   cascade: boolean;
+  /** DROP INDEX CONCURRENTLY. */
+  concurrently?: boolean;
 }
 
 export interface RenameEvent extends EventBase {
@@ -241,6 +256,33 @@ export interface TransactionEvent extends EventBase {
   kind: 'begin' | 'commit' | 'rollback';
 }
 
+/** TRUNCATE [TABLE] [ONLY] t [, ...] [CASCADE]: the data goes, the tables stay. */
+export interface TruncateEvent extends EventBase {
+  kind: 'truncate';
+  names: QualifiedName[];
+  cascade: boolean;
+}
+
+/** LOCK [TABLE] t [, ...] [IN mode MODE] (ACCESS EXCLUSIVE when no mode is written). */
+export interface LockTableEvent extends EventBase {
+  kind: 'lock_table';
+  names: QualifiedName[];
+  mode: LockMode;
+}
+
+/**
+ * `SET [SESSION | LOCAL] lock_timeout`, `RESET lock_timeout`, `SELECT set_config('lock_timeout', v, is_local)`:
+ * how long a later statement of the session (or, LOCAL, of the transaction) waits for a lock before it fails.
+ */
+export interface LockTimeoutEvent extends EventBase {
+  kind: 'set_lock_timeout';
+  /** The value as written (`5s`, `5000`); `DEFAULT` for RESET / SET ... DEFAULT. */
+  value: string;
+  /** False when the value turns the timeout off (0, or the server default, which is off unless configured). */
+  enabled: boolean;
+  local: boolean;
+}
+
 export type SchemaEvent =
   | CreateTableEvent
   | AlterTableEvent
@@ -252,7 +294,10 @@ export type SchemaEvent =
   | SearchPathEvent
   | ForeignKeyChecksEvent
   | UntrackedRelationEvent
-  | TransactionEvent;
+  | TransactionEvent
+  | TruncateEvent
+  | LockTableEvent
+  | LockTimeoutEvent;
 
 /** A problem found while reading a file (syntax error, unreadable construct). */
 export interface SourceProblem {

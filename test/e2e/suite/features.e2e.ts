@@ -182,7 +182,7 @@ describe('features on the shop example', () => {
     const dir = workspaceUri(ctx.migrationsDir!).fsPath;
     const created = await apply(fix!, dir);
     const up = created.find((f) => f.endsWith('.up.sql'));
-    assert.ok(up && /^0006_/.test(up), `the next golang-migrate number: ${created.join(', ')}`);
+    assert.ok(up && /^0007_/.test(up), `the next golang-migrate number: ${created.join(', ')}`);
     // Nothing written silently: the new migration is open beside the file the fix was asked in.
     const shown = await waitFor('the new migration in an editor', () => vscode.window.visibleTextEditors.find((e) => path.basename(e.document.uri.fsPath) === up));
     assert.notEqual(shown.viewColumn, editor.viewColumn, 'beside the current file');

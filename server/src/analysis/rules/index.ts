@@ -7,12 +7,14 @@ import { cascadeIntoProtected } from './cascadeIntoProtected';
 import { duplicateFk } from './duplicateFk';
 import { fkAddedWithoutNotValid } from './fkAddedWithoutNotValid';
 import { fkColumnCountMismatch } from './fkColumnCountMismatch';
+import { fkLocksParent } from './fkLocksParent';
 import { fkMissingIndex } from './fkMissingIndex';
 import { fkNeverValidated } from './fkNeverValidated';
 import { fkTargetNotUnique } from './fkTargetNotUnique';
 import { fkTypeMismatch } from './fkTypeMismatch';
 import { prismaRules } from './prisma';
 import { problemRules } from './problems';
+import { lockTimeoutMissing } from './lockTimeoutMissing';
 import { setDefaultWithoutDefault } from './setDefaultWithoutDefault';
 import { setNullOnNotNull } from './setNullOnNotNull';
 import { unusedSuppression } from './unusedSuppression';
@@ -28,6 +30,8 @@ export const RULES: readonly Rule[] = [
   fkAddedWithoutNotValid,
   validateInSameTransaction,
   fkNeverValidated,
+  fkLocksParent,
+  lockTimeoutMissing,
   cascadeDepth,
   cascadeCycle,
   cascadeConflict,

@@ -7,7 +7,7 @@ import type { MigrationTool } from '../../sources/migrationFile';
 import { POSTGRES_FAMILY, declarationRef, tableLabel, type Finding, type Rule } from '../rule';
 
 /** How each tool runs one migration file, when that makes the file one transaction (and how a file opts out). */
-const FILE_TRANSACTION: Partial<Record<MigrationTool, { how: string; optOut?: (source: SourceFile) => boolean }>> = {
+export const FILE_TRANSACTION: Partial<Record<MigrationTool, { how: string; optOut?: (source: SourceFile) => boolean }>> = {
   prisma: { how: 'Prisma runs each migration file in one transaction' },
   'golang-migrate': { how: 'golang-migrate sends a migration file as one multi-statement query, which PostgreSQL runs as one implicit transaction' },
   goose: { how: 'goose runs each migration in one transaction', optOut: (s) => /\+goose\s+NO\s+TRANSACTION/i.test(s.lines.text) },

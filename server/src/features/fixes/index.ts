@@ -1,6 +1,6 @@
 /**
  * Quick-fixes by rule id: `fixesFor(input, target)` lists the fixes for one diagnostic, about one FK of a
- * history (SQL / JS migrations, schema files) or one finding of a Prisma schema; `fixAll` merges the preferred
+ * history (SQL / JS migrations, schema files), one migration as a whole (its locks), or one finding of a Prisma schema; `fixAll` merges the preferred
  * fix of every diagnostic of a file into one edit (`source.fixAll.fklens`). Both kinds produce `FixPlan`s. Pure.
  */
 import type { PrismaFinding } from '../../analysis/prisma';
@@ -10,6 +10,7 @@ import type { WorkspaceModel } from '../../workspace/workspace';
 import { SET_DEFAULT_WITHOUT_DEFAULT, SET_NULL_ON_NOT_NULL, setDefaultWithoutDefaultFixes, setNullOnNotNullFixes } from './actions';
 import { MigrationPlanner } from './convention';
 import { newContext, type FixContext, type FixOptions, type FixPlan } from './edit';
+import { LOCK_TIMEOUT_RULES, lockTimeoutFix } from './lockTimeout';
 import { MISSING_INDEX, missingIndexFix } from './missingIndex';
 import { PRISMA_FIXABLE_RULES, prismaQuickFixes } from './prisma';
 import { ADDED_WITHOUT_NOT_VALID, notValidFix } from './notValid';
@@ -27,7 +28,8 @@ const FIXERS: Record<string, (ctx: FixContext) => FixPlan[]> = {
   [TARGET_NOT_UNIQUE]: (ctx) => list(targetNotUniqueFix(ctx)),
 };
 
-export const FIXABLE_RULES: readonly string[] = [...Object.keys(FIXERS), ...PRISMA_FIXABLE_RULES];
+export const FIXABLE_RULES: readonly string[] = [...Object.keys(FIXERS), ...PRISMA_FIXABLE_RULES, ...LOCK_TIMEOUT_RULES];
+export { LOCK_TIMEOUT_RULES };
 
 const list = (fix: FixPlan | undefined) => (fix ? [fix] : []);
 
@@ -44,7 +46,14 @@ export interface PrismaFixTarget {
   finding: PrismaFinding;
 }
 
-export type FixTarget = FkFixTarget | PrismaFixTarget;
+/** A diagnostic about one migration as a whole (its locks): the fix edits that migration's file. */
+export interface MigrationFixTarget {
+  rule: string;
+  history: HistoryModel;
+  file: string;
+}
+
+export type FixTarget = FkFixTarget | PrismaFixTarget | MigrationFixTarget;
 
 export interface FixInput {
   model: WorkspaceModel;
@@ -56,6 +65,7 @@ export interface FixInput {
 
 export function fixesFor(input: FixInput, target: FixTarget): FixPlan[] {
   if ('finding' in target) return prismaFixesOf(input, target);
+  if ('file' in target) return migrationFixesOf(input, target);
   const fixer = FIXERS[target.rule];
   if (!fixer) return [];
   const ctx = newContext(input.model, target.history, target.fk, input.files, input.textOf, input.options);
@@ -63,6 +73,15 @@ export function fixesFor(input: FixInput, target: FixTarget): FixPlan[] {
     return fixer(ctx);
   } catch {
     // A fix that cannot be planned (odd text, no free name) is simply not offered.
+    return [];
+  }
+}
+
+function migrationFixesOf(input: FixInput, target: MigrationFixTarget): FixPlan[] {
+  if (!LOCK_TIMEOUT_RULES.includes(target.rule)) return [];
+  try {
+    return list(lockTimeoutFix(input.model, target.history, target.file, input.textOf));
+  } catch {
     return [];
   }
 }
@@ -79,6 +98,8 @@ function prismaFixesOf(input: FixInput, target: PrismaFixTarget): FixPlan[] {
 /** What makes two targets the same problem for "fix all" (one fix each). */
 function targetKey(target: FixTarget): string {
   if ('finding' in target) return `${target.rule}\0${target.finding.file}\0${target.finding.span.start}\0${target.finding.span.end}`;
+  // Both lock rules are fixed by one lock_timeout per migration.
+  if ('file' in target) return `lock-timeout\0${target.history.history.id}\0${target.file}`;
   const { history, fk } = target;
   // Two FKs over the same columns (a duplicate FK) are served by one index.
   const which = target.rule === MISSING_INDEX ? fk.columns.join('\0') : fk.name;
@@ -96,7 +117,9 @@ function declarationOrder(targets: FixTarget[]): FixTarget[] {
   const position = (t: FixTarget): [string, number, string, number, number] =>
     'finding' in t
       ? [`\u0001${t.finding.file}`, 0, '', t.finding.span.start, 0]
-      : [t.history.history.id, t.fk.step, t.fk.location.file, t.fk.location.span.start, RULE_ORDER.indexOf(t.rule)];
+      : 'file' in t
+        ? [t.history.history.id, t.history.sources.findIndex((s) => s.path === t.file), t.file, -1, 0]
+        : [t.history.history.id, t.fk.step, t.fk.location.file, t.fk.location.span.start, RULE_ORDER.indexOf(t.rule)];
   const compare = (a: FixTarget, b: FixTarget) => {
     const [x, y] = [position(a), position(b)];
     for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i] < y[i] ? -1 : 1;
@@ -116,6 +139,7 @@ export function fixAll(input: FixInput, targets: FixTarget[]): FixPlan | undefin
     seen.add(key);
     let fixes: FixPlan[];
     if ('finding' in target) fixes = prismaFixesOf(input, target);
+    else if ('file' in target) fixes = migrationFixesOf(input, target);
     else {
       const fixer = FIXERS[target.rule];
       if (!fixer) continue;

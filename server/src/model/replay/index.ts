@@ -14,12 +14,13 @@ import { alterTable } from './alter';
 import { applyUnderConditions } from './conditions';
 import { endOfHistoryProblems } from './constraints';
 import { createIndex, dropIndex } from './indexes';
+import { recordLocks } from './locks';
 import { rename } from './renames';
 import { ReplayState } from './state';
 import { createTable, dropSchema, dropTable } from './tables';
 import type { HistoryModel } from './types';
 
-export type { ConstraintValidation, ForeignKeyDeclaration, HistoryModel, IndexLoss, MigrationStep, NamesAtStep, RenameFact, ReplayProblem, UnresolvedForeignKey } from './types';
+export type { ConstraintValidation, ForeignKeyDeclaration, HistoryModel, IndexLoss, LockTimeoutSetting, MigrationStep, NamesAtStep, RenameFact, ReplayProblem, StatementLocks, TableLock, UnresolvedForeignKey } from './types';
 
 export function replayHistory(history: History, sources: SourceFile[], untilStep = sources.length): HistoryModel {
   const replay = new ReplayState(history, sources);
@@ -93,10 +94,12 @@ function result(s: ReplayState): HistoryModel {
     validations: s.validations.map((v) => s.currentFact(v)),
     unresolved: [...s.unresolved, ...s.pending.filter((p) => s.tables.has(p.fk.tableId)).map((p) => p.unresolved)],
     problems: [...s.problems, ...endOfHistoryProblems(s, foreignKeys)],
+    locks: s.statementLocks,
   };
 }
 
 function apply(s: ReplayState, event: SchemaEvent): void {
+  recordLocks(s, event);
   switch (event.kind) {
     case 'create_table':
       return createTable(s, event);

@@ -12,7 +12,8 @@ import { DIALECT_RULES, type DialectRuleId } from '../dialectRules';
 import type { ForeignKey, Index, SourceLocation, Table } from '../schema';
 import { qualifiedName } from '../schema';
 import { hasServingIndex, indexServes } from '../indexing';
-import type { ConstraintValidation, ForeignKeyDeclaration, IndexLoss, PendingForeignKey, RenameFact, ReplayProblem, UnresolvedForeignKey } from './types';
+import type { LockSession } from './locks';
+import type { ConstraintValidation, ForeignKeyDeclaration, IndexLoss, PendingForeignKey, RenameFact, ReplayProblem, StatementLocks, UnresolvedForeignKey } from './types';
 
 const DEFAULT_SEARCH_PATH = ['$user', 'public'];
 
@@ -141,6 +142,9 @@ export class ReplayState {
   readonly validations: ConstraintValidation[] = [];
   readonly unresolved: UnresolvedForeignKey[] = [];
   readonly problems: ReplayProblem[] = [];
+  /** What each statement touching an FK table locks (locks.ts), and the lock_timeout of the migration's session. */
+  readonly statementLocks: StatementLocks[] = [];
+  lockSession: LockSession = { step: -1 };
 
   constructor(
     readonly history: History,
@@ -231,6 +235,9 @@ export class ReplayState {
     copy.validations.push(...this.validations.map((v) => copy.currentFact(this.currentFact(v))));
     copy.unresolved.push(...this.unresolved);
     copy.problems.push(...this.problems);
+    copy.statementLocks.push(...this.statementLocks);
+    // A checkpoint lies between two steps, and every step starts a new session.
+    copy.lockSession = { step: -1 };
     return copy;
   }
 
@@ -264,21 +271,34 @@ export class ReplayState {
   }
 
   lookup(name: QualifiedName, report = true): Table | undefined {
-    // pg_temp comes first in the search path: an unqualified name of this session's temporary table means it.
-    if ((!name.schema || name.schema === 'pg_temp') && this.temporaryTables.has(name.name)) return undefined;
-    if (name.schema) {
-      const id = this.tableIds.get(`${name.schema}.${name.name}`);
-      if (id !== undefined) return this.tables.get(id);
-    } else {
-      for (const schema of this.searchPath) {
-        const id = schema === '$user' ? undefined : this.tableIds.get(`${schema}.${name.name}`);
-        if (id !== undefined) return this.tables.get(id);
-      }
-    }
+    if (this.isTemporary(name)) return undefined;
+    const id = this.tableIdOf(name);
+    if (id !== undefined) return this.tables.get(id);
     const untracked = name.schema ? [`${name.schema}.${name.name}`] : this.searchPath.map((s) => `${s}.${name.name}`);
     if (untracked.some((n) => this.untracked.has(n)) || this.isToolTable(name)) return undefined;
     if (report) {
       this.problem('unknown-table', name.span, `Table ${name.schema ? name.schema + '.' : ''}${name.name} is not created by any file FK Lens read before this point; this statement is skipped in the model.`);
+    }
+    return undefined;
+  }
+
+  /** The table a name means now, for reading only (not copied, nothing reported): see TableMap.peek. */
+  peekLookup(name: QualifiedName): Table | undefined {
+    const id = this.tableIdOf(name);
+    return id === undefined ? undefined : this.tables.peek(id);
+  }
+
+  /** pg_temp comes first in the search path: an unqualified name of this session's temporary table means it. */
+  private isTemporary(name: QualifiedName): boolean {
+    return (!name.schema || name.schema === 'pg_temp') && this.temporaryTables.has(name.name);
+  }
+
+  private tableIdOf(name: QualifiedName): number | undefined {
+    if (this.isTemporary(name)) return undefined;
+    if (name.schema) return this.tableIds.get(`${name.schema}.${name.name}`);
+    for (const schema of this.searchPath) {
+      const id = schema === '$user' ? undefined : this.tableIds.get(`${schema}.${name.name}`);
+      if (id !== undefined) return id;
     }
     return undefined;
   }

@@ -2,7 +2,7 @@
  * What a replay produces: the model of one history, and the facts of each step that later checks need
  * (recorded as they happen, so a step is judged against the schema as it stood before it).
  */
-import type { SourceFile } from '../../sources/events';
+import type { LockMode, SourceFile } from '../../sources/events';
 import type { Span } from '../../sources/text';
 import type { History } from '../../workspace/discovery';
 import type { DialectRuleId } from '../dialectRules';
@@ -105,6 +105,77 @@ export interface UnresolvedForeignKey {
   step: number;
 }
 
+/** Why a statement locks a table (see locks.ts). */
+export type LockReason =
+  /** The statement names it (ALTER / CREATE INDEX / TRUNCATE / LOCK / RENAME ... ON it). */
+  | 'named'
+  /** CREATE TABLE creates it. */
+  | 'created'
+  /** DROP TABLE / DROP SCHEMA drops it. */
+  | 'dropped'
+  /** It is the referenced table of an FK the statement adds, drops, re-creates or validates (its FK triggers live there). */
+  | 'fk-parent'
+  /** It references a table or key the statement drops, truncates or re-types (CASCADE, FK re-created). */
+  | 'fk-child'
+  /** A partition or inheritance child the statement recurses into, or the partitioned / inheritance parent it attaches to. */
+  | 'partition'
+  /** CREATE TABLE ... (LIKE t) reads t's definition. */
+  | 'like';
+
+/** One table a statement locks, with the strongest mode it takes there. */
+export interface TableLock {
+  tableId: number;
+  /** The table as it was named before the statement. */
+  schema: string;
+  table: string;
+  mode: LockMode;
+  /**
+   * `scan`: the statement reads every row of the table under the lock (validating its FK or CHECK, a NOT NULL
+   * check, an index build); `rewrite`: it writes the table anew; `none`: it changes the catalog only, or (the
+   * referenced table of an FK being checked) only looks keys up in it.
+   */
+  scan: 'none' | 'scan' | 'rewrite';
+  reason: LockReason;
+  /** The constraint through which it is locked (fk-parent, fk-child). */
+  via?: string;
+  /** The step that created the table (this step for a table the statement, or an earlier one of its migration, creates). */
+  createdStep: number;
+  /** A foreign key references the table just before the statement (or the statement adds one that does). */
+  referenced: boolean;
+}
+
+/** Where a lock_timeout in effect for a statement was set. */
+export interface LockTimeoutSetting {
+  file: string;
+  span: Span;
+  value: string;
+  /** SET LOCAL / set_config(..., true): only until the end of the transaction. */
+  local: boolean;
+  /** Set inside an explicit BEGIN ... COMMIT. */
+  inExplicitTransaction: boolean;
+}
+
+/**
+ * The table locks of one statement of a PostgreSQL history that touches a table taking part in a foreign key,
+ * as PostgreSQL takes them (model/replay/locks.ts): recorded during the replay, so names are as they were.
+ */
+export interface StatementLocks {
+  step: number;
+  file: string;
+  statement: Span;
+  /** The statement in a few words, e.g. `ALTER TABLE items DROP CONSTRAINT items_order_id_fkey` (names quoted as SQL). */
+  summary: string;
+  /** The ranges of the table names the statement itself writes (what a hover on the statement may point at). */
+  names: Span[];
+  /** One entry per table, strongest mode first. */
+  locks: TableLock[];
+  /** CREATE / DROP INDEX CONCURRENTLY: runs outside a transaction, in several short transactions. */
+  concurrently: boolean;
+  inExplicitTransaction: boolean;
+  /** The last lock_timeout set earlier in the statement's session or transaction, if it is still in effect. */
+  lockTimeout?: LockTimeoutSetting;
+}
+
 export interface MigrationStep {
   index: number;
   file: string;
@@ -124,6 +195,8 @@ export interface HistoryModel {
   validations: ConstraintValidation[];
   unresolved: UnresolvedForeignKey[];
   problems: ReplayProblem[];
+  /** PostgreSQL histories: what each statement touching an FK table locks (model/replay/locks.ts). */
+  locks: StatementLocks[];
 }
 
 /** An FK whose parent table does not exist at this point; it binds to the next table of that name. */

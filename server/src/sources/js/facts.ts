@@ -1,6 +1,7 @@
 /**
- * What the migration planner needs to know about JS / TS files, read statically: a knexfile's migration
- * folders and client, and a TypeORM migration's class-name timestamp.
+ * What the migration planner and quick-fixes need to know about JS / TS files, read statically: a knexfile's
+ * migration folders and client, a TypeORM migration's class-name timestamp, and where a statement can go first
+ * in a migration's `up`.
  */
 import type { Dialect } from '../events';
 import { flattenChain, parseJs, Scope, unwrap, type t } from './parse';
@@ -137,3 +138,27 @@ function stampOf(program: t.Program): string | undefined {
   return undefined;
 }
 
+
+/** Where a new first statement of a migration's `up` goes (a quick-fix inserts `await knex.raw(...)` there). */
+export interface UpBodyStart {
+  /** Just after the `{` of up's body. */
+  offset: number;
+  /** The indentation of the body's statements. */
+  indent: string;
+  /** up's first parameter (`knex`, `queryRunner`). */
+  param: string;
+  async: boolean;
+}
+
+/** The start of the body of the migration's `up`, when it is a function with a block body and a named first parameter. */
+export function upBodyStart(path: string, text: string): UpBodyStart | undefined {
+  const parsed = parseJs(path, text);
+  if (!parsed.ok) return undefined;
+  const [fn] = upFunctions(parsed.program, Scope.of(parsed.program));
+  const param = fn?.params[0];
+  if (!fn || fn.body.type !== 'BlockStatement' || fn.body.start == null || param?.type !== 'Identifier') return undefined;
+  const lineIndent = (offset: number) => /^[ \t]*/.exec(text.slice(text.lastIndexOf('\n', offset - 1) + 1))![0];
+  const first = fn.body.body[0];
+  const indent = first?.start != null ? lineIndent(first.start) : `${lineIndent(fn.body.start)}  `;
+  return { offset: fn.body.start + 1, indent, param: param.name, async: !!fn.async };
+}

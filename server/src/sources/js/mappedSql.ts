@@ -181,8 +181,8 @@ function mapSpans(value: unknown, sql: MappedSql, seen: Set<object>): void {
   for (const key of Object.keys(record)) mapSpans(record[key], sql, seen);
 }
 
-/** Fields that only hold SQL text (defaults, predicates): an unknown part there does not change the schema's shape. */
-const TEXT_FIELDS = new Set(['default', 'where', 'expression', 'declaredType', 'type']);
+/** Fields that only hold SQL text (defaults, predicates, a setting's value): an unknown part there does not change the schema's shape. */
+const TEXT_FIELDS = new Set(['default', 'where', 'expression', 'declaredType', 'type', 'value']);
 
 /** What kind of name in the event is an unknown `${}` part, if any. */
 function unknownName(event: SchemaEvent): string | undefined {

@@ -13,6 +13,7 @@ import type {
   QualifiedName,
   SchemaEvent,
 } from '../events';
+import { LOCK_MODES } from '../events';
 import type { Span } from '../text';
 import { isOp, isWord, type Token } from './lexer';
 import { formatType } from './pgTypes';
@@ -111,7 +112,24 @@ export function statementEvents(stmt: Node, ctx: StatementContext, out: SchemaEv
       }
       return;
     }
+    case 'TruncateStmt':
+      out.push({ kind: 'truncate', statement, names: (node.relations ?? []).map((r: Node) => qualified(r.RangeVar ?? r, ctx)), cascade: node.behavior === 'DROP_CASCADE' });
+      return;
+    case 'LockStmt':
+      out.push({ kind: 'lock_table', statement, names: (node.relations ?? []).map((r: Node) => qualified(r.RangeVar ?? r, ctx)), mode: LOCK_MODES[(node.mode ?? 8) - 1] ?? 'ACCESS EXCLUSIVE' });
+      return;
     case 'VariableSetStmt': {
+      if (node.name === 'lock_timeout') {
+        const local = !!node.is_local;
+        if (node.kind === 'VAR_SET_VALUE') {
+          const arg = node.args?.[0]?.A_Const;
+          const value = arg?.sval ? String(arg.sval.sval ?? '') : arg?.ival ? String(arg.ival.ival ?? 0) : '0';
+          out.push({ kind: 'set_lock_timeout', statement, value, enabled: lockTimeoutEnabled(value), local });
+        } else if (node.kind === 'VAR_SET_DEFAULT' || node.kind === 'VAR_RESET' || node.kind === 'VAR_RESET_ALL') {
+          out.push({ kind: 'set_lock_timeout', statement, value: 'DEFAULT', enabled: false, local });
+        }
+        return;
+      }
       if (node.name !== 'search_path') return;
       if (node.kind === 'VAR_SET_VALUE') {
         const schemas = (node.args ?? []).flatMap((a: Node) => splitSearchPath(a.A_Const?.sval?.sval ?? ''));
@@ -130,6 +148,11 @@ export function statementEvents(stmt: Node, ctx: StatementContext, out: SchemaEv
         if (fname === 'set_config' && args[0]?.A_Const?.sval?.sval === 'search_path' && args[1]?.A_Const?.sval) {
           out.push({ kind: 'set_search_path', statement, schemas: splitSearchPath(args[1].A_Const.sval.sval) });
         }
+        if (fname === 'set_config' && args[0]?.A_Const?.sval?.sval === 'lock_timeout' && args[1]?.A_Const) {
+          const value = String(args[1].A_Const.sval?.sval ?? '');
+          const local = args[2]?.A_Const?.boolval?.boolval === true;
+          out.push({ kind: 'set_lock_timeout', statement, value, enabled: lockTimeoutEnabled(value), local });
+        }
       }
       return;
     }
@@ -143,6 +166,11 @@ export function statementEvents(stmt: Node, ctx: StatementContext, out: SchemaEv
     default:
       return;
   }
+}
+
+/** A lock_timeout value that sets a timeout: not 0 (in any unit), which turns it off. */
+function lockTimeoutEnabled(value: string): boolean {
+  return !/^\s*[+]?0*(\.0*)?\s*(us|ms|s|min|h|d)?\s*$/i.test(value);
 }
 
 function splitSearchPath(value: string): string[] {
@@ -580,7 +608,7 @@ function drop(node: Node, ctx: StatementContext, out: SchemaEvent[]): void {
     const name = parts[parts.length - 1];
     return { schema: parts.length > 1 ? parts[parts.length - 2] : undefined, name, span: nameSpanIn(ctx, name) ?? ctx.span };
   });
-  out.push({ kind, statement: ctx.span, names, ifExists: !!node.missing_ok, cascade: node.behavior === 'DROP_CASCADE' });
+  out.push({ kind, statement: ctx.span, names, ifExists: !!node.missing_ok, cascade: node.behavior === 'DROP_CASCADE', ...(node.concurrent ? { concurrently: true } : {}) });
 }
 
 function rename(node: Node, ctx: StatementContext, out: SchemaEvent[]): void {

@@ -1,0 +1,58 @@
+/**
+ * `fk-locks-parent`: a statement takes ACCESS EXCLUSIVE on a referenced table it does not name. Dropping an FK
+ * (DROP CONSTRAINT, DROP TABLE of the child, DROP COLUMN) or re-creating it (ALTER COLUMN TYPE of an FK column)
+ * drops its triggers on the parent, and that needs the parent's strongest lock: reads of the parent stop until
+ * the migration commits, and while the statement waits for the lock, every later query on the parent waits too.
+ */
+import { tableLabel, type Finding, type Rule } from '../rule';
+import { withGaps } from '../gaps';
+import { listWords, lockTimeoutInEffect, statementHead, unsureOfLockTimeout } from './lockStatements';
+
+export const FK_LOCKS_PARENT = 'fk-locks-parent';
+
+export const fkLocksParent: Rule = {
+  id: FK_LOCKS_PARENT,
+  // PostgreSQL's table locks; CockroachDB changes schemas online.
+  dialects: ['postgres'],
+  perHistory: true,
+  defaultSeverity: 'warning',
+  title: 'Statement takes ACCESS EXCLUSIVE on a referenced table it does not name',
+  description:
+    'Dropping a foreign key (ALTER TABLE ... DROP CONSTRAINT, DROP TABLE of the child, DROP COLUMN of an FK column) or re-creating it (ALTER COLUMN ... TYPE of an FK column) removes the FK\'s triggers from the referenced table, which takes an ACCESS EXCLUSIVE lock on that table although the statement does not name it. Until the migration\'s transaction ends nothing can read or write the parent, and while the statement waits for the lock behind any open transaction on the parent, every later query on the parent queues behind it. Reported for parents created by an earlier migration, unless the same migration alters or drops the parent itself (it locks it the same way anyway) or a lock_timeout is in effect (the wait is then bounded: the statement fails instead of stalling the parent).',
+  check({ histories }) {
+    const findings: Finding[] = [];
+    for (const history of histories) {
+      if (history.history.tool === 'schema') continue; // loaded into an empty database
+      // Tables a migration takes ACCESS EXCLUSIVE on by name anyway (it alters or drops them): locking them once more through an FK changes nothing.
+      const namedByStep = new Map<number, Set<number>>();
+      for (const s of history.locks) {
+        for (const l of s.locks) {
+          if (l.mode !== 'ACCESS EXCLUSIVE' || (l.reason !== 'named' && l.reason !== 'dropped')) continue;
+          let set = namedByStep.get(s.step);
+          if (!set) namedByStep.set(s.step, (set = new Set()));
+          set.add(l.tableId);
+        }
+      }
+      for (const s of history.locks) {
+        // With a lock_timeout the wait is bounded: the statement fails instead of stalling the parent's queries.
+        if (lockTimeoutInEffect(history, s)) continue;
+        const parents = s.locks.filter((l) => l.reason === 'fk-parent' && l.mode === 'ACCESS EXCLUSIVE' && l.createdStep < s.step && !namedByStep.get(s.step)?.has(l.tableId));
+        if (!parents.length) continue;
+        const tables = listWords(parents.map((l) => tableLabel({ schema: l.schema, name: l.table })));
+        const via = listWords([...new Set(parents.map((l) => l.via).filter((v): v is string => !!v))]);
+        const finding: Finding = {
+          rule: FK_LOCKS_PARENT,
+          severity: 'warning',
+          file: s.file,
+          span: statementHead(s),
+          message:
+            `${s.summary} takes an ACCESS EXCLUSIVE lock on ${tables}, which it does not name: dropping or re-creating ${via || 'its FK'} changes its triggers on ${tables}. ` +
+            `Until the migration commits no query can read or write ${tables}, and while the statement waits for that lock behind an open transaction, every later query on ${tables} waits too. ` +
+            `Set a short lock_timeout before it (and retry), or run it while ${tables} ${parents.length === 1 ? 'is' : 'are'} quiet.`,
+        };
+        findings.push(withGaps(finding, unsureOfLockTimeout(history, s)));
+      }
+    }
+    return findings;
+  },
+};

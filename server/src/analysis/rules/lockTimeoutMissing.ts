@@ -1,0 +1,84 @@
+/**
+ * `lock-timeout-missing`: a migration takes a lock that makes writes wait (SHARE or stronger) on a table that
+ * existed before it and that foreign keys reference, with no lock_timeout set earlier in its session or
+ * transaction. Waiting for such a lock behind a long transaction makes every later write (or, for ACCESS
+ * EXCLUSIVE, every query) on the table queue behind the migration; a lock_timeout turns that into a quick
+ * failure to retry. One finding per migration, at its first such statement.
+ */
+import type { StatementLocks } from '../../model/replay';
+import { lockConflicts } from '../../model/replay/lockModes';
+import type { MigrationTool } from '../../sources/migrationFile';
+import { type Finding, type RelatedLocation, type Rule } from '../rule';
+import { withGaps } from '../gaps';
+import { lockTimeoutInEffect, locksText, statementHead, tablesText, unsureOfLockTimeout } from './lockStatements';
+
+export const LOCK_TIMEOUT_MISSING = 'lock-timeout-missing';
+
+const SQL_SET = "`SET lock_timeout = '5s';`";
+
+/** Where and how each tool lets a migration set lock_timeout. */
+const WHERE: Partial<Record<MigrationTool, string>> = {
+  'golang-migrate': `with ${SQL_SET} as the first statement of the .up.sql file (golang-migrate sends the file as one query, so it covers every statement)`,
+  goose: `with ${SQL_SET} right after \`-- +goose Up\``,
+  dbmate: `with ${SQL_SET} right after \`-- migrate:up\``,
+  flyway: `with ${SQL_SET} as the first statement of the migration, or for every migration in Flyway's \`initSql\` setting`,
+  prisma: `with ${SQL_SET} as the first statement of migration.sql`,
+  diesel: `with ${SQL_SET} as the first statement of up.sql`,
+  popx: `with ${SQL_SET} as the first statement of the .up.sql file`,
+  knex: "with `await knex.raw(\"SET lock_timeout = '5s'\")` at the start of `up` (or node-postgres's `lock_timeout` connection option, in milliseconds, in the knexfile)",
+  typeorm: "with `await queryRunner.query(\"SET lock_timeout = '5s'\")` at the start of `up` (or `extra: { lock_timeout: 5000 }` in the DataSource options)",
+};
+
+/** The locks of a statement that make writes wait, on tables created by an earlier migration that FKs reference. */
+function risky(s: StatementLocks) {
+  return s.locks.filter((l) => l.createdStep < s.step && l.referenced && lockConflicts(l.mode, 'ROW EXCLUSIVE'));
+}
+
+export const lockTimeoutMissing: Rule = {
+  id: LOCK_TIMEOUT_MISSING,
+  // PostgreSQL's table locks; CockroachDB changes schemas online.
+  dialects: ['postgres'],
+  perHistory: true,
+  defaultSeverity: 'info',
+  title: 'Migration locks a referenced table without lock_timeout',
+  description:
+    'A migration that takes a lock which makes writes wait (SHARE, SHARE ROW EXCLUSIVE, EXCLUSIVE, ACCESS EXCLUSIVE: adding or dropping an FK, most ALTER TABLE, CREATE INDEX without CONCURRENTLY, TRUNCATE) on an existing table that foreign keys reference, with no `SET lock_timeout` earlier in its session or transaction. If a long transaction holds the table, the statement waits, and every later write (for ACCESS EXCLUSIVE: every query) on the table queues behind it. With a lock_timeout the statement fails quickly instead, and the migration can be retried. Reported once per migration, at its first such statement.',
+  check({ histories }) {
+    const findings: Finding[] = [];
+    for (const history of histories) {
+      if (history.history.tool === 'schema') continue; // loaded into an empty database
+      const byStep = new Map<number, StatementLocks[]>();
+      for (const s of history.locks) {
+        if (lockTimeoutInEffect(history, s) || !risky(s).length) continue;
+        let list = byStep.get(s.step);
+        if (!list) byStep.set(s.step, (list = []));
+        list.push(s);
+      }
+      for (const statements of byStep.values()) {
+        const [first, ...rest] = statements;
+        const locks = risky(first);
+        const more = rest.length ? ` (and ${rest.length} more statement${rest.length === 1 ? '' : 's'} of this migration)` : '';
+        const where = WHERE[history.history.tool] ?? `with ${SQL_SET} as the first statement of the migration`;
+        const related: RelatedLocation[] = rest.slice(0, 20).map((s) => ({
+          file: s.file,
+          span: statementHead(s),
+          message: `${s.summary}: ${locksText(risky(s))}`,
+        }));
+        const tables = tablesText(locks);
+        const finding: Finding = {
+          rule: LOCK_TIMEOUT_MISSING,
+          severity: 'info',
+          file: first.file,
+          span: statementHead(first),
+          message:
+            `No lock_timeout is set before ${first.summary} takes ${locksText(locks)}${more}: ` +
+            `behind a long transaction on ${tables} it waits, and every later ${locks.some((l) => l.mode === 'ACCESS EXCLUSIVE') ? 'query' : 'write'} on ${tables} queues behind it. ` +
+            `Set one ${where}, and retry the migration when it times out.`,
+          related,
+        };
+        findings.push(withGaps(finding, unsureOfLockTimeout(history, first)));
+      }
+    }
+    return findings;
+  },
+};
