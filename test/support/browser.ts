@@ -73,9 +73,11 @@ export async function renders(page: Page): Promise<number> {
 
 const TYPES: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.html': 'text/html', '.map': 'application/json' };
 
-/** Serves dist/webview/ and one page at /index.html on the loopback interface (the webview's resource origin). */
-export async function serveWebview(page: (origin: string) => string): Promise<{ origin: string; close(): Promise<void> }> {
-  const root = join(REPO, 'dist', 'webview');
+/**
+ * Serves dist/webview/ (or another build of it, e.g. an older one to compare with) and one page at /index.html
+ * on the loopback interface (the webview's resource origin).
+ */
+export async function serveWebview(page: (origin: string) => string, root = join(REPO, 'dist', 'webview')): Promise<{ origin: string; close(): Promise<void> }> {
   let origin = '';
   const server: Server = createServer((req, res) => {
     const path = decodeURIComponent((req.url ?? '/').split('?')[0]);
