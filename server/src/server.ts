@@ -757,7 +757,14 @@ connection.onRequest('fklens/reindex', async (): Promise<IndexResult> => {
   }
 });
 
-const erd = registerErd(connection, () => [...folders, loose].map((f) => ({ name: f.name, uri: f.uri, indexed: f.indexed, model: () => f.workspace.model() })));
+const erd = registerErd(
+  connection,
+  () => [...folders, loose].map((f) => ({ name: f.name, uri: f.uri, indexed: f.indexed, model: () => f.workspace.model() })),
+  (uri) => {
+    const l = locate(uri);
+    return l && { folderUri: l.folder.uri, rel: l.rel };
+  },
+);
 
 connection.onShutdown(() => {
   if (analysisTimer) clearTimeout(analysisTimer);

@@ -28,6 +28,8 @@ export interface ErdTable {
   source: string;
   schema: string;
   name: string;
+  /** Names the table had before a RENAME, oldest first (absent when never renamed). */
+  formerNames?: string[];
   columns: ErdColumn[];
   /** Where the table was created (workspace-relative file, 0-based line / UTF-16 character). */
   file: string;
@@ -134,6 +136,7 @@ function addHistory(graph: ErdGraph, model: WorkspaceModel, history: HistoryMode
       source,
       schema: table.schema,
       name: table.name,
+      ...(table.formerNames?.length ? { formerNames: [...table.formerNames] } : {}),
       columns: table.columns.map((c) => ({
         name: c.name,
         type: c.type,

@@ -18,6 +18,7 @@ export function rename(s: ReplayState, event: RenameEvent): void {
         return;
       }
       s.unregister(table);
+      if (event.to !== table.name && !table.formerNames?.includes(table.name)) table.formerNames = [...(table.formerNames ?? []), table.name];
       table.name = event.to;
       s.register(table);
       bindPending(s, table);
