@@ -69,7 +69,7 @@ export function renderDetails(
     section.open = shown === 0 || shown + l.tables.length <= OPEN_UP_TO;
     shown += l.tables.length;
     const chips = h('div', { class: 'chips' });
-    for (const t of [...l.tables].sort((a, b) => name(a).localeCompare(name(b)))) {
+    for (const t of [...l.tables].sort((a, b) => name(a).localeCompare(name(b), undefined, { numeric: true }))) {
       const chip = h('button', { type: 'button', class: 'chip', 'data-key': t.key, title: `Show ${t.schema}.${t.name} in the diagram` }, name(t));
       chip.addEventListener('click', () => actions.reveal(t.key));
       chips.append(chip);

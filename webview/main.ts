@@ -372,7 +372,7 @@ function applyHighlight(): void {
   const table = tablesByKey.get(selected)!;
   const blast = graph.blast[selected];
   renderDetails(details, table, blast, tablesByKey, whereOf(table), detailsState, {
-    reveal: (key) => reveal(key),
+    reveal: (key) => void reveal(key),
     open: (key) => openDefinition(key),
     fitRadius: () => fitRadius(selected!),
     close: () => select(undefined),
@@ -634,19 +634,21 @@ function stepHit(by: number): void {
   showHitCount();
   const hit = hits[hitIndex];
   const t = hit.table;
-  setStatus(`${t.schema}.${t.name}${hit.formerName ? ` (formerly ${hit.formerName})` : ''}, ${whereOf(t)}`);
-  reveal(t.key);
+  const says = `${t.schema}.${t.name}${hit.formerName ? ` (formerly ${hit.formerName})` : ''}, ${whereOf(t)}`;
+  setStatus(says);
+  // A relayout (the table was not drawn) writes its own status: this one comes back after it.
+  void reveal(t.key).then(() => setStatus(says));
 }
 
 /** Brings a table into the drawn scene (filters, folded schema, focus) and centres it by its header. */
-function reveal(key: string): void {
+function reveal(key: string): Promise<void> {
   const t = tablesByKey.get(key);
-  if (!t) return;
+  if (!t) return Promise.resolve();
   if (refs.tables.has(key)) {
     centreOn(key);
     markHits();
     flash(key);
-    return;
+    return Promise.resolve();
   }
   view = {
     ...view,
@@ -658,7 +660,7 @@ function reveal(key: string): void {
   if (view.focus) selected = key;
   buildFilters();
   pending = { kind: 'centre', key };
-  void relayout().then(() => flash(key));
+  return relayout().then(() => flash(key));
 }
 
 /** Marks a table as the one just shown, and gives it the keyboard focus. */
