@@ -26,6 +26,8 @@ Draws the foreign-key diagram of the schema and migration files under DIR (defau
   --hops N                    with --focus (default 2)
   --schema NAME               only tables of this schema (repeatable)
   --group auto|on|off         fold each schema into one box (auto: above 150 tables; svg and html)
+  --columns auto|all|keys     columns drawn: all, or the key columns (primary key, FK, unique) with the
+                              rest counted (auto: keys above 12 tables; svg and html)
   --include GLOB, --exclude GLOB, --order auto|name|version   as for 'fklens model'
 `;
 
@@ -39,11 +41,12 @@ interface ErdArgs {
   hops: number;
   schemas: string[];
   group: ErdView['group'];
+  columns: ErdView['columns'];
   options: DiscoveryOptions;
 }
 
 export function parseErdArgs(argv: string[]): ErdArgs {
-  const args: ErdArgs = { dir: '.', format: 'svg', hops: 2, schemas: [], group: 'auto', options: { include: [], exclude: [] } };
+  const args: ErdArgs = { dir: '.', format: 'svg', hops: 2, schemas: [], group: 'auto', columns: 'auto', options: { include: [], exclude: [] } };
   let dirSeen = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -65,6 +68,7 @@ export function parseErdArgs(argv: string[]): ErdArgs {
       args.hops = Number(v);
     } else if (a === '--schema') args.schemas.push(value());
     else if (a === '--group') args.group = oneOf(value(), ['auto', 'on', 'off'] as const);
+    else if (a === '--columns') args.columns = oneOf(value(), ['auto', 'all', 'keys'] as const);
     else if (a === '--include') args.options.include!.push(value());
     else if (a === '--exclude') args.options.exclude!.push(value());
     else if (a === '--order') args.options.order = oneOf(value(), ['auto', 'name', 'version'] as const);
@@ -125,7 +129,7 @@ export async function erdMain(argv: string[]): Promise<number> {
   }
   const workspace = await openWorkspace(dir, args.options);
   const graph = buildErdGraph([{ name: '', model: workspace.model() }]);
-  const view: ErdView = { ...defaultView(), hops: args.hops, schemas: args.schemas, group: args.group };
+  const view: ErdView = { ...defaultView(), hops: args.hops, schemas: args.schemas, group: args.group, columns: args.columns };
   if (args.focus !== undefined) {
     const table = findTable(graph, args.focus);
     if (!table) {
