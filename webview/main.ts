@@ -19,7 +19,7 @@ import { renderDetails, type DetailsState } from './details';
 import { toDom, h, type Refs } from './dom';
 import { exportPng, exportSvg } from './exporting';
 import { createHost, type Host } from './host';
-import { centreTransform, DETAIL_ZOOM, fitTransform, fitZoom, READABLE_ZOOM, union, zoomAbout, type Box, type Transform } from './viewport';
+import { centreTransform, DETAIL_ZOOM, FAR_ZOOM, fitTransform, fitZoom, keepInView, READABLE_ZOOM, union, zoomAbout, type Box, type Transform } from './viewport';
 
 interface Persisted {
   view: ErdView;
@@ -191,6 +191,7 @@ function setStatus(text: string): void {
 
 function applyTransform(): void {
   viewport.setAttribute('transform', `translate(${round(transform.x)},${round(transform.y)}) scale(${round(transform.k, 1000)})`);
+  svg.classList.toggle('far', transform.k < FAR_ZOOM);
 }
 
 function round(n: number, by = 10): number {
@@ -480,9 +481,11 @@ function openAt(key: string): void {
     fit();
     return;
   }
+  // The drawing centred at a readable zoom, then moved as little as needed to show the whole table (or its header).
   const box = boxOf(key);
-  if (box) setTransform(centreTransform(box, canvasSize(), DETAIL_ZOOM, GEOMETRY.headerHeight));
-  else fit();
+  if (!box) return fit();
+  const centred = centreTransform({ x: 0, y: 0, width, height }, canvasSize(), DETAIL_ZOOM, GEOMETRY.headerHeight);
+  setTransform(keepInView(centred, box, canvasSize()));
 }
 
 function zoomAt(factor: number, cx: number, cy: number): void {

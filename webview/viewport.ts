@@ -23,8 +23,10 @@ export interface Size {
 
 /** The zoom at which the diagram's 12 px text shows at about 11 px: readable. */
 export const READABLE_ZOOM = 0.9;
-/** The zoom a table is shown at when the whole view cannot be readable. */
-export const DETAIL_ZOOM = 1;
+/** The zoom a table is shown at when the whole view cannot be readable (text at about 11.4 px). */
+export const DETAIL_ZOOM = 0.95;
+/** Below this zoom the diagram is an overview: the selected table gets a tint that shows at any size. */
+export const FAR_ZOOM = 0.45;
 export const MIN_ZOOM = 0.02;
 export const MAX_ZOOM = 4;
 
@@ -71,4 +73,20 @@ export function zoomAbout(t: Transform, factor: number, cx: number, cy: number):
   const k = clampZoom(t.k * factor);
   const f = k / t.k;
   return { k, x: cx - (cx - t.x) * f, y: cy - (cy - t.y) * f };
+}
+
+/**
+ * `t` moved as little as needed for `box` to be in view with `margin` around it; a box too big for the canvas
+ * keeps its top left corner (its header) in view.
+ */
+export function keepInView(t: Transform, box: Box, canvas: Size, margin = 24): Transform {
+  const shift = (start: number, size: number, room: number) => {
+    const end = start + size;
+    if (size > room - 2 * margin || start < margin) return margin - start;
+    if (end > room - margin) return room - margin - end;
+    return 0;
+  };
+  const dx = shift(t.x + box.x * t.k, box.width * t.k, canvas.width);
+  const dy = shift(t.y + box.y * t.k, box.height * t.k, canvas.height);
+  return { ...t, x: t.x + dx, y: t.y + dy };
 }

@@ -20,7 +20,7 @@ import { buildScene, defaultView, KEYS_LIMIT } from '../../server/src/features/e
 import { fullestLayer, layoutScene, packRows, type PlacedScene } from '../../server/src/features/erd/layout';
 import { erdMermaid, mermaidIdent, mermaidText, mermaidType } from '../../server/src/features/erd/mermaid';
 import { renderScene, serializeSvg } from '../../server/src/features/erd/svg';
-import { centreTransform, fitTransform, READABLE_ZOOM } from '../../webview/viewport';
+import { centreTransform, fitTransform, keepInView, READABLE_ZOOM } from '../../webview/viewport';
 import { CORPUS } from '../support/corpus';
 
 before(async () => {
@@ -206,4 +206,9 @@ test('viewport: fit a box, centre a table, by its header when it is taller than 
   const tall = centreTransform({ x: 100, y: 100, width: 200, height: 2000 }, canvas, READABLE_ZOOM, 26);
   assert.equal(tall.x, 400 - 200 * READABLE_ZOOM);
   assert.ok(Math.abs(tall.y + 100 * READABLE_ZOOM - 60) < 1e-9);
+  // Kept in view: a box off the right edge comes back with a margin; one in view does not move; a huge one shows its corner.
+  const t = { x: 0, y: 0, k: 1 };
+  assert.deepEqual(keepInView(t, { x: 900, y: 100, width: 100, height: 50 }, canvas, 20), { x: -220, y: 0, k: 1 });
+  assert.deepEqual(keepInView(t, { x: 100, y: 100, width: 100, height: 50 }, canvas, 20), t);
+  assert.deepEqual(keepInView(t, { x: 100, y: 100, width: 2000, height: 50 }, canvas, 20), { x: -80, y: 0, k: 1 });
 });

@@ -111,14 +111,15 @@ export function nodeSize(node: SceneNode): { width: number; height: number; name
     return { width: Math.ceil(chars * g.charWidth * 1.1 + 2 * g.padX + 20), height: g.schemaHeight, nameChars: 0, typeChars: 0 };
   }
   const title = clip(tableTitle(node.table)).length + 3;
-  // Widths come from every column, so that showing more of them never makes a table wider.
+  // Widths come from the columns drawn (a collapsed table keeps the width of all of them).
   let nameChars = 0;
   let typeChars = 0;
-  for (const c of node.table.columns) {
+  for (const c of node.collapsed ? node.table.columns : node.rows) {
     nameChars = Math.max(nameChars, clip(c.name).length);
     typeChars = Math.max(typeChars, clip(c.type).length);
   }
-  const rowChars = g.markerChars + nameChars + 2 + typeChars + 4;
+  const more = node.hidden ? moreColumnsText(node.hidden).length : 0;
+  const rowChars = g.markerChars + Math.max(nameChars + 2 + typeChars + 4, more);
   const width = Math.ceil(Math.max(title * 1.1, rowChars, 16) * g.charWidth + 2 * g.padX);
   const rows = rowCount(node);
   return { width, height: g.headerHeight + rows * g.rowHeight + (rows ? 4 : 0), nameChars, typeChars };

@@ -18,8 +18,9 @@ export interface ErdView {
   collapsed: string[];
   /**
    * Which columns a table shows: all of them, or its keys (primary key, FK and unique columns, and the
-   * columns an FK references); 'auto' shows the keys when more than KEYS_LIMIT tables are drawn.
-   * The focused table and the tables in `full` always show every column.
+   * columns an FK references); 'auto' shows the keys when more than KEYS_LIMIT tables, or ROWS_LIMIT
+   * columns in all, are drawn.
+   * The tables in `full`, and the focused table when it has at most FOCUS_FULL_LIMIT columns, show every column.
    */
   columns: 'auto' | 'all' | 'keys';
   /** Tables shown with every column whatever `columns` says. */
@@ -33,6 +34,10 @@ export interface ErdView {
 export const GROUP_LIMIT = 150;
 /** Above this many drawn tables, columns: 'auto' shows the key columns only. */
 export const KEYS_LIMIT = 12;
+/** Above this many columns in all, columns: 'auto' shows the key columns only too. */
+export const ROWS_LIMIT = 160;
+/** The focused table shows every column up to this many; a wider one shows its keys like the rest. */
+export const FOCUS_FULL_LIMIT = 24;
 
 export function defaultView(): ErdView {
   return { schemas: [], sources: [], hops: 1, collapsed: [], columns: 'auto', full: [], group: 'auto', expanded: [] };
@@ -94,11 +99,12 @@ export function buildScene(graph: ErdGraph, view: ErdView): Scene {
   const collapsed = new Set(view.collapsed);
   const full = new Set(view.full);
   const drawn = grouped ? tables.filter((t) => expanded.has(t.schema)).length : tables.length;
-  const keysOnly = view.columns === 'keys' || (view.columns === 'auto' && drawn > KEYS_LIMIT);
+  const rows = grouped ? 0 : tables.reduce((n, t) => n + t.columns.length, 0);
+  const keysOnly = view.columns === 'keys' || (view.columns === 'auto' && (drawn > KEYS_LIMIT || rows > ROWS_LIMIT));
   const referenced = keysOnly ? referencedColumns(graph) : new Map<string, Set<string>>();
   const rowsOf = (t: ErdTable): ErdColumn[] => {
     if (collapsed.has(t.key)) return [];
-    if (!keysOnly || full.has(t.key) || t.key === view.focus) return t.columns;
+    if (!keysOnly || full.has(t.key) || (t.key === view.focus && t.columns.length <= FOCUS_FULL_LIMIT)) return t.columns;
     const refs = referenced.get(t.key);
     return t.columns.filter((c) => c.pk || c.fk || c.unique || refs?.has(c.name));
   };

@@ -28,8 +28,8 @@ export const ERD_SVG_CSS = `
 .erd .erd-edge.folded path { stroke-dasharray: 2 3; }
 .erd .erd-marker { fill: none; stroke: var(--erd-fg, #1f2328); stroke-width: 1.3; }
 .erd .erd-marker.hollow { fill: var(--erd-bg, #ffffff); }
-.erd .selected .erd-frame { fill: var(--erd-selected-bg, #b6e3ff); stroke: var(--erd-focus, #0969da); stroke-width: 4; vector-effect: non-scaling-stroke; }
-.erd .selected .erd-header { fill: var(--erd-selected-bg, #b6e3ff); }
+.erd .selected .erd-frame { stroke: var(--erd-focus, #0969da); stroke-width: 4; vector-effect: non-scaling-stroke; }
+.erd .selected .erd-header, .erd.far .selected .erd-frame { fill: var(--erd-selected-bg, #b6e3ff); }
 .erd .neighbour .erd-frame { stroke: var(--erd-focus, #0969da); stroke-width: 2; vector-effect: non-scaling-stroke; }
 .erd .blast-set-default .erd-frame, .erd .blast-set-default .erd-header { fill: var(--erd-blast-set-default, #e5dbff); }
 .erd .blast-set-default .erd-frame { stroke: var(--erd-set-default, #8250df); stroke-width: 3; vector-effect: non-scaling-stroke; }
