@@ -56,7 +56,7 @@ export const scenarios: Scenario[] = [
   {
     // The largest Prisma project of the corpus (86 tables, 135 FKs, 250+ migrations, drift); the ERD at that scale.
     name: 'triggerdev',
-    suites: ['activation', 'erd'],
+    suites: ['activation', 'findings', 'erd'],
     workspace: copy(path.join(CORPUS, 'triggerdev-prisma/files')),
     expectActive: true,
   },

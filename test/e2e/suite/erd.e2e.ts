@@ -70,6 +70,9 @@ describe('the ERD on a real project (86 tables)', function () {
     await ui.call('click', { selector: 'button:text-is("Show all")', frames });
     await ui.waitFor('.status', { frames, text: `${tables} of ${tables} tables` });
     assert.equal((await ui.texts('g.erd-table .erd-title', frames)).length, tables);
+    // Without the selection the opening made, nothing is dimmed.
+    await ui.call('click', { selector: 'section.details button.details-close', frames });
+    await ui.waitFor('section.details .details-name', { frames, gone: true });
     await sleep(300);
     await ui.screenshot('erd-whole');
   });
