@@ -187,7 +187,7 @@ test('a table named like markup renders as text: no element, no script, no dialo
   await blank.close();
 });
 
-/** The largest PostgreSQL source of the corpus (by tables). */
+/** A project of the corpus by its id. */
 async function corpusProject(id: string): Promise<{ id: string; dir: string; graph: ErdGraph; history: HistoryModel }> {
   const dir = join(CORPUS, id, 'files');
   const model = (await openWorkspace(dir)).model();
@@ -195,7 +195,19 @@ async function corpusProject(id: string): Promise<{ id: string; dir: string; gra
   return { id, dir, graph: buildErdGraph([{ name: '', model }]), history };
 }
 
-async function largestCorpusProject(): Promise<{ id: string; dir: string; graph: ErdGraph; history: HistoryModel }> {
+/** The table whose DELETE deletes rows of the most tables. */
+function widestBlast(history: HistoryModel) {
+  return history.tables.map((t) => ({ t, n: computeReach(history, t.id, 'DELETE').deletes.length })).reduce((a, b) => (b.n > a.n ? b : a)).t;
+}
+
+let largest: Promise<{ id: string; dir: string; graph: ErdGraph; history: HistoryModel }> | undefined;
+/** The largest PostgreSQL source of the corpus (by tables), read once for all the tests. */
+function largestCorpusProject(): Promise<{ id: string; dir: string; graph: ErdGraph; history: HistoryModel }> {
+  largest ??= findLargestCorpusProject();
+  return largest;
+}
+
+async function findLargestCorpusProject(): Promise<{ id: string; dir: string; graph: ErdGraph; history: HistoryModel }> {
   let best: { id: string; dir: string; graph: ErdGraph; history: HistoryModel } | undefined;
   for (const s of postgresSources()) {
     const model = (await openWorkspace(s.dir)).model();
@@ -317,9 +329,7 @@ test('the blast radius at any zoom: the rest dimmed strongly, told apart in pixe
     await page.click('button:text-is("Show all")');
     await rendered(page, 2);
     const source = project.graph.tables[0].source;
-    const root = project.history.tables
-      .map((t) => ({ t, n: computeReach(project.history, t.id, 'DELETE').deletes.length }))
-      .reduce((a, b) => (b.n > a.n ? b : a)).t;
+    const root = widestBlast(project.history);
     const rootKey = tableKey(source, root);
     const got = await clickBlast(page, rootKey);
     const want = expectedBlast(project.history, source, root.name);
@@ -444,9 +454,7 @@ test('the webview page with the extension played by the test: opening on a given
   const { server, page, problems, posted, waitPosted, send, start } = await webviewHarness();
   try {
     const source = project.graph.tables[0].source;
-    const root = project.history.tables
-      .map((t) => ({ t, n: computeReach(project.history, t.id, 'DELETE').deletes.length }))
-      .reduce((a, b) => (b.n > a.n ? b : a)).t;
+    const root = widestBlast(project.history);
     const rootKey = tableKey(source, root);
     // Opened for a table (the one under the cursor): focused on it.
     await start(project.graph, rootKey);
