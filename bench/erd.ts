@@ -45,7 +45,7 @@ const RUNS = Math.max(1, Number(process.env.FKLENS_BENCH_RUNS ?? 3));
 const REFERENCE = process.env.FKLENS_BENCH_WEBVIEW_REF;
 
 async function measure(label: string, graph: ErdGraph, interactions: (page: Page) => Promise<string[]>): Promise<void> {
-  if (REFERENCE) await measure1(`${label} [reference build ${REFERENCE}]`, graph, async () => [], REFERENCE);
+  if (REFERENCE) await measure1(`${label} [reference build ${REFERENCE}]`, graph, interactions, REFERENCE);
   await measure1(label, graph, interactions);
 }
 
@@ -130,7 +130,7 @@ async function main(): Promise<void> {
     );
     const focus = await timed(page, clickOn('.toolbar button[title^="Show only"]'), true);
     const all = await timed(page, clickOn('.toolbar button[title^="Show every"]'), true);
-    return [fmt(`click ${table.name} (blast radius highlight)`, click), fmt('search + centre', search), fmt('focus mode (2 hops, relayout)', focus), fmt('back to all tables (relayout)', all)];
+    return [fmt(`click ${table.name} (blast radius highlight)`, click), fmt('search + centre', search), fmt('focus mode (hops as set, relayout)', focus), fmt('back to all tables (relayout)', all)];
   });
 
   const root = resolve(__dirname, '../../bench/workspace');
@@ -160,7 +160,7 @@ async function main(): Promise<void> {
       fmt('open one schema (88 tables, relayout)', open),
       fmt(`search ${table.schema}.${table.name} in a folded schema (opens it, relayout, centre)`, search),
       fmt('click (blast radius highlight)', click),
-      fmt('focus mode (2 hops, relayout)', focus),
+      fmt('focus mode (hops as set, relayout)', focus),
       fmt('zoom (wheel)', pan),
       ...ungroup,
     ];
