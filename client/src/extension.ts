@@ -30,6 +30,8 @@ const JS_MIGRATION_GLOBS = [
   '**/{migration,migrations,Migration,Migrations}/**/*.{js,cjs,mjs,ts,cts,mts}',
   '**/knexfile.{js,cjs,mjs,ts,cts,mts}',
   '**/[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]*.{js,cjs,mjs,ts,cts,mts}',
+  '**/[0-9]*.[0-9]*.{js,cjs,mjs,ts,cts,mts}',
+  '*.{js,cjs,mjs,ts,cts,mts}',
 ];
 let jsWatchers: vscode.FileSystemWatcher[] = [];
 let erd: ErdPanels | undefined;

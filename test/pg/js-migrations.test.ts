@@ -3,10 +3,11 @@
 // exactly the ones PostgreSQL has afterwards, field for field (the corpus conformance test's fields, and names).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startPostgres, foreignKeysOf, type PgServer } from '../support/postgres';
-import { JS_FIXTURES, runKnex, runnableCopy, runPlain, runTypeorm } from '../support/jsTools';
+import { JS_FIXTURES, repoRoot, runDbMigrate, runKnex, runKnexFolder, runnableCopy, runPlain, runTypeorm } from '../support/jsTools';
 import { openWorkspace } from '../../server/src/workspace/open';
 import { modelJson } from '../../server/src/model/json';
 
@@ -49,7 +50,7 @@ async function fromPostgres(pg: PgServer, db: string): Promise<string[]> {
 }
 
 async function fromFiles(project: string): Promise<{ lines: string[]; tools: string[] }> {
-  const workspace = await openWorkspace(join(JS_FIXTURES, project));
+  const workspace = await openWorkspace(join(JS_FIXTURES, ...project.split('/')));
   const model = modelJson(workspace.model());
   return { lines: model.foreignKeys.map(line).sort(), tools: workspace.histories().map((h) => `${h.id} ${h.tool}: ${h.files.map((f) => f.split('/').pop()).join(' ')}`) };
 }
@@ -104,4 +105,65 @@ test('plain JS project running SQL strings: the runner and the static model have
   assert.deepEqual(ours.tools, ['migrations js-migrations: 2.1.9.js 2.1.85.js']);
   assert.ok(truth.length >= 4, `the runner created the fixture's foreign keys:\n${truth.join('\n')}`);
   assert.deepEqual(ours.lines, truth);
+});
+
+/** `fklens model --json DIR`, the built CLI given the folder itself as its target. */
+function fromCli(dir: string): { lines: string[]; errors: string[] } {
+  const run = (command: string, ...args: string[]) => spawnSync(process.execPath, [join(repoRoot(), 'dist', 'cli.js'), command, dir, ...args], { encoding: 'utf8' });
+  const model = run('model', '--json');
+  assert.equal(model.status, 0, model.stderr);
+  const json = JSON.parse(model.stdout) as { foreignKeys: FkLine[] };
+  const check = run('check', '--format', 'json', '--fail-on', 'never');
+  const { diagnostics } = JSON.parse(check.stdout) as { diagnostics: { severity: string; rule: string; message: string }[] };
+  return { lines: json.foreignKeys.map(line).sort(), errors: diagnostics.filter((f) => f.severity === 'error').map((f) => `${f.rule}: ${f.message}`) };
+}
+
+test('db-migrate project: db-migrate up (db-migrate-pg) and the static model have the same foreign keys, every field', async () => {
+  await pg.createDatabase('dbmigrate_app');
+  const project = copy('db-migrate-app');
+  const sent = await runDbMigrate(pg, 'dbmigrate_app', join(project, 'migrations'));
+  // What db-migrate-pg really sends for the specs the reader mirrors (names, rules, the unnamed key).
+  assert.ok(sent.some((q) => /ADD CONSTRAINT "undefined" FOREIGN KEY \("author_id"\)/.test(q)), sent.join('\n'));
+  assert.ok(sent.some((q) => /ON DELETE set null ON UPDATE NO ACTION/.test(q)));
+  const truth = await fromPostgres(pg, 'dbmigrate_app');
+  const ours = await fromFiles('db-migrate-app');
+  assert.deepEqual(ours.tools, [
+    'migrations db-migrate: 20240101000000-users.js 20240102000000-posts.js 20240103000000-billing-up.sql 20240104000000-changes.js 20240105000000-audit.js',
+  ]);
+  assert.ok(truth.length >= 9, `db-migrate created the fixture's foreign keys:\n${truth.join('\n')}`);
+  assert.deepEqual(ours.lines, truth);
+  // The migrations folder given directly as the CLI's target: the same model, and no error findings.
+  const cli = fromCli(join(JS_FIXTURES, 'db-migrate-app', 'migrations'));
+  assert.deepEqual(cli.lines, truth);
+  assert.deepEqual(cli.errors, []);
+});
+
+test('knex migrations named by version, given directly: ordered as knex orders them (file names as strings), guards decided', async () => {
+  await pg.createDatabase('knex_versions');
+  const ran = await runKnexFolder(pg, 'knex_versions', join(copy('knex-versions'), 'migrations'));
+  assert.deepEqual(ran, ['2.0.0.js', '2.1.85.js', '2.1.9.js'], 'knex sorts file names as strings');
+  const truth = await fromPostgres(pg, 'knex_versions');
+  assert.ok(truth.length >= 2, truth.join('\n'));
+  const folder = join(JS_FIXTURES, 'knex-versions', 'migrations');
+  const workspace = await openWorkspace(folder);
+  assert.deepEqual(workspace.histories().map((h) => `${h.id} ${h.tool}: ${h.files.join(' ')}`), [' knex: 2.0.0.js 2.1.85.js 2.1.9.js']);
+  const cli = fromCli(folder);
+  assert.deepEqual(cli.lines, truth);
+  assert.deepEqual(cli.errors, []);
+});
+
+test('knex and TypeORM migration folders given directly as the CLI target: the foreign keys their tools create', async () => {
+  await pg.createDatabase('knex_direct');
+  await runKnex(pg, 'knex_direct', copy('knex-app'));
+  const knexTruth = await fromPostgres(pg, 'knex_direct');
+  const knexCli = fromCli(join(JS_FIXTURES, 'knex-app', 'db', 'migrations'));
+  assert.deepEqual(knexCli.lines, knexTruth);
+  assert.deepEqual(knexCli.errors, []);
+
+  await pg.createDatabase('typeorm_direct');
+  await runTypeorm(pg, 'typeorm_direct', copy('typeorm-app'));
+  const typeormTruth = await fromPostgres(pg, 'typeorm_direct');
+  const typeormCli = fromCli(join(JS_FIXTURES, 'typeorm-app', 'src', 'migrations'));
+  assert.deepEqual(typeormCli.lines, typeormTruth);
+  assert.deepEqual(typeormCli.errors, []);
 });

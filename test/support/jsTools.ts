@@ -117,3 +117,43 @@ export async function runPlain(pg: PgServer, database: string, project: string):
   }
   return files;
 }
+
+/** knex's migrator over one folder with its default settings (no knexfile: default sort, default extensions). */
+export async function runKnexFolder(pg: PgServer, database: string, directory: string): Promise<string[]> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const knex = (require('knex') as (config: unknown) => { migrate: { latest(): Promise<[number, string[]]> }; destroy(): Promise<void> })({
+    client: 'pg',
+    connection: connection(pg, database),
+    migrations: { directory },
+  });
+  try {
+    const [, ran] = await knex.migrate.latest();
+    return ran.map((f) => f.split('/').pop()!);
+  } finally {
+    await knex.destroy();
+  }
+}
+
+/** db-migrate (with db-migrate-pg) running a migrations folder `up`, as `db-migrate up` would. Returns the SQL it sent. */
+export async function runDbMigrate(pg: PgServer, database: string, directory: string): Promise<string[]> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const DBMigrate = require('db-migrate') as { getInstance(isModule: boolean, options: unknown): { silence(on: boolean): void; up(): Promise<void> } };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const log = require('db-migrate-shared').log as { sql: (...args: unknown[]) => void };
+  const sent: string[] = [];
+  const original = log.sql;
+  log.sql = (sql: unknown) => void sent.push(String(sql));
+  try {
+    const dbm = DBMigrate.getInstance(true, {
+      cwd: dirname(directory),
+      env: 'test',
+      config: { test: { driver: 'pg', ...connection(pg, database) } },
+      cmdOptions: { 'migrations-dir': directory },
+    });
+    dbm.silence(true);
+    await dbm.up();
+  } finally {
+    log.sql = original;
+  }
+  return sent;
+}

@@ -264,3 +264,57 @@ test('dialect: loose files of different engines in one folder are different data
     [['sql/mysql-schema.sql', 'mysql'], ['sql/schema.sqlite.sql', 'sqlite']],
   );
 });
+
+// ------------------------------------------------------------------------------- one odd file (issue 13)
+
+/** Bytes that are not text, as a careless copy leaves them: invalid UTF-8 and control characters, no NUL. */
+function noise(length: number): string {
+  const bytes = Buffer.alloc(length);
+  let x = 12345;
+  for (let i = 0; i < length; i++) {
+    x = (x * 1103515245 + 12345) & 0x7fffffff;
+    bytes[i] = 1 + (x % 255);
+  }
+  return bytes.toString('utf8');
+}
+
+const PG_HISTORY = {
+  'db/migrations/001_users.up.sql': 'CREATE TABLE users (id int PRIMARY KEY);\n',
+  'db/migrations/002_orders.up.sql': 'CREATE TABLE orders (id int PRIMARY KEY, user_id int REFERENCES users (id) ON DELETE CASCADE);\n',
+};
+
+test('dialect: a string literal or comment saying ENGINE=InnoDB does not turn a PostgreSQL history into MySQL', () => {
+  const { model, fk, diags } = open({
+    ...PG_HISTORY,
+    'db/migrations/003_comment.up.sql': "COMMENT ON TABLE users IS 'ENGINE=InnoDB, `legacy` (see AUTO_INCREMENT)';\n-- ENGINE=InnoDB\n",
+  });
+  assert.deepEqual(model.histories.map((h) => h.history.dialect ?? 'postgres'), ['postgres']);
+  assert.equal(fk('orders')?.onDelete, 'CASCADE');
+  assert.deepEqual(diags('syntax-error'), []);
+});
+
+test('dialect: a file of bytes that are not text is reported on its own; the history keeps its dialect and its FKs', () => {
+  const junk = noise(4000);
+  assert.match(junk, /\ufffd/);
+  const { model, fk, diags } = open({ ...PG_HISTORY, 'db/migrations/003_junk.up.sql': junk });
+  assert.deepEqual(model.histories.map((h) => h.history.dialect ?? 'postgres'), ['postgres']);
+  assert.equal(fk('orders')?.onDelete, 'CASCADE');
+  const errors = [...diags('syntax-error')];
+  assert.equal(errors.length, 1);
+  assert.match(errors[0].message, /not text/);
+  assert.ok(!model.sources.get('db/migrations/001_users.up.sql')?.problems.length);
+  assert.ok(!model.sources.get('db/migrations/002_orders.up.sql')?.problems.length);
+  // Noise made of printable characters that happen to spell MySQL's syntax is no evidence either.
+  const printable = open({ ...PG_HISTORY, 'db/migrations/003_noise.up.sql': 'x`y` (ENGINE= AUTO_INCREMENT zz qq\n' });
+  assert.deepEqual(printable.model.histories.map((h) => h.history.dialect ?? 'postgres'), ['postgres']);
+  assert.equal(printable.fk('orders')?.onDelete, 'CASCADE');
+});
+
+test('dialect: a MySQL history whose strings hold backslash escapes is still MySQL', () => {
+  const { model, fk } = open({
+    'db/001_a.sql': "INSERT INTO notes VALUES ('O\\'Brien');\nCREATE TABLE `parent` (`id` INT NOT NULL, PRIMARY KEY (`id`)) ENGINE=InnoDB;\n",
+    'db/002_b.sql': 'CREATE TABLE child (id INT PRIMARY KEY, p INT, FOREIGN KEY (p) REFERENCES parent (id));\n',
+  });
+  assert.deepEqual(model.histories.map((h) => h.history.dialect), ['mysql']);
+  assert.equal(fk('child')?.refTable, 'parent');
+});

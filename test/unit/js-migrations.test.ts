@@ -135,7 +135,9 @@ test('bad input: a syntax error is a diagnostic, a file without up has no events
 
 test('discovery: JS migration files and knexfiles are candidates, other code is not', () => {
   for (const p of ['migrations/20240101_users.js', 'db/migrations/x.ts', 'src/migration/1700000000000-Users.ts', 'knexfile.js', 'tools/20240101120000_seed.mjs']) assert.ok(isCandidate(p), p);
-  for (const p of ['src/app.js', 'migrations/types.d.ts', 'node_modules/knex/migrations/x.js', 'lib/2.1.9.js']) assert.ok(!isCandidate(p), p);
+  // By a weaker sign (a version as name, a file of the opened folder): read, and a step only when it has an up.
+  for (const p of ['lib/2.1.9.js', 'db/versions/2.0.0-rc.17.ts', '2.1.85.js', 'index.js']) assert.ok(isCandidate(p), p);
+  for (const p of ['src/app.js', 'migrations/types.d.ts', 'node_modules/knex/migrations/x.js', 'src/2.1.9.d.ts']) assert.ok(!isCandidate(p), p);
 });
 
 test('discovery: knexfile directories, TypeORM class timestamps, semantic versions, number prefixes', () => {

@@ -89,6 +89,25 @@ interface EventBase {
   statement: Span;
   /** The file the ranges point into, when not the file whose events these are (a Prisma schema spread over several files). */
   file?: string;
+  /**
+   * JS / TS migrations: the run-time conditions the statement runs under, outermost first (model/replay/conditions.ts
+   * decides them). Absent: it always runs.
+   */
+  conditions?: EventCondition[];
+}
+
+/**
+ * A run-time condition of a JS / TS migration (`if`, `try` / `catch`, a loop, a `hasTable` guard). The replay
+ * decides `has_table` / `has_column` from the model when the first statement under it is reached; under an
+ * `unknown` test a statement applies only where it fits the model, silently, and of its two arms only the
+ * first one that applied anything counts.
+ */
+export interface EventCondition {
+  /** Identifies the condition within its file: every statement under it shares one decision. */
+  id: number;
+  test: { kind: 'has_table'; table: QualifiedName } | { kind: 'has_column'; table: QualifiedName; column: string } | { kind: 'unknown' };
+  /** The statement runs when the test fails (an `else` branch, after `if (test) return`, a `catch`). */
+  negated: boolean;
 }
 
 export interface CreateTableEvent extends EventBase {

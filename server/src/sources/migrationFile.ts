@@ -17,6 +17,7 @@ export type MigrationTool =
   // JS / TS migrations (workspace/jsMigrations.ts)
   | 'knex'
   | 'typeorm'
+  | 'db-migrate'
   | 'js-migrations';
 
 const GOOSE_MARKER = /^[ \t]*--[ \t]*\+goose[ \t]+(up|down)\b/i;

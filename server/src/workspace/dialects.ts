@@ -9,11 +9,14 @@
 import { parsePrisma } from '../sources/prisma/parser';
 import { resolvePrismaSchema } from '../sources/prisma/resolve';
 import { Minimatch } from 'minimatch';
-import { looksLikePostgres, sniffDialect } from '../sources/sql/read';
+import { looksLikePostgres, looksLikeText, sniffDialect } from '../sources/sql/read';
 import type { DiscoveryOptions, History } from './discovery';
 import type { Dialect } from '../sources/events';
 
 const STRENGTH = { override: 4, fileName: 3, folder: 2, content: 1 } as const;
+
+/** A file whose content is evidence holds SQL statements (printable noise may contain `ENGINE=` by chance). */
+const STATEMENT = /(?:^|;)\s*(?:CREATE|ALTER|DROP|INSERT|SET|USE|PRAGMA|BEGIN|START|DELIMITER)\b/im;
 
 interface Evidence {
   dialect: Dialect;
@@ -66,7 +69,8 @@ export function fileDialectEvidence(path: string, text: string | undefined, opti
       if (dialect) return { dialect, strength: STRENGTH.folder };
     }
   }
-  if (text !== undefined) {
+  // Only a file of SQL text is evidence: bytes that are not text, or program code, say nothing about the engine.
+  if (text !== undefined && /\.sql$/i.test(path) && looksLikeText(text) && STATEMENT.test(text)) {
     const sniffed = sniffDialect(text);
     if (sniffed !== 'postgres') return { dialect: sniffed, strength: STRENGTH.content };
     if (looksLikePostgres(text)) return { dialect: 'postgres', strength: STRENGTH.content };
@@ -86,8 +90,7 @@ export function assignDialects(histories: History[], options: DiscoveryOptions, 
       continue;
     }
     // JS / TS migrations are program text: SQL content sniffing does not apply to them (a knexfile's client does).
-    const sql = !/\.[cm]?[jt]s$/i.test(history.files[0] ?? '');
-    const evidence = history.files.map((f) => fileDialectEvidence(f, sql ? textOf?.(f) : undefined, options));
+    const evidence = history.files.map((f) => fileDialectEvidence(f, textOf?.(f), options));
     // popx already chose its files for one dialect; only an explicit override beats that.
     const overall = strongest(evidence);
     if (history.dialect && !(overall && overall.strength === STRENGTH.override)) {

@@ -19,7 +19,7 @@ import { Minimatch } from 'minimatch';
 import { assignDialects } from './dialects';
 import { isPrismaSchemaPath, planPrismaSchemas } from './prismaSchemas';
 import { isJsSource } from '../sources/js/read';
-import { isJsMigrationCandidate, planJsHistories } from './jsMigrations';
+import { dbMigrateSqlFiles, isJsMigrationCandidate, planJsHistories } from './jsMigrations';
 import type { Dialect } from '../sources/events';
 import { markerTool, type MigrationTool } from '../sources/migrationFile';
 
@@ -236,8 +236,11 @@ export function planHistories(
   const addLoose = (path: string) => pushTo(loose, path.slice(0, Math.max(0, path.lastIndexOf('/'))), path);
   const prismaSchemaFiles: string[] = [];
   const jsPaths: string[] = [];
-  for (const path of new Set(paths)) {
-    if (!accepts.acceptsFile(path)) continue;
+  const accepted = [...new Set(paths)].filter((p) => accepts.acceptsFile(p));
+  // db-migrate's `sqls/` files are steps of its JS set (their down files of nothing), never SQL sets of their own.
+  const dbMigrate = dbMigrateSqlFiles(accepted);
+  for (const path of accepted) {
+    if (dbMigrate.all.has(path)) continue;
     if (isPrismaSchemaPath(path)) {
       prismaSchemaFiles.push(path);
       continue;
@@ -266,7 +269,7 @@ export function planHistories(
   const prismaRoots = new Set(histories.filter((h) => h.tool === 'prisma').map((h) => h.id));
   histories.push(...planPrismaSchemas(prismaSchemaFiles, prismaRoots));
   const sqlIds = new Set(histories.map((h) => h.id));
-  for (const history of planJsHistories(jsPaths, textOf)) histories.push(sqlIds.has(history.id) ? { ...history, id: `${history.id}#js` } : history);
+  for (const history of planJsHistories(jsPaths, textOf, dbMigrate.up)) histories.push(sqlIds.has(history.id) ? { ...history, id: `${history.id}#js` } : history);
   for (const history of histories) history.files = reorder(history, options.order ?? 'auto');
   return assignDialects(histories, options, textOf).sort((a, b) => compareText(a.id, b.id));
 }

@@ -3,23 +3,34 @@
  * files count, how they group into histories and in which order each tool runs them.
  *
  * - A JS / TS file is a candidate when it is a knexfile, sits in a folder named `migration(s)` (at any depth),
- *   or its name starts with a timestamp of 12 or more digits (`20230101120000_users.js`, `1700000000000-Users.ts`).
+ *   its name starts with a timestamp of 12 or more digits (`20230101120000_users.js`, `1700000000000-Users.ts`),
+ *   or, read by what it holds: its name is a version (`2.1.85.js`) or it sits in the folder that was opened
+ *   (the CLI's target, VS Code's workspace folder). The last two count only when they parse and have an `up`.
  *   Other code in the workspace is never read.
  * - A knexfile's `migrations.directory` (default `migrations`) names a knex set: the files directly in those
  *   folders, sorted by file name as knex does; its `client` gives the dialect.
- * - A folder whose files declare TypeORM migration classes is a TypeORM set, ordered by the 13-digit timestamp
- *   at the end of each class name.
- * - Any other folder of JS migrations: semantic-version names (`2.1.9.js` before `2.1.85.js`) compare part by
- *   part; otherwise the leading number compares numerically, then the name.
+ * - Any other folder is a set of the tool its code is written for (jsMigrationFacts): TypeORM orders by the
+ *   13-digit timestamp at the end of each class name; knex (by default), db-migrate and Sequelize sort file
+ *   names as strings. A db-migrate file that loads `sqls/<name>-up.sql` (db-migrate's SQL template) stands
+ *   for that SQL file, which is what the history reads; `sqls/` files are never a set of their own.
+ * - Plain node scripts running SQL strings: semantic-version names (`2.1.9.js` before `2.1.85.js`) compare
+ *   part by part; otherwise the leading number compares numerically, then the name.
  */
-import { knexfileSettings, typeormTimestamp, type KnexfileSettings } from '../sources/js/facts';
+import { jsMigrationFacts, knexfileSettings, type JsMigrationFacts, type KnexfileSettings } from '../sources/js/facts';
 import { isJsSource } from '../sources/js/read';
+import type { MigrationTool } from '../sources/migrationFile';
 import { compareDigits, type History } from './discovery';
 
 const KNEXFILE = /^knexfile\.[cm]?[jt]s$/i;
 const MIGRATION_FOLDER = /^migrations?$/i;
 const TIMESTAMPED = /^\d{12,}(?:[-_.]|$)/;
 const SEMVER_NAME = /^(\d+(?:\.\d+)+)\.[cm]?[jt]s$/i;
+/** A version as a file name, pre-releases included (`2.0.0-rc.17.js`). */
+const VERSION_NAME = /^\d+(?:\.\d+)+(?:-[\w.]+)?\.[cm]?[jt]s$/i;
+/** db-migrate only runs files named `<14-digit timestamp>-<title>` (it parses the date from the name). */
+const DB_MIGRATE_NAME = /^\d{14}-[^.]+\.[cm]?[jt]s$/;
+/** db-migrate's SQL template files: `<folder>/sqls/<migration>-up.sql` / `-down.sql`. */
+const DB_MIGRATE_SQL = /^(.*?)\/?sqls\/([^/]+)-(up|down)\.sql$/i;
 
 const baseName = (path: string) => path.slice(path.lastIndexOf('/') + 1);
 const folderOf = (path: string) => path.slice(0, Math.max(0, path.lastIndexOf('/')));
@@ -30,6 +41,8 @@ export const JS_MIGRATION_GLOBS = [
   '**/{migration,migrations,Migration,Migrations}/**/*.{js,cjs,mjs,ts,cts,mts}',
   '**/knexfile.{js,cjs,mjs,ts,cts,mts}',
   '**/[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]*.{js,cjs,mjs,ts,cts,mts}',
+  '**/[0-9]*.[0-9]*.{js,cjs,mjs,ts,cts,mts}',
+  '*.{js,cjs,mjs,ts,cts,mts}',
 ];
 
 export function isKnexfile(path: string): boolean {
@@ -41,12 +54,68 @@ export function isJsMigrationCandidate(path: string): boolean {
   if (!isJsSource(path)) return false;
   const segments = path.split('/');
   const base = segments.pop()!;
+  return KNEXFILE.test(base) || TIMESTAMPED.test(base) || segments.some((s) => MIGRATION_FOLDER.test(s)) || isWeakCandidate(path);
+}
+
+/** Candidates by a weaker sign (a version as name, a file of the opened folder): they count when they have an `up`. */
+function isWeakCandidate(path: string): boolean {
+  return !path.includes('/') || VERSION_NAME.test(baseName(path));
+}
+
+function isStrongCandidate(path: string): boolean {
+  const segments = path.split('/');
+  const base = segments.pop()!;
   return KNEXFILE.test(base) || TIMESTAMPED.test(base) || segments.some((s) => MIGRATION_FOLDER.test(s));
 }
 
-/** Histories of the JS / TS migration files among `paths` (knexfiles themselves are never steps). */
-export function planJsHistories(paths: string[], textOf?: (path: string) => string | undefined): History[] {
-  const migrations = paths.filter((p) => isJsSource(p) && !isKnexfile(p));
+/**
+ * db-migrate's `sqls/` files among `paths` whose migration file is there too: `up` maps each `-up.sql` file to
+ * its migration's path; `all` holds every such file (down files included), which no SQL history takes.
+ */
+export function dbMigrateSqlFiles(paths: Iterable<string>): { up: Map<string, string>; all: Set<string> } {
+  const list = [...paths];
+  const js = new Set(list.filter(isJsSource));
+  const up = new Map<string, string>();
+  const all = new Set<string>();
+  for (const p of list) {
+    const m = DB_MIGRATE_SQL.exec(p);
+    if (!m) continue;
+    const folder = m[1];
+    const migration = [...['js', 'ts', 'cjs', 'mjs']].map((ext) => `${folder ? folder + '/' : ''}${m[2]}.${ext}`).find((f) => js.has(f));
+    if (!migration) continue;
+    all.add(p);
+    if (m[3].toLowerCase() === 'up') up.set(migration, p);
+  }
+  return { up, all };
+}
+
+/**
+ * Histories of the JS / TS migration files among `paths` (knexfiles themselves are never steps). `sqlOf`:
+ * db-migrate migrations whose step is a `sqls/` file (see dbMigrateSqlFiles).
+ */
+export function planJsHistories(paths: string[], textOf?: (path: string) => string | undefined, sqlOf: Map<string, string> = new Map()): History[] {
+  const factsOf = (p: string): JsMigrationFacts | undefined => {
+    const text = textOf?.(p);
+    return text === undefined ? undefined : jsMigrationFacts(p, text);
+  };
+  const knexfiles = paths.filter(isKnexfile).sort(compareText);
+  const knexSettings = new Map(knexfiles.map((k) => {
+    const text = textOf?.(k);
+    return [k, text === undefined ? { directories: [] } : knexfileSettings(k, text)] as const;
+  }));
+  const knexFolders = new Map(knexfiles.map((k) => {
+    const base = folderOf(k);
+    const directories = knexSettings.get(k)!.directories;
+    return [k, (directories.length ? directories : ['migrations']).map((d) => (base ? `${base}/${d}` : d))] as const;
+  }));
+  const inKnexFolder = new Set([...knexFolders.values()].flat());
+  const migrations = paths.filter((p) => {
+    if (!isJsSource(p) || isKnexfile(p)) return false;
+    if (isStrongCandidate(p) || inKnexFolder.has(folderOf(p)) || !isWeakCandidate(p)) return true;
+    // A file taken by a weak sign only (a version as name, a file of the opened folder) counts when it reads as a migration.
+    const facts = factsOf(p);
+    return !!facts && facts.parses && facts.hasUp;
+  });
   const byFolder = new Map<string, string[]>();
   for (const p of migrations) {
     const folder = folderOf(p);
@@ -54,33 +123,50 @@ export function planJsHistories(paths: string[], textOf?: (path: string) => stri
   }
   const histories: History[] = [];
   const claimed = new Set<string>();
-  for (const knexfile of paths.filter(isKnexfile).sort(compareText)) {
-    const text = textOf?.(knexfile);
-    const settings: KnexfileSettings = text === undefined ? { directories: [] } : knexfileSettings(knexfile, text);
-    const base = folderOf(knexfile);
-    const folders = (settings.directories.length ? settings.directories : ['migrations']).map((d) => (base ? `${base}/${d}` : d));
+  for (const knexfile of knexfiles) {
+    const settings: KnexfileSettings = knexSettings.get(knexfile)!;
+    const folders = knexFolders.get(knexfile)!;
     const files = folders.flatMap((f) => (claimed.has(f) ? [] : byFolder.get(f) ?? []));
     folders.forEach((f) => claimed.add(f));
     if (!files.length) continue;
-    // knex sorts all its folders' files together by file name.
-    files.sort((a, b) => compareText(baseName(a), baseName(b)) || compareText(a, b));
-    histories.push({ id: folders[0], tool: 'knex', files, dialect: settings.dialect });
+    histories.push({ id: folders[0], tool: 'knex', files: knexOrder(files), dialect: settings.dialect });
   }
   for (const [folder, files] of byFolder) {
     if (claimed.has(folder)) continue;
-    const stamps = new Map(files.map((f) => [f, textOf ? typeormStamp(f, textOf(f)) : undefined]));
-    if ([...stamps.values()].some((s) => s !== undefined)) {
+    const facts = new Map(files.map((f) => [f, factsOf(f)]));
+    const tool = folderTool([...facts.values()]);
+    if (tool === 'typeorm') {
+      const stamps = new Map(files.map((f) => [f, facts.get(f)?.typeormStamp]));
       const ordered = [...files].sort((a, b) => compareStamps(stamps.get(a), stamps.get(b)) || compareText(a, b));
       histories.push({ id: folder, tool: 'typeorm', files: ordered });
-      continue;
-    }
-    histories.push({ id: folder, tool: 'js-migrations', files: orderGeneric(files) });
+    } else if (tool === 'db-migrate' && files.every((f) => DB_MIGRATE_NAME.test(baseName(f)))) {
+      // db-migrate runs `*.js` files sorted by name; a SQL-template file stands for the SQL file it loads.
+      const steps = knexOrder(files).map((f) => {
+        const sql = sqlOf.get(f);
+        const loads = facts.get(f)?.sqlFile;
+        return sql && (loads === undefined || sql.endsWith('/' + loads) || sql === loads) ? sql : f;
+      });
+      histories.push({ id: folder, tool: 'db-migrate', files: steps });
+    } else if (tool === 'knex' || tool === 'sequelize') {
+      histories.push({ id: folder, tool: tool === 'knex' ? 'knex' : 'js-migrations', files: knexOrder(files) });
+    } else histories.push({ id: folder, tool: 'js-migrations', files: orderGeneric(files) });
   }
   return histories;
 }
 
-function typeormStamp(path: string, text: string | undefined): string | undefined {
-  return text === undefined ? undefined : typeormTimestamp(path, text);
+/** knex (lodash sortBy on the file name: code-unit order, stable), db-migrate (`files.sort()`), sequelize-cli. */
+function knexOrder(files: string[]): string[] {
+  return [...files].sort((a, b) => compareText(baseName(a), baseName(b)) || compareText(a, b));
+}
+
+/** The tool most of a folder's files are written for (TypeORM as soon as one file declares a migration class). */
+function folderTool(facts: (JsMigrationFacts | undefined)[]): MigrationTool | 'sequelize' | undefined {
+  if (facts.some((f) => f?.typeormStamp !== undefined)) return 'typeorm';
+  const counts = new Map<string, number>();
+  for (const f of facts) if (f?.tool) counts.set(f.tool, (counts.get(f.tool) ?? 0) + 1);
+  if (!counts.size) return undefined;
+  const [tool] = [...counts].reduce((a, b) => (b[1] > a[1] ? b : a));
+  return tool as MigrationTool | 'sequelize';
 }
 
 function compareStamps(a: string | undefined, b: string | undefined): number {

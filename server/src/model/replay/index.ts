@@ -11,6 +11,7 @@
 import type { SchemaEvent, SourceFile } from '../../sources/events';
 import type { History } from '../../workspace/discovery';
 import { alterTable } from './alter';
+import { applyUnderConditions } from './conditions';
 import { endOfHistoryProblems } from './constraints';
 import { createIndex, dropIndex } from './indexes';
 import { rename } from './renames';
@@ -70,7 +71,8 @@ function applyFile(s: ReplayState, step: number): void {
   s.beginStep(step);
   for (const event of s.sources[step].events) {
     s.file = event.file ?? s.sources[step].path;
-    apply(s, event);
+    if (event.conditions) applyUnderConditions(s, event, apply);
+    else apply(s, event);
   }
 }
 

@@ -219,4 +219,5 @@ const TOOL_TABLES: Partial<Record<MigrationTool, string[]>> = {
   popx: ['schema_migration'],
   knex: ['knex_migrations', 'knex_migrations_lock'],
   typeorm: ['migrations'],
+  'db-migrate': ['migrations'],
 };

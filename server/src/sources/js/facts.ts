@@ -5,6 +5,7 @@
 import type { Dialect } from '../events';
 import { flattenChain, parseJs, Scope, unwrap, type t } from './parse';
 import { evaluate, stringOf } from './values';
+import { upFunctions } from './walk';
 
 export interface KnexfileSettings {
   /** Migration folders, relative to the knexfile's folder, without `./` and trailing `/`. */
@@ -81,8 +82,47 @@ function normalizeFolder(folder: string): string {
 /** The 13-digit timestamp TypeORM reads from the end of a migration class's name (`AddUsers1700000000000`). */
 export function typeormTimestamp(path: string, text: string): string | undefined {
   const parsed = parseJs(path, text);
-  if (!parsed.ok) return undefined;
-  for (const statement of parsed.program.body) {
+  return parsed.ok ? stampOf(parsed.program) : undefined;
+}
+
+/** What the migration planner needs to know about one JS / TS file. */
+export interface JsMigrationFacts {
+  /** The file parses as JavaScript / TypeScript. */
+  parses: boolean;
+  /** It has an `up` (exported function, class method). */
+  hasUp: boolean;
+  typeormStamp?: string;
+  /** The tool the code is written for, by what it uses (`knex.schema`, `queryRunner`, `db.createTable`, `queryInterface`). */
+  tool?: 'knex' | 'typeorm' | 'db-migrate' | 'sequelize';
+  /** db-migrate's SQL file loader: the name of the `sqls/` file its up runs (`20200101000000-users-up.sql`). */
+  sqlFile?: string;
+}
+
+const factsCache = new Map<string, { text: string; facts: JsMigrationFacts }>();
+
+export function jsMigrationFacts(path: string, text: string): JsMigrationFacts {
+  const hit = factsCache.get(path);
+  if (hit && hit.text === text) return hit.facts;
+  const parsed = parseJs(path, text);
+  const facts: JsMigrationFacts = { parses: parsed.ok, hasUp: false };
+  if (parsed.ok) {
+    facts.hasUp = upFunctions(parsed.program, Scope.of(parsed.program)).length > 0;
+    facts.typeormStamp = stampOf(parsed.program);
+  }
+  const code = text.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, ' ');
+  if (facts.typeormStamp || /\b(MigrationInterface|QueryRunner|queryRunner)\b/.test(code)) facts.tool = 'typeorm';
+  else if (/\bexports\.setup\s*=|\bdbm\b|\bdb\.(createTable|addColumn|addForeignKey|addIndex|removeColumn|changeColumn|runSql)\s*\(/.test(code)) facts.tool = 'db-migrate';
+  else if (/\bqueryInterface\b|\bSequelize\.[A-Z]/.test(code)) facts.tool = 'sequelize';
+  else if (/\bknex\b|\bKnex\b|\.schema\s*\.\s*(createTable|alterTable|table|raw)\s*\(/.test(code)) facts.tool = 'knex';
+  const loader = /['"`]sqls['"`]\s*,\s*['"`]([^'"`/\\]+-up\.sql)['"`]|\/sqls\/([^'"`/\\]+-up\.sql)['"`]/.exec(text);
+  if (loader) facts.sqlFile = loader[1] ?? loader[2];
+  if (factsCache.size > 10_000) factsCache.clear();
+  factsCache.set(path, { text, facts });
+  return facts;
+}
+
+function stampOf(program: t.Program): string | undefined {
+  for (const statement of program.body) {
     const node = statement.type === 'ExportNamedDeclaration' || statement.type === 'ExportDefaultDeclaration' ? statement.declaration : statement;
     const classes: (t.ClassDeclaration | t.ClassExpression)[] = [];
     if (node?.type === 'ClassDeclaration') classes.push(node);

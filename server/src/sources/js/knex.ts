@@ -5,9 +5,10 @@
  */
 import type { SourceProblem } from '../events';
 import { compileTable, Emitter, wrap } from './knexSql';
-import { linkSpan, readTableCallback } from './knexTable';
+import { linkSpan, readTableCallback, type KnownCondition } from './knexTable';
 import { MappedSql } from './mappedSql';
 import { spanOf, unwrap, type ChainLink, type Scope } from './parse';
+import { bindPlaceholders, placeholderStyle } from './placeholders';
 import { booleanOf, evaluate, sqlText, stringOf } from './values';
 
 export const SCHEMA_BUILDER_METHODS = new Set([
@@ -23,7 +24,7 @@ export interface KnexResult {
   consumed: number;
 }
 
-export function knexSchemaChain(links: ChainLink[], scope: Scope): KnexResult {
+export function knexSchemaChain(links: ChainLink[], scope: Scope, known?: KnownCondition): KnexResult {
   const problems: SourceProblem[] = [];
   let consumed = 0;
   while (consumed < links.length && links[consumed].call && SCHEMA_BUILDER_METHODS.has(links[consumed].name)) consumed++;
@@ -49,7 +50,7 @@ export function knexSchemaChain(links: ChainLink[], scope: Scope): KnexResult {
           problems.push(unknownProblem(link, 'table name or callback'));
           break;
         }
-        const builder = readTableCallback(fn, scope, problems);
+        const builder = readTableCallback(fn, scope, problems, known);
         const method = link.name === 'createTable' ? 'create' : link.name === 'createTableIfNotExists' ? 'createIfNot' : 'alter';
         compileTable(e, builder, { method, name, nameSpan: argSpan(0), schema, qualified: qualified(name) });
         out.append(e.sql);
@@ -88,7 +89,13 @@ export function knexSchemaChain(links: ChainLink[], scope: Scope): KnexResult {
         }
         break;
       case 'raw': {
-        const sql = link.call!.arguments[0] && sqlText(link.call!.arguments[0], scope);
+        let sql = link.call!.arguments[0] && sqlText(link.call!.arguments[0], scope);
+        const bindings = placeholderStyle('raw', link.call!, scope);
+        if (sql && bindings) {
+          const bound = bindPlaceholders(sql, bindings.style, bindings.values);
+          sql = bound.sql;
+          out.placeholders += bound.count;
+        }
         if (sql) out.append(sql).atomic(';\n', linkSpan(link));
         break;
       }

@@ -6,7 +6,8 @@ import { clipBytes, MAX_IDENTIFIER_BYTES } from '../../model/names';
 import type { Span } from '../text';
 import type { ColumnCall, TableBuilder, TableStatement } from './knexTable';
 import { MappedSql } from './mappedSql';
-import { booleanOf, numberOf, prop, stringOf, stringsOf, type JsValue } from './values';
+import { flattenChain, Scope, spanOf } from './parse';
+import { booleanOf, numberOf, prop, sqlText, stringOf, stringsOf, type JsValue } from './values';
 
 /** Emits generated SQL; keywords stand for `span` (the expression that declared the statement). */
 export class Emitter {
@@ -201,6 +202,29 @@ function alterColumn(e: Emitter, c: ColumnCall, target: TableTarget): void {
   e.span = saved;
 }
 
+/**
+ * A partial index's `predicate` (a query builder: `knex.whereNotNull('c')`, `.whereNull`, `.where(c, v)`,
+ * `.whereRaw(sql)`, chained with and) as knex writes it; one it cannot spell out stays an unknown predicate (the
+ * index exists and is partial, which is what matters to the FK rules).
+ */
+function wherePredicate(e: Emitter, predicate: JsValue | undefined): void {
+  if (!predicate) return;
+  const { links } = flattenChain(predicate.node);
+  const parts: string[] = [];
+  for (const link of links) {
+    if (!link.call) continue;
+    const args = link.call.arguments.map((a) => (a.type === 'SpreadElement' || a.type === 'ArgumentPlaceholder' ? undefined : a));
+    const text = (i: number) => (args[i] ? sqlText(args[i]!, Scope.empty) : undefined);
+    const column = text(0);
+    if ((link.name === 'whereNotNull' || link.name === 'whereNull') && column && !column.hasUnknowns) parts.push(`${wrap(column.text)} is ${link.name === 'whereNull' ? '' : 'not '}null`);
+    else if (link.name === 'whereRaw' && column && !column.hasUnknowns) parts.push(column.text);
+    else if ((link.name === 'where' || link.name === 'andWhere') && column && !column.hasUnknowns && args.length === 2 && args[1]!.type === 'StringLiteral') parts.push(`${wrap(column.text)} = ${literal(args[1]!.value)}`);
+    else if (!['withSchema'].includes(link.name)) return void e.kw(' where ').sql.unknown(spanOf(predicate.node));
+  }
+  if (parts.length) e.kw(` where ${parts.join(' and ')}`);
+  else e.kw(' where ').sql.unknown(spanOf(predicate.node));
+}
+
 function tableStatement(e: Emitter, s: TableStatement, target: TableTarget): void {
   const table = () => e.kw('alter table ').at(target.qualified, target.nameSpan);
   const columns = stringsOf(s.args[0]);
@@ -234,21 +258,23 @@ function tableStatement(e: Emitter, s: TableStatement, target: TableTarget): voi
         deferrable = stringOf(prop(options, 'deferrable'));
         const predicate = prop(options, 'predicate');
         useConstraint = booleanOf(prop(options, 'useConstraint')) ?? (!!deferrable || !predicate);
-        if (predicate) return; // a partial unique index from a query builder: not read
       }
       const indexName = wrap(name ?? knexName(raw, columns, 'unique'));
       if (useConstraint) table().kw(` add constraint ${indexName} unique (${columnize(columns)})${deferrable ? ` deferrable initially ${deferrable}` : ''}`);
-      else e.kw(`create unique index ${indexName} on `).at(target.qualified, target.nameSpan).kw(` (${columnize(columns)})`);
+      else {
+        e.kw(`create unique index ${indexName} on `).at(target.qualified, target.nameSpan).kw(` (${columnize(columns)})`);
+        wherePredicate(e, prop(options, 'predicate'));
+      }
       return e.end();
     }
     case 'index': {
       if (!columns) return;
       const options = s.args[2];
-      if (prop(options, 'predicate')) return; // a partial index from a query builder: not read
       const using = stringOf(options) ?? stringOf(prop(options, 'storageEngineIndexType'));
       const unique = stringOf(prop(options, 'indexType'))?.toLowerCase() === 'unique';
       e.kw(`create${unique ? ' unique' : ''} index ${wrap(stringOf(s.args[1]) ?? knexName(raw, columns, 'index'))} on `).at(target.qualified, target.nameSpan);
       e.kw(`${using ? ` using ${using}` : ''} (${columnize(columns)})`);
+      wherePredicate(e, prop(options, 'predicate'));
       return e.end();
     }
     case 'dropPrimary':

@@ -74,8 +74,15 @@ const TABLE_METHODS = new Set([
 const COLUMN_KEYS = new Set(['index', 'primary', 'unique']);
 const ALIASES: Record<string, string> = { default: 'defaultTo', defaultsTo: 'defaultTo', notNull: 'notNullable' };
 
-/** Runs through a `(table) => { ... }` callback the way knex's TableBuilder records it (nothing executes). */
-export function readTableCallback(fn: t.ArrowFunctionExpression | t.FunctionExpression, scope: Scope, problems: SourceProblem[]): TableBuilder {
+/** A condition's value when it is known without running the code (which engine the migration runs on). */
+export type KnownCondition = (test: t.Node, scope: Scope) => boolean | undefined;
+
+/**
+ * Runs through a `(table) => { ... }` callback the way knex's TableBuilder records it (nothing executes). A
+ * branch whose condition is known not to hold (`if (isMySQL)` in a PostgreSQL history) is left out; of one
+ * whose condition is not known, both branches count (the table's statement is one).
+ */
+export function readTableCallback(fn: t.ArrowFunctionExpression | t.FunctionExpression, scope: Scope, problems: SourceProblem[], known: KnownCondition = () => undefined): TableBuilder {
   const builder: TableBuilder = { columns: [], statements: [] };
   const param = fn.params[0];
   const tableName = param?.type === 'Identifier' ? param.name : undefined;
@@ -85,17 +92,40 @@ export function readTableCallback(fn: t.ArrowFunctionExpression | t.FunctionExpr
     if (n.type === 'BlockStatement') n.body.forEach(visit);
     else if (n.type === 'ExpressionStatement') visit(n.expression);
     else if (n.type === 'IfStatement') {
-      visit(n.consequent);
-      if (n.alternate) visit(n.alternate);
+      const value = known(n.test, inner);
+      if (value !== false) visit(n.consequent);
+      if (n.alternate && value !== true) visit(n.alternate);
     } else if (n.type === 'SequenceExpression') n.expressions.forEach(visit);
     else if (n.type === 'CallExpression') {
       const { root, links } = flattenChain(n);
       const isTable = (root.type === 'Identifier' && root.name === tableName) || root.type === 'ThisExpression';
       if (isTable && links[0]?.call) readTableChain(links, { start: root.start ?? 0, end: n.end ?? 0 }, inner, builder, problems);
+      // `const textColumn = isMySQL ? table.string.bind(table) : table.text.bind(table); textColumn('x')...`
+      const bound = root.type === 'CallExpression' && tableName ? boundColumnMethod(root, tableName, inner, known) : undefined;
+      if (bound) readTableChain([{ name: bound, call: root as t.CallExpression, node: root as t.Expression }, ...links], { start: root.start ?? 0, end: n.end ?? 0 }, inner, builder, problems);
     }
   };
   visit(fn.body);
   return builder;
+}
+
+/** The table method a local function stands for: `table.text.bind(table)`, or the known branch of `c ? a : b`. */
+function boundColumnMethod(call: t.CallExpression, tableName: string, scope: Scope, known: KnownCondition): string | undefined {
+  const callee = unwrap(call.callee);
+  let value = callee.type === 'Identifier' ? scope.constant(callee.name) : undefined;
+  for (let depth = 0; value && depth < 4; depth++) {
+    const n = unwrap(value);
+    if (n.type === 'ConditionalExpression') {
+      const test = known(n.test, scope);
+      if (test === undefined) return undefined;
+      value = test ? n.consequent : n.alternate;
+      continue;
+    }
+    const { root, links } = flattenChain(n);
+    if (root.type !== 'Identifier' || root.name !== tableName || links.length !== 2 || links[1].name !== 'bind' || links[0].call) return undefined;
+    return COLUMN_TYPES.has(links[0].name) ? links[0].name : undefined;
+  }
+  return undefined;
 }
 
 function readTableChain(links: ChainLink[], span: Span, scope: Scope, builder: TableBuilder, problems: SourceProblem[]): void {

@@ -3,7 +3,7 @@
  * would send), with a map from every SQL offset back to the JS range it came from. The PostgreSQL reader reads
  * the text; its events and problems are then moved into the JS file, so diagnostics land in the migration code.
  */
-import type { SchemaEvent, SourceProblem } from '../events';
+import type { EventCondition, SchemaEvent, SourceProblem } from '../events';
 import type { Span } from '../text';
 import { readPostgres } from '../sql/postgres';
 
@@ -23,6 +23,10 @@ export class MappedSql {
   text = '';
   private readonly pieces: Piece[] = [];
   private unknowns = 0;
+  /** The run-time conditions the code sends this SQL under (set by the walk). */
+  conditions?: EventCondition[];
+  /** Bound parameters read as values (placeholders.ts). */
+  placeholders = 0;
 
   /** Text copied from the file: js[jsStart, jsStart + text.length). */
   exact(text: string, jsStart: number): this {
@@ -49,6 +53,37 @@ export class MappedSql {
 
   get hasUnknowns(): boolean {
     return this.unknowns > 0;
+  }
+
+  /**
+   * The text with some ranges replaced (placeholders by the values they stand for): the rest keeps its map,
+   * each replacement stands for the JS range of the text it replaces. `unknown: true` makes it an unknown name.
+   */
+  replaced(replacements: { start: number; end: number; text: string; unknown?: boolean }[]): MappedSql {
+    const out = new MappedSql();
+    out.unknowns = this.unknowns;
+    let at = 0;
+    for (const r of [...replacements].sort((a, b) => a.start - b.start)) {
+      if (r.start < at) continue;
+      out.copy(this, at, r.start);
+      const span = this.mapSpan({ start: r.start, end: r.end });
+      if (r.unknown) out.unknown(span);
+      else out.atomic(r.text, span);
+      at = r.end;
+    }
+    out.copy(this, at, this.text.length);
+    return out;
+  }
+
+  /** Appends this[start, end) of `from`, exact pieces cut to the range, atomic ones kept whole. */
+  private copy(from: MappedSql, start: number, end: number): void {
+    for (const p of from.pieces) {
+      if (p.sqlEnd <= start || p.sqlStart >= end) continue;
+      const s = Math.max(start, p.sqlStart);
+      const e = Math.min(end, p.sqlEnd);
+      if (p.exact) this.exact(from.text.slice(s, e), p.jsStart + (s - p.sqlStart));
+      else this.atomic(from.text.slice(s, e), { start: p.jsStart, end: p.jsEnd });
+    }
   }
 
   private push(text: string, jsStart: number, jsEnd: number, exact: boolean): this {
@@ -103,10 +138,19 @@ export function readMappedSql(path: string, sql: MappedSql): MappedRead {
   const file = readPostgres(path, sql.text);
   const seen = new Set<object>();
   const events: SchemaEvent[] = [];
-  const problems = file.problems.map((p) => ({ ...p, span: sql.mapSpan(p.span) }));
+  // SQL FK Lens only partly knows (run-time parts, bound values) or that may not run at all: what it cannot read
+  // is a gap in the model, not a mistake in the migration.
+  const uncertain = sql.hasUnknowns || sql.placeholders > 0 || !!sql.conditions?.length;
+  const problems = file.problems.map((p): SourceProblem => {
+    const span = sql.mapSpan(p.span);
+    if (!uncertain || p.code !== 'syntax-error') return { ...p, span };
+    const why = sql.conditions?.length ? 'it runs under a condition only known when the migration runs' : sql.hasUnknowns ? 'parts of it are only known when the migration runs' : 'it has bound parameters';
+    return { severity: 'info', code: 'unsupported', message: `FK Lens could not read this statement (${why}); it is left out of the model. ${p.message}`, span };
+  });
   for (const event of file.events) {
     const unknown = sql.hasUnknowns ? unknownName(event) : undefined;
     mapSpans(event, sql, seen);
+    if (sql.conditions?.length) event.conditions = sql.conditions;
     if (unknown) {
       problems.push({
         severity: 'info',

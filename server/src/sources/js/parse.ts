@@ -110,8 +110,21 @@ export class Scope {
     return new Scope([program.body]);
   }
 
+  /** No names at all (literal values only). */
+  static readonly empty = new Scope([[]]);
+
   with(block: t.Statement[]): Scope {
     return new Scope([...this.blocks, block]);
+  }
+
+  /** A scope where `name` stands for `value` (a parameter bound to what the caller passes, a loop variable). */
+  bind(name: string, value: t.Expression): Scope {
+    const declaration: t.VariableDeclaration = {
+      type: 'VariableDeclaration',
+      kind: 'const',
+      declarations: [{ type: 'VariableDeclarator', id: { type: 'Identifier', name }, init: value }],
+    };
+    return this.with([declaration]);
   }
 
   /** The initializer of the innermost `const` / `let` / `var` declaration named `name` (first one per block). */

@@ -33,7 +33,7 @@ export function readJsMigration(path: string, text: string, dialect: Dialect = '
   if (!parsed.ok) return file([], [], [parsed.problem]);
   let walked: ReturnType<typeof walkMigration>;
   try {
-    walked = walkMigration(parsed.program);
+    walked = walkMigration(parsed.program, dialect);
   } catch (e) {
     // A construct the walk does not handle (or nesting too deep for it) must not take the server down.
     return file([], [], [{ severity: 'warning', code: 'unsupported', message: `FK Lens could not read this migration: ${(e as Error).message}`, span: { start: 0, end: 0 } }]);

@@ -7,8 +7,8 @@ import { createHash } from 'node:crypto';
 import type { SourceProblem } from '../events';
 import type { Span } from '../text';
 import { MappedSql } from './mappedSql';
-import { spanOf, unwrap, type Scope, type t } from './parse';
-import { booleanOf, evaluate, numberOf, prop, stringOf, stringsOf, type JsValue } from './values';
+import { spanOf, type Scope, type t } from './parse';
+import { booleanOf, evaluate, numberOf, prop, propertyNode, stringOf, stringsOf, type JsValue } from './values';
 
 export const TYPEORM_METHODS = new Set([
   'createTable', 'createForeignKey', 'createForeignKeys', 'createIndex', 'createIndices', 'dropForeignKey', 'dropForeignKeys',
@@ -257,11 +257,4 @@ function createIndex(out: MappedSql, o: JsValue, table: { name: string; schema?:
   const name = stringOf(prop(o, 'name')) ?? defaultName('IDX_', 26, table.name, columns, where);
   out.atomic(`CREATE ${booleanOf(prop(o, 'isUnique')) ? 'UNIQUE ' : ''}INDEX${booleanOf(prop(o, 'isConcurrent')) ? ' CONCURRENTLY' : ''} ${quote(name)} ON ${tablePath(table.name, table.schema)}${booleanOf(prop(o, 'isSpatial')) ? ' USING GiST' : ''} (`, span);
   out.atomic(columns.map(quote).join(', '), prop(o, 'columnNames') ? spanOf(prop(o, 'columnNames')!.node) : span).atomic(`)${where ? ` WHERE ${where}` : ''};\n`, span);
-}
-
-/** The whole `key: value` property of an object literal (for ranges like `onDelete: 'CASCADE'`). */
-function propertyNode(o: JsValue, key: string): t.Node | undefined {
-  const node = unwrap(o.node);
-  if (node.type !== 'ObjectExpression') return undefined;
-  return node.properties.find((p) => p.type === 'ObjectProperty' && ((p.key.type === 'Identifier' && p.key.name === key) || (p.key.type === 'StringLiteral' && p.key.value === key)));
 }

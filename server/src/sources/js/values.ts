@@ -93,6 +93,13 @@ export const numberOf = (v: JsValue | undefined): number | undefined => (v?.kind
 export const booleanOf = (v: JsValue | undefined): boolean | undefined => (v?.kind === 'boolean' ? v.value : undefined);
 export const prop = (v: JsValue | undefined, key: string): JsValue | undefined => (v?.kind === 'object' ? v.props.get(key) : undefined);
 
+/** The whole `key: value` property of an object literal (for ranges like `onDelete: 'CASCADE'`). */
+export function propertyNode(o: JsValue, key: string): t.ObjectProperty | undefined {
+  const node = unwrap(o.node);
+  if (node.type !== 'ObjectExpression') return undefined;
+  return node.properties.find((p): p is t.ObjectProperty => p.type === 'ObjectProperty' && ((p.key.type === 'Identifier' && p.key.name === key) || (p.key.type === 'StringLiteral' && p.key.value === key)));
+}
+
 /** A string or an array of strings (knex column lists); undefined when any part is unknown. */
 export function stringsOf(v: JsValue | undefined): string[] | undefined {
   if (v?.kind === 'string') return [v.value];

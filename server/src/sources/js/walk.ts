@@ -3,16 +3,33 @@
  * send (SQL strings, knex schema builder chains, TypeORM query runner calls) as units for the PostgreSQL
  * reader. Nothing runs: the walk only looks at the syntax tree.
  */
-import type { SourceProblem } from '../events';
+import type { Dialect, EventCondition, SourceProblem } from '../events';
+import { ConditionReader, type Decision } from './conditions';
+import { DB_MIGRATE_METHODS, dbMigrateCall } from './dbMigrate';
 import { knexSchemaChain, SCHEMA_BUILDER_METHODS } from './knex';
 import type { MappedSql } from './mappedSql';
 import { declarationOf, flattenChain, propertyName, Scope, spanOf, unwrap, type ChainLink, type t } from './parse';
+import { bindPlaceholders, placeholderStyle } from './placeholders';
 import { typeormCall, TYPEORM_METHODS } from './typeorm';
-import { sqlText } from './values';
+import { evaluate, sqlText } from './values';
 
 /** Methods whose first argument is SQL the call sends: knex `raw`, TypeORM / Sequelize / pg `query`, db-migrate `runSql`, postgres.js `unsafe`. */
 const SQL_METHODS = new Set(['raw', 'query', 'runSql', 'unsafe']);
 const PROMISE_CALLBACKS = new Set(['then', 'catch', 'finally']);
+/**
+ * Calls that change the schema in some tool's API: one FK Lens could not read is reported as skipped (the model
+ * may miss what it does), never silently dropped.
+ */
+const SCHEMA_CALLS = new Set([
+  'createTable', 'alterTable', 'dropTable', 'renameTable', 'addColumn', 'addColumns', 'removeColumn', 'dropColumn', 'dropColumns',
+  'changeColumn', 'renameColumn', 'addIndex', 'removeIndex', 'createIndex', 'dropIndex', 'addForeignKey', 'removeForeignKey',
+  'createForeignKey', 'createForeignKeys', 'dropForeignKey', 'dropForeignKeys', 'addConstraint', 'removeConstraint',
+  'createPrimaryKey', 'dropPrimaryKey', 'createUniqueConstraint', 'dropUniqueConstraint', 'createSchema', 'dropSchema',
+]);
+/** Iteration helpers whose callback runs once per element. */
+const ITERATORS = new Set(['forEach', 'map', 'flatMap', 'reduce']);
+/** Unrolled loops run at most this many times each. */
+const MAX_UNROLL = 100;
 /** Helper functions called from `up` are followed this deep. */
 const MAX_CALL_DEPTH = 8;
 
@@ -23,8 +40,8 @@ export interface WalkResult {
   hasUp: boolean;
 }
 
-export function walkMigration(program: t.Program): WalkResult {
-  const walker = new Walker();
+export function walkMigration(program: t.Program, dialect: Dialect = 'postgres'): WalkResult {
+  const walker = new Walker(dialect);
   const scope = Scope.of(program);
   const ups = upFunctions(program, scope);
   for (const fn of ups) walker.runFunction(fn, scope);
@@ -51,7 +68,15 @@ export function upFunctions(program: t.Program, scope: Scope): t.Function[] {
         else if (p.type === 'ObjectProperty' && keyName(p.key) === 'up') add(p.value);
       }
     } else if (n.type === 'ClassExpression') fromClass(n);
-    else if (n.type === 'Identifier') {
+    else if (n.type === 'CallExpression') {
+      // A wrapper around the migration: `createTransactionalMigration(async function up(knex) {...}, ...)`,
+      // `defineMigration({ up })`.
+      for (const arg of n.arguments) {
+        const a = unwrap(arg);
+        if (a.type === 'FunctionExpression' && a.id?.name === 'up') add(a);
+        else if (a.type === 'ObjectExpression') fromObject(a);
+      }
+    } else if (n.type === 'Identifier') {
       const init = scope.constant(n.name);
       if (init) fromObject(init);
     }
@@ -64,6 +89,17 @@ export function upFunctions(program: t.Program, scope: Scope): t.Function[] {
       }
     }
   };
+  // TypeScript compiled to ES5: `C.prototype.up = function (queryRunner) {...}`, at the top or in the class's IIFE.
+  const prototypeUps = (statements: t.Statement[], depth: number): void => {
+    for (const statement of statements) {
+      if (statement.type === 'ExpressionStatement' && statement.expression.type === 'AssignmentExpression' && statement.expression.left.type === 'MemberExpression') {
+        const names = flattenChain(statement.expression.left).links.map((l) => l.name);
+        if (names.length >= 2 && names[names.length - 1] === 'up' && names[names.length - 2] === 'prototype') add(statement.expression.right);
+      }
+      if (depth > 0) for (const iife of iifeBodies(statement)) prototypeUps(iife, depth - 1);
+    }
+  };
+  prototypeUps(program.body, 2);
   for (const statement of program.body) {
     const declaration = declarationOf(statement);
     if (declaration?.type === 'FunctionDeclaration' && declaration.id?.name === 'up' && statement.type === 'ExportNamedDeclaration') add(declaration);
@@ -71,6 +107,12 @@ export function upFunctions(program: t.Program, scope: Scope): t.Function[] {
       for (const d of declaration.declarations) if (d.id.type === 'Identifier' && d.id.name === 'up') add(d.init);
     }
     if (declaration?.type === 'ClassDeclaration') fromClass(declaration);
+    // `export { down, up };` (bundlers write ES modules this way), `export { migrateUp as up }`.
+    if (statement.type === 'ExportNamedDeclaration' && !statement.source) {
+      for (const specifier of statement.specifiers) {
+        if (specifier.type === 'ExportSpecifier' && keyName(specifier.exported) === 'up') add(specifier.local);
+      }
+    }
     if (statement.type === 'ExportDefaultDeclaration') {
       const d = statement.declaration;
       if (d.type === 'ClassDeclaration') fromClass(d);
@@ -85,6 +127,20 @@ export function upFunctions(program: t.Program, scope: Scope): t.Function[] {
     }
   }
   return found;
+}
+
+/** Bodies of functions a statement calls at once: `var C = (function () {...}())`, `(function () {...})()`. */
+function iifeBodies(statement: t.Statement): t.Statement[][] {
+  const inits: t.Node[] = [];
+  if (statement.type === 'VariableDeclaration') for (const d of statement.declarations) if (d.init) inits.push(d.init);
+  if (statement.type === 'ExpressionStatement') inits.push(statement.expression.type === 'AssignmentExpression' ? statement.expression.right : statement.expression);
+  const bodies: t.Statement[][] = [];
+  for (const init of inits) {
+    const n = unwrap(init);
+    const callee = n.type === 'CallExpression' ? unwrap(n.callee) : undefined;
+    if (callee && (callee.type === 'FunctionExpression' || callee.type === 'ArrowFunctionExpression') && callee.body.type === 'BlockStatement') bodies.push(callee.body.body);
+  }
+  return bodies;
 }
 
 function keyName(key: t.Node): string | undefined {
@@ -104,20 +160,86 @@ class Walker {
   readonly units: MappedSql[] = [];
   readonly problems: SourceProblem[] = [];
   private readonly active = new Set<t.Function>();
+  /** The run-time conditions of the code being walked, outermost first. */
+  private conditions: EventCondition[] = [];
+  private nextCondition = 1;
+  private readonly reader: ConditionReader;
 
-  runFunction(fn: t.Function, scope: Scope): void {
+  constructor(dialect: Dialect) {
+    this.reader = new ConditionReader(dialect);
+  }
+
+  /** A condition's value when known without running the code. */
+  private readonly known = (test: t.Node, scope: Scope): boolean | undefined => {
+    const decision = this.reader.decide(test, scope);
+    return decision.kind === 'known' ? decision.value : undefined;
+  };
+
+  /** Runs `fn` with `args` bound to its first parameters (a `.then` callback's value, a loop's element). */
+  runFunction(fn: t.Function, scope: Scope, args: t.Expression[] = []): void {
     if (this.active.has(fn) || this.active.size >= MAX_CALL_DEPTH) return;
     this.active.add(fn);
     try {
-      if (fn.body.type === 'BlockStatement') this.statements(fn.body.body, scope.with(fn.body.body));
-      else this.execute(fn.body, scope);
+      let inner = scope;
+      fn.params.forEach((param, i) => {
+        const arg = args[i] && unwrap(args[i]);
+        // `helper(knex)` into `function helper(knex)`: the name already means the same thing.
+        if (arg && param.type === 'Identifier' && !(arg.type === 'Identifier' && arg.name === param.name)) inner = inner.bind(param.name, args[i]);
+      });
+      if (fn.body.type === 'BlockStatement') this.statements(fn.body.body, inner.with(fn.body.body));
+      else this.execute(fn.body, inner);
     } finally {
       this.active.delete(fn);
     }
   }
 
+  // ---- Conditions ---------------------------------------------------------------------------------------
+
+  /** Runs `walk` with `condition` added to the current conditions. */
+  private under(condition: EventCondition, walk: () => void): void {
+    const saved = this.conditions;
+    this.conditions = [...saved, condition];
+    try {
+      walk();
+    } finally {
+      this.conditions = saved;
+    }
+  }
+
+  /** A fresh condition for one decision (both arms of it share the id). */
+  private condition(decision: Decision): { id: number; test: EventCondition['test']; negated: boolean } {
+    const id = this.nextCondition++;
+    return decision.kind === 'test' ? { id, test: decision.test, negated: decision.negated } : { id, test: { kind: 'unknown' }, negated: false };
+  }
+
+  /** Walks one arm of a decision: always, never, or under the condition (`other`: the else arm). */
+  private arm(decision: Decision, condition: EventCondition, other: boolean, walk: () => void): void {
+    if (decision.kind === 'known') {
+      if (decision.value !== other) walk();
+      return;
+    }
+    this.under(other ? { ...condition, negated: !condition.negated } : condition, walk);
+  }
+
+  // ---- Statements --------------------------------------------------------------------------------------
+
   private statements(list: t.Statement[], scope: Scope): void {
-    for (const s of list) this.statement(s, scope);
+    for (let i = 0; i < list.length; i++) {
+      const s = list[i];
+      // `if (test) return;` (or a branch that always leaves): the rest of the block runs when the test fails.
+      if (s.type === 'IfStatement' && !s.alternate && exits(s.consequent)) {
+        this.execute(s.test, scope);
+        const decision = this.reader.decide(s.test, scope);
+        if (decision.kind === 'known' && !decision.value) continue;
+        const condition = this.condition(decision);
+        this.arm(decision, condition, false, () => this.block(s.consequent, scope));
+        if (decision.kind === 'known') return;
+        const rest = list.slice(i + 1);
+        this.arm(decision, condition, true, () => this.statements(rest, scope));
+        return;
+      }
+      this.statement(s, scope);
+    }
   }
 
   private block(s: t.Statement, scope: Scope): void {
@@ -135,27 +257,69 @@ class Walker {
       case 'ReturnStatement':
         if (s.argument) this.execute(s.argument, scope);
         return;
-      case 'IfStatement':
-        // The condition is only known at run time; both branches are read.
+      case 'IfStatement': {
         this.execute(s.test, scope);
-        this.block(s.consequent, scope);
-        if (s.alternate) this.block(s.alternate, scope);
+        const decision = this.reader.decide(s.test, scope);
+        const condition = this.condition(decision);
+        this.arm(decision, condition, false, () => this.block(s.consequent, scope));
+        if (s.alternate) this.arm(decision, condition, true, () => this.block(s.alternate!, scope));
         return;
+      }
+      case 'SwitchStatement':
+        return this.switchStatement(s, scope);
       case 'BlockStatement':
         return this.block(s, scope);
+      case 'ForOfStatement':
+        return this.forOf(s, scope);
       case 'ForStatement':
       case 'ForInStatement':
-      case 'ForOfStatement':
       case 'WhileStatement':
       case 'DoWhileStatement':
+        // Runs any number of times (often over query results): what it does applies only where it fits.
+        return this.under(this.condition({ kind: 'unknown' }), () => this.block(s.body, scope));
       case 'LabeledStatement':
         return this.block(s.body, scope);
-      case 'TryStatement':
-        this.block(s.block, scope);
+      case 'TryStatement': {
+        // The catch runs only when the try failed: of the two, the first that applies counts.
+        const condition = this.condition({ kind: 'unknown' });
+        this.under(condition, () => this.block(s.block, scope));
+        if (s.handler) this.under({ ...condition, negated: true }, () => this.block(s.handler!.body, scope));
         if (s.finalizer) this.block(s.finalizer, scope);
         return;
+      }
       default:
         return;
+    }
+  }
+
+  /** `for (const t of ['a', 'b'])` runs once per element; over anything else, under an unknown condition. */
+  private forOf(s: t.ForOfStatement, scope: Scope): void {
+    const items = constantItems(s.right, scope);
+    const variable = s.left.type === 'VariableDeclaration' ? s.left.declarations[0]?.id : s.left;
+    if (items && variable?.type === 'Identifier') {
+      for (const item of items) this.block(s.body, scope.bind(variable.name, item));
+      return;
+    }
+    this.under(this.condition({ kind: 'unknown' }), () => this.block(s.body, scope));
+  }
+
+  private switchStatement(s: t.SwitchStatement, scope: Scope): void {
+    // TypeScript's ES5 generators (`switch (_a.label) { case 0: ... case 1: ... }`): the steps of one run, in order.
+    const discriminant = unwrap(s.discriminant);
+    if (discriminant.type === 'MemberExpression' && propertyName(discriminant) === 'label' && s.cases.every((c) => c.test?.type === 'NumericLiteral')) {
+      for (const c of s.cases) this.statements(c.consequent, scope);
+      return;
+    }
+    let falling = false;
+    for (const c of s.cases) {
+      const decision: Decision = c.test
+        ? this.reader.decide({ type: 'BinaryExpression', operator: '===', left: s.discriminant, right: c.test } as t.BinaryExpression, scope)
+        : { kind: 'unknown' };
+      const runs: boolean = falling || (decision.kind === 'known' && decision.value);
+      if (runs) this.statements(c.consequent, scope);
+      else if (decision.kind !== 'known') this.under(this.condition({ kind: 'unknown' }), () => this.statements(c.consequent, scope));
+      falling = runs && !c.consequent.some((x) => x.type === 'BreakStatement' || exits(x));
+      if (runs && !falling) return;
     }
   }
 
@@ -169,19 +333,31 @@ class Walker {
       case 'SequenceExpression':
         for (const e of n.expressions) this.execute(e, scope);
         return;
-      case 'ConditionalExpression':
+      case 'ConditionalExpression': {
         this.execute(n.test, scope);
-        this.execute(n.consequent, scope);
-        this.execute(n.alternate, scope);
+        const decision = this.reader.decide(n.test, scope);
+        const condition = this.condition(decision);
+        this.arm(decision, condition, false, () => this.execute(n.consequent, scope));
+        this.arm(decision, condition, true, () => this.execute(n.alternate, scope));
         return;
-      case 'LogicalExpression':
+      }
+      case 'LogicalExpression': {
+        // `exists || createTable(...)`: the right side runs only when the left one does not decide.
         this.execute(n.left, scope);
-        this.execute(n.right, scope);
+        const decision: Decision = n.operator === '??' ? { kind: 'unknown' } : this.reader.decide(n.left, scope);
+        this.arm(decision, this.condition(decision), n.operator === '||', () => this.execute(n.right, scope));
         return;
+      }
       case 'AssignmentExpression':
         return this.execute(n.right, scope);
       case 'ArrayExpression':
-        for (const e of n.elements) if (e) this.execute(e.type === 'SpreadElement' ? e.argument : e, scope);
+        // Steps in order (`async.series([...])`, `Promise.all([...])`): functions among them run too.
+        for (const e of n.elements) {
+          if (!e) continue;
+          const element = unwrap(e.type === 'SpreadElement' ? e.argument : e);
+          if (element.type === 'ArrowFunctionExpression' || element.type === 'FunctionExpression') this.runFunction(element, scope);
+          else this.execute(element, scope);
+        }
         return;
       case 'TaggedTemplateExpression':
         if (isSqlTag(n.tag)) this.unit(sqlText(n, scope));
@@ -195,7 +371,16 @@ class Walker {
   }
 
   private unit(sql: MappedSql | undefined): void {
-    if (sql && sql.text.trim()) this.units.push(sql);
+    if (sql && sql.text.trim()) this.push([sql]);
+  }
+
+  /** Units of SQL the code sends here, under the current conditions. */
+  private push(units: MappedSql[], problems: SourceProblem[] = []): void {
+    for (const u of units) {
+      if (this.conditions.length) u.conditions = this.conditions;
+      this.units.push(u);
+    }
+    this.problems.push(...problems);
   }
 
   private call(call: t.CallExpression, scope: Scope): void {
@@ -205,17 +390,24 @@ class Walker {
 
     const schemaAt = links.findIndex((l, i) => l.name === 'schema' && !l.call && links[i + 1]?.call && SCHEMA_BUILDER_METHODS.has(links[i + 1].name));
     if (schemaAt >= 0) {
-      const result = knexSchemaChain(links.slice(schemaAt + 1), scope);
-      this.units.push(...result.units);
-      this.problems.push(...result.problems);
-      this.callbacks(links.slice(schemaAt + 1 + result.consumed), scope);
+      const result = knexSchemaChain(links.slice(schemaAt + 1), scope, this.known);
+      this.push(result.units, result.problems);
+      const consumed = links.slice(schemaAt + 1, schemaAt + 1 + result.consumed);
+      this.callbacks(links.slice(schemaAt + 1 + result.consumed), scope, consumed[consumed.length - 1]);
       return;
     }
     if (links.length) {
       // Everything before the last link runs first (`knex.raw(a).then(...)`).
       let first = links.length - 1;
       while (first > 0 && PROMISE_CALLBACKS.has(links[first].name)) first--;
-      const head = links[first];
+      let head = links[first];
+      // `db.createTable.bind(db, 'x', {...})` (async.series steps): the bound call, run where it is listed.
+      if (head.name === 'bind' && head.call && first > 0 && !links[first - 1].call) {
+        const bound = { ...head.call, callee: links[first - 1].node, arguments: head.call.arguments.slice(1) } as t.CallExpression;
+        head = { name: links[first - 1].name, call: bound, node: bound };
+        first--;
+      }
+      if (ITERATORS.has(head.name) && head.call) return this.iterate(head, first > 0 ? links[first - 1].node : root, scope);
       if (first > 0 && links[first - 1].call) this.execute(links[first - 1].node, scope);
       if (head.call) this.method(head, root, scope);
       this.callbacks(links.slice(first + 1), scope);
@@ -223,56 +415,139 @@ class Walker {
     }
     const callee = unwrap(call.callee);
     const local = callee.type === 'Identifier' ? scope.fn(callee.name) : callee.type === 'ArrowFunctionExpression' || callee.type === 'FunctionExpression' ? callee : undefined;
-    if (local) return this.runFunction(local, scope);
+    if (local) return this.runFunction(local, scope, call.arguments.filter((a): a is t.Expression => a.type !== 'SpreadElement' && a.type !== 'ArgumentPlaceholder'));
     this.arguments(call, scope);
+  }
+
+  /** `['a', 'b'].forEach((t) => ...)`: once per constant element; over anything else, under an unknown condition. */
+  private iterate(link: ChainLink, over: t.Node, scope: Scope): void {
+    const fn = link.call!.arguments[0] && unwrap(link.call!.arguments[0]);
+    const callback = fn && (fn.type === 'ArrowFunctionExpression' || fn.type === 'FunctionExpression') ? fn : fn?.type === 'Identifier' ? scope.fn(fn.name) : undefined;
+    if (!callback) return this.arguments(link.call!, scope);
+    const items = constantItems(over, scope);
+    const at = link.name === 'reduce' ? 1 : 0;
+    if (items) {
+      for (const item of items) this.runFunction(callback, scope, at ? [{ type: 'Identifier', name: 'undefined' } as t.Identifier, item] : [item]);
+      return;
+    }
+    if (unwrap(over).type === 'CallExpression' || unwrap(over).type === 'AwaitExpression') this.execute(over, scope);
+    this.under(this.condition({ kind: 'unknown' }), () => this.runFunction(callback, scope));
   }
 
   private method(link: ChainLink, root: t.Node, scope: Scope): void {
     const call = link.call!;
     const first = call.arguments[0];
     if (SQL_METHODS.has(link.name) && first && first.type !== 'SpreadElement' && first.type !== 'ArgumentPlaceholder') {
-      const sql = sqlText(first, scope);
-      if (sql && link.name === 'raw' && call.arguments.length > 1 && sql.text.includes('?')) {
-        this.problems.push({
-          severity: 'info',
-          code: 'unsupported',
-          message: 'FK Lens does not fill in knex.raw bindings (`?`, `??`); this statement is left out of the model.',
-          span: spanOf(call),
-        });
-        return;
-      }
+      let sql = sqlText(first, scope);
       if (sql) {
+        const bindings = placeholderStyle(link.name, call, scope);
+        if (bindings) {
+          const bound = bindPlaceholders(sql, bindings.style, bindings.values);
+          sql = bound.sql;
+          sql.placeholders = bound.count;
+        }
         this.unit(sql);
         // db-migrate style: the callback runs after the SQL.
         return this.arguments({ ...call, arguments: call.arguments.slice(1) }, scope);
+      }
+      const a = unwrap(first);
+      if (a.type !== 'ArrowFunctionExpression' && a.type !== 'FunctionExpression' && a.type !== 'ObjectExpression') {
+        this.problems.push({
+          severity: 'info',
+          code: 'unsupported',
+          message: `The SQL this \`${link.name}\` call sends is only known when the migration runs; FK Lens leaves it out of the model.`,
+          span: spanOf(call),
+        });
+      }
+    }
+    if (DB_MIGRATE_METHODS.has(link.name)) {
+      const result = dbMigrateCall(link.name, call, scope);
+      if (result) {
+        this.push(result.units, result.problems);
+        // Callbacks run after the call (`db.createTable(name, columns, callback)`).
+        return this.arguments(call, scope);
       }
     }
     if (TYPEORM_METHODS.has(link.name)) {
       const result = typeormCall(link.name, call, scope);
       if (result) {
-        this.units.push(...result.units);
-        this.problems.push(...result.problems);
+        this.push(result.units, result.problems);
         return;
       }
     }
     if (root.type === 'Identifier' && root.name === 'Promise' && first && first.type !== 'SpreadElement' && first.type !== 'ArgumentPlaceholder') return this.execute(first, scope);
+    if (SCHEMA_CALLS.has(link.name)) {
+      this.problems.push({
+        severity: 'info',
+        code: 'unsupported',
+        message: `FK Lens does not read this \`${link.name}\` call; what it changes in the schema is not in the model.`,
+        span: spanOf(call),
+      });
+    }
     this.arguments(call, scope);
   }
 
-  /** `.then(cb)` / `.catch` / `.finally` after a chain: the callbacks run after it. */
-  private callbacks(links: ChainLink[], scope: Scope): void {
-    for (const link of links) if (link.call && PROMISE_CALLBACKS.has(link.name)) this.arguments(link.call, scope);
+  /** `.then(cb)` / `.catch` / `.finally` after a chain: the callbacks run after it (`then`'s with the chain's value). */
+  private callbacks(links: ChainLink[], scope: Scope, value?: ChainLink): void {
+    // Only a guard's value means something to the walk (`hasTable(...).then((exists) => ...)`).
+    let result = value && (value.name === 'hasTable' || value.name === 'hasColumn') ? value.node : undefined;
+    for (const link of links) {
+      if (!link.call || !PROMISE_CALLBACKS.has(link.name)) continue;
+      if (link.name === 'catch') {
+        this.under(this.condition({ kind: 'unknown' }), () => this.arguments(link.call!, scope));
+        continue;
+      }
+      this.arguments(link.call, scope, link.name === 'then' && result ? [result] : []);
+      result = undefined;
+    }
   }
 
   /** Functions passed to a call run (`knex.transaction(async trx => ...)`, `.then(cb)`); calls passed to it run too. */
-  private arguments(call: t.CallExpression, scope: Scope): void {
+  private arguments(call: t.CallExpression, scope: Scope, values: t.Expression[] = []): void {
     for (const arg of call.arguments) {
       const a = unwrap(arg);
-      if (a.type === 'ArrowFunctionExpression' || a.type === 'FunctionExpression') this.runFunction(a, scope);
-      else if (a.type === 'Identifier' && scope.fn(a.name)) this.runFunction(scope.fn(a.name)!, scope);
+      // `.orWhere(knex.raw('LENGTH(??) > 0', [...]))`: a raw fragment given to a query builder is a value, not a statement.
+      if (a.type === 'CallExpression' && isRawFragment(a)) continue;
+      if (a.type === 'ArrowFunctionExpression' || a.type === 'FunctionExpression') this.runFunction(a, scope, values);
+      else if (a.type === 'Identifier' && scope.fn(a.name)) this.runFunction(scope.fn(a.name)!, scope, values);
       else if (a.type === 'CallExpression' || a.type === 'AwaitExpression' || a.type === 'ArrayExpression' || a.type === 'TaggedTemplateExpression') this.execute(a, scope);
     }
   }
+}
+
+/** `x.raw(...)` (not `x.schema.raw`): knex's SQL fragment. */
+function isRawFragment(call: t.CallExpression): boolean {
+  const { links } = flattenChain(call);
+  return links.length >= 1 && links[links.length - 1].name === 'raw' && !links.some((l) => l.name === 'schema');
+}
+
+/** Does this statement always leave the function (return / throw, or a block ending in one)? */
+function exits(s: t.Statement): boolean {
+  if (s.type === 'ReturnStatement' || s.type === 'ThrowStatement') return true;
+  if (s.type === 'BlockStatement') return s.body.length > 0 && exits(s.body[s.body.length - 1]);
+  return false;
+}
+
+/** The elements of a constant array (literal or a const), when few enough to unroll. */
+function constantItems(node: t.Node, scope: Scope): t.Expression[] | undefined {
+  let n = unwrap(node);
+  for (let depth = 0; n.type === 'Identifier' && depth < 8; depth++) {
+    const init = scope.constant(n.name);
+    if (!init) return undefined;
+    n = unwrap(init);
+  }
+  if (n.type === 'CallExpression') {
+    // `Object.keys({...})`, `Object.entries` are run-time values: left unknown.
+    return undefined;
+  }
+  if (n.type !== 'ArrayExpression' || n.elements.length > MAX_UNROLL) return undefined;
+  const items: t.Expression[] = [];
+  for (const e of n.elements) {
+    if (!e || e.type === 'SpreadElement') return undefined;
+    if (evaluate(e, scope).kind === 'unknown') return undefined;
+    items.push(e);
+  }
+  return items;
 }
 
 /** `sql\`...\``, `sql.unsafe\`...\``, `Prisma.sql\`...\``, `sql.type(x)\`...\``. */

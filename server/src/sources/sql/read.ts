@@ -2,7 +2,7 @@
  * Entry point for SQL files: keeps only the part the migration tool runs going up, recognises the
  * dialect, then reads it (incrementally when the previous read of the same file is at hand).
  */
-import type { Dialect, SourceFile } from '../events';
+import type { Dialect, SourceFile, SourceProblem } from '../events';
 import { LineIndex } from '../text';
 import { upSection, type MigrationTool } from '../migrationFile';
 import { rereadPostgres } from './incremental';
@@ -17,6 +17,7 @@ export function readSqlFile(path: string, text: string, tool: MigrationTool, dia
   if (isPrismaPath(path)) return readPrismaFile(path, text);
   // JS / TS migrations: their reader turns the SQL the code would send into the same events.
   if (isJsSource(path)) return readJsMigration(path, text, dialect);
+  if (!looksLikeText(text)) return notText(path, text, dialect ?? 'postgres');
   const up = upSection(text, tool);
   const detected = dialect ?? sniffDialect(up);
   if (detected === 'mysql') return readMysql(path, up);
@@ -26,10 +27,30 @@ export function readSqlFile(path: string, text: string, tool: MigrationTool, dia
   return readPostgres(path, up);
 }
 
+/**
+ * The part of a file's head that is SQL syntax: comments and string literals may quote anything (a `backticked`
+ * name in a comment, `COMMENT ON TABLE a IS 'ENGINE=InnoDB'`), so they are blanked before looking for evidence.
+ */
+function syntaxOf(text: string): string {
+  const head = text.length > 200_000 ? text.slice(0, 200_000) : text;
+  // A string is looked for within one line, with either engine's escapes (`''`, MySQL's `\'`): a quote read wrongly
+  // then blanks at most the rest of its line, never the rest of the file.
+  return head.replace(/\/\*[\s\S]*?(?:\*\/|$)|--[^\n]*|'(?:[^'\\\n]|\\.|'')*'/g, ' ');
+}
+
+/**
+ * Is this text (not binary bytes decoded as UTF-8)? Control characters other than white space, and the
+ * replacement character invalid UTF-8 turns into, are rare in text.
+ */
+export function looksLikeText(text: string): boolean {
+  const sample = text.length > 65_536 ? text.slice(0, 65_536) : text;
+  const odd = sample.match(/[\x00-\x08\x0e-\x1f\x7f\ufffd]/g)?.length ?? 0;
+  return odd <= Math.max(2, sample.length * 0.01);
+}
+
 /** MySQL and SQLite files are recognised by what PostgreSQL would never accept. */
 export function sniffDialect(text: string): Dialect {
-  // Comments may quote anything (a `backticked` name in a PostgreSQL migration's comment).
-  const head = (text.length > 200_000 ? text.slice(0, 200_000) : text).replace(/\/\*[\s\S]*?\*\/|--[^\n]*/g, ' ');
+  const head = syntaxOf(text);
   if (/\bENGINE\s*=|\bAUTO_INCREMENT\b|`[^`\n]+`\s*\(|^\s*USE\s+`?\w+`?\s*;/im.test(head)) return 'mysql';
   if (/\bAUTOINCREMENT\b|\bWITHOUT\s+ROWID\b|^\s*PRAGMA\s|\bnew\.rowid\b|^\s*CREATE\s+TRIGGER\s[^;]*?\bON\s+\S+\s+(?:FOR\s+EACH\s+ROW\s+)?BEGIN\b/im.test(head)) return 'sqlite';
   return 'postgres';
@@ -37,26 +58,31 @@ export function sniffDialect(text: string): Dialect {
 
 /** Syntax only PostgreSQL accepts: a file with it is evidence that its history is PostgreSQL's. */
 export function looksLikePostgres(text: string): boolean {
-  const head = (text.length > 200_000 ? text.slice(0, 200_000) : text).replace(/\/\*[\s\S]*?\*\/|--[^\n]*/g, ' ');
+  const head = syntaxOf(text);
   return /::[a-z]|\$\$|\bJSONB\b|\bTIMESTAMPTZ\b|\b(?:BIG)?SERIAL\b|\bCREATE\s+EXTENSION\b|\bUSING\s+(?:btree|gin|gist|brin)\b/i.test(head);
+}
+
+/** A file left out of the model, with the one problem that says why. */
+function leftOut(path: string, text: string, dialect: Dialect, problem: SourceProblem): SourceFile {
+  return { path, dialect, statementCount: 0, statements: [], events: [], problems: [problem], lines: new LineIndex(text) };
+}
+
+/** A file of bytes that are not text: one problem of its own, nothing for the model. */
+function notText(path: string, text: string, dialect: Dialect): SourceFile {
+  return leftOut(path, text, dialect, {
+    severity: 'error',
+    code: 'syntax-error',
+    message: 'This file is not text (it holds control characters or bytes that are not UTF-8); FK Lens cannot read it, and neither could the database.',
+    span: { start: 0, end: 0 },
+  });
 }
 
 function unsupportedDialect(path: string, text: string, dialect: Dialect): SourceFile {
   const name = dialect === 'cockroach' ? 'CockroachDB' : dialect;
-  return {
-    path,
-    dialect,
-    statementCount: 0,
-    statements: [],
-    events: [],
-    problems: [
-      {
-        severity: 'info',
-        code: 'unsupported',
-        message: `This file looks like ${name}; FK Lens does not read this dialect yet, so it is left out of the model.`,
-        span: { start: 0, end: Math.min(text.length, Math.max(0, text.indexOf('\n'))) },
-      },
-    ],
-    lines: new LineIndex(text),
-  };
+  return leftOut(path, text, dialect, {
+    severity: 'info',
+    code: 'unsupported',
+    message: `This file looks like ${name}; FK Lens does not read this dialect yet, so it is left out of the model.`,
+    span: { start: 0, end: Math.min(text.length, Math.max(0, text.indexOf('\n'))) },
+  });
 }
