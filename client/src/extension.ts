@@ -12,6 +12,7 @@ import {
   type ServerOptions,
 } from 'vscode-languageclient/node';
 import { ErdPanels } from './erd';
+import { SHOW_STATUS_COMMAND, StatusItem } from './status';
 
 const CLIENT_ID = 'fklens';
 const CLIENT_NAME = 'FK Lens';
@@ -35,6 +36,7 @@ const JS_MIGRATION_GLOBS = [
 ];
 let jsWatchers: vscode.FileSystemWatcher[] = [];
 let erd: ErdPanels | undefined;
+let status: StatusItem | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   output = vscode.window.createOutputChannel(CLIENT_NAME, { log: true });
@@ -51,6 +53,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   );
   erd = new ErdPanels(context, () => client, log);
   context.subscriptions.push(erd);
+  status = new StatusItem(() => output);
+  context.subscriptions.push(status, vscode.commands.registerCommand(SHOW_STATUS_COMMAND, () => status?.showDetails()));
 
   await startServer(context);
 }
@@ -97,6 +101,8 @@ function createClient(context: vscode.ExtensionContext): LanguageClient {
 
 async function startServer(context: vscode.ExtensionContext): Promise<void> {
   client = createClient(context);
+  // Before start: the server reports indexing as soon as it is initialized.
+  status?.clientStarted(client);
   try {
     await client.start();
     erd?.clientStarted(client);

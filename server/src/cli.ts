@@ -1,182 +1,117 @@
 /**
  * `fklens`: the same engine as the language server, for the terminal and CI.
- *   fklens model [DIR] [--json] [--include GLOB]... [--exclude GLOB]... [--order auto|name|version]
- *   fklens check [DIR] [--format text|json|sarif|github] [--fail-on error|warning|info|never] [--config FILE] [...]
+ *
+ *   fklens <command> [arguments] [options]     options may come before or after the command
+ *   fklens help <command> | fklens <command> --help | fklens --version
+ *
+ * Adding a command: a file `cli/<name>.ts` exporting either a `Command` made with `defineCommand` (options,
+ * help, examples and exit codes declared once; see cli/check.ts) or `<name>Main(argv)` that parses its own
+ * arguments, and one line in COMMANDS below.
  */
-import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { modelJson, type ModelJson } from './model/json';
-import type { DiscoveryOptions } from './workspace/discovery';
-import { isDialect } from './workspace/dialects';
-import { openWorkspace } from './workspace/open';
-import { reachMain } from './cli/reach';
-import { erdMain } from './cli/erd';
-import type { Workspace } from './workspace/workspace';
-import { runCheck, type FailOn } from './cli/check';
-import type { CheckFormat } from './cli/formats';
+import { checkCommand } from './cli/check';
+import { columns, type Command } from './cli/command';
+import { erdCommand } from './cli/erd';
+import { modelCommand } from './cli/model';
+import { reachCommand } from './cli/reach';
+import { didYouMean } from './cli/suggest';
+import { escapeTerminal, processIo, type CliIo } from './cli/terminal';
 
-const USAGE = `Usage: fklens <command> [DIR] [options]
+export const COMMANDS: Command[] = [
+  modelCommand,
+  checkCommand,
+  reachCommand,
+  erdCommand,
+  // { name: 'locks', summary: '...', main: locksMain },   (a command that parses its own arguments)
+];
+
+export const VERSION = process.env.FKLENS_VERSION ?? 'dev';
+
+function usage(): string {
+  return `Usage: fklens <command> [arguments] [options]
+
+See what your foreign keys do, from your schema and migration files, without a database.
 
 Commands:
-  model [DIR]    print the foreign-key model of the schema and migration files under DIR (default: .)
-  check [DIR]    report the foreign-key problems the editor shows, for CI (settings: DIR/.fklens.json)
-  reach TABLE [DIR] [--update]
-                 what one DELETE of TABLE's rows (--update: one UPDATE of its key) does through the FKs
-  erd [DIR]      draw the ERD as SVG, Mermaid or a standalone HTML page (fklens erd --help)
+${columns(COMMANDS.map((c) => [c.name, c.summary]))}
 
-Options:
-  --json                 machine-readable output (model)
-  --format text|json|sarif|github
-                         output of check (default text: file:line:col severity rule-id message)
-  --fail-on error|warning|info|never
-                         check exits with 1 when a finding at or above this severity exists (default error)
-  --config FILE          configuration file of check (default DIR/.fklens.json)
-  --include GLOB         read only files matching GLOB (repeatable; relative to DIR)
-  --exclude GLOB         skip files matching GLOB (repeatable)
-  --dialect GLOB=DIALECT  read files matching GLOB as postgres, mysql or sqlite (repeatable)
-  --mysql-server mysql|mariadb
-                         the server MySQL files target (column-level REFERENCES: ignored by mysql, a key on mariadb)
-  --order auto|name|version
-                         migration order: as the tool found in each folder (default), by path, or by leading number
-  -h, --help             show this help
+  fklens help <command>     that command's options, examples and exit codes (also: fklens <command> --help)
+  fklens --version, -v      the version
+
+Options go before or after the command, as --opt value or --opt=value. Paths are printed relative to the
+current directory. Exit codes: 0 success, 1 findings at or above --fail-on (check), 2 usage or input error,
+3 internal error.
 `;
-
-class UsageError extends Error {}
-
-interface CliArgs {
-  command: string;
-  dir: string;
-  json: boolean;
-  options: DiscoveryOptions;
-  format: CheckFormat;
-  failOn: FailOn;
-  config?: string;
 }
 
-export function parseArgs(argv: string[]): CliArgs {
-  const [command, ...rest] = argv;
-  if (!command || command === '-h' || command === '--help') throw new UsageError('');
-  if (command !== 'model' && command !== 'check') throw new UsageError(`unknown command '${command}'`);
-  const args: CliArgs = { command, dir: '.', json: false, options: { include: [], exclude: [] }, format: 'text', failOn: 'error' };
-  let dirSeen = false;
-  for (let i = 0; i < rest.length; i++) {
-    const a = rest[i];
-    const value = () => {
-      const v = rest[++i];
-      if (v === undefined || v.startsWith('--')) throw new UsageError(`${a} needs a value`);
-      return v;
-    };
-    if (a === '--json' && command === 'model') args.json = true;
-    else if (a === '--format' && command === 'check') {
-      const v = value();
-      if (v !== 'text' && v !== 'json' && v !== 'sarif' && v !== 'github') throw new UsageError(`--format must be text, json, sarif or github, not '${v}'`);
-      args.format = v;
-    } else if (a === '--fail-on' && command === 'check') {
-      const v = value();
-      if (v !== 'error' && v !== 'warning' && v !== 'info' && v !== 'never') throw new UsageError(`--fail-on must be error, warning, info or never, not '${v}'`);
-      args.failOn = v;
-    } else if (a === '--config' && command === 'check') args.config = value();
-    else if (a === '--include') args.options.include!.push(value());
-    else if (a === '--exclude') args.options.exclude!.push(value());
-    else if (a === '--order') {
-      const v = value();
-      if (v !== 'auto' && v !== 'name' && v !== 'version') throw new UsageError(`--order must be auto, name or version, not '${v}'`);
-      args.options.order = v;
-    } else if (a === '--dialect') {
-      const v = value();
-      const [glob, dialect] = [v.slice(0, v.lastIndexOf('=')), v.slice(v.lastIndexOf('=') + 1)];
-      if (!glob || !isDialect(dialect)) throw new UsageError(`--dialect needs GLOB=postgres|mysql|sqlite, not '${v}'`);
-      args.options.dialects = { ...args.options.dialects, [glob]: dialect };
-    } else if (a === '--mysql-server') {
-      const v = value();
-      if (v !== 'mysql' && v !== 'mariadb') throw new UsageError(`--mysql-server must be mysql or mariadb, not '${v}'`);
-      args.options.mysqlServer = v;
-    } else if (a === '-h' || a === '--help') throw new UsageError('');
-    else if (a.startsWith('-')) throw new UsageError(`unknown option '${a}'`);
-    else if (dirSeen) throw new UsageError(`unexpected argument '${a}'`);
-    else {
-      args.dir = a;
-      dirSeen = true;
+/**
+ * The command and its arguments: the first argument that is neither an option nor an option's value (known
+ * from the options of every command) is the command; options written before it are passed after it.
+ */
+export function splitCommand(argv: string[]): { command?: string; rest: string[] } {
+  const takesValue = new Set<string>();
+  for (const c of COMMANDS) {
+    for (const [name, o] of Object.entries(c.options ?? {})) {
+      if (o.type !== 'string') continue;
+      takesValue.add(`--${name}`);
+      if (o.short) takesValue.add(`-${o.short}`);
     }
   }
-  return args;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') break;
+    if (a.startsWith('-') && a !== '-') {
+      if (!a.includes('=') && takesValue.has(a)) i++;
+      continue;
+    }
+    return { command: a, rest: [...argv.slice(0, i), ...argv.slice(i + 1)] };
+  }
+  return { rest: argv };
 }
 
-
-function printModelText(workspace: Workspace, json: ModelJson, out: (line: string) => void): void {
-  const model = workspace.model();
-  for (const h of model.histories) {
-    out(`${h.history.id || '.'}: ${h.history.tool}, ${h.steps.length} file(s), ${h.tables.length} tables, ${h.foreignKeys.length} foreign keys`);
-  }
-  for (const fk of json.foreignKeys) {
-    const flags = [
-      fk.indexed ? '' : 'no index',
-      fk.validated ? '' : 'NOT VALID',
-      fk.deferrable ? (fk.initiallyDeferred ? 'DEFERRABLE INITIALLY DEFERRED' : 'DEFERRABLE') : '',
-    ].filter(Boolean);
-    out(
-      `${fk.location.file}:${fk.location.line}:${fk.location.column}  ${fk.schema}.${fk.table}(${fk.columns.join(', ')}) -> ` +
-        `${fk.refSchema}.${fk.refTable}(${fk.refColumns.join(', ')})  ON DELETE ${fk.onDelete}  ON UPDATE ${fk.onUpdate}` +
-        (flags.length ? `  [${flags.join(', ')}]` : ''),
-    );
-  }
-  const unindexed = json.foreignKeys.filter((f) => !f.indexed).length;
-  out(`${json.foreignKeys.length} foreign keys in ${json.tables.length} tables; ${unindexed} without a usable index.`);
-}
-
-export async function main(argv: string[]): Promise<number> {
-  if (argv[0] === 'reach') return reachMain(argv.slice(1));
-  if (argv[0] === 'erd') return erdMain(argv.slice(1));
-  let args: CliArgs;
-  try {
-    args = parseArgs(argv);
-  } catch (e) {
-    if (e instanceof UsageError) {
-      if (e.message) {
-        process.stderr.write(`fklens: ${e.message} (see fklens --help)\n`);
-        return 2;
-      }
-      process.stdout.write(USAGE);
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  const { command, rest } = splitCommand(argv);
+  if (command === undefined) {
+    if (rest.includes('--version') || rest.includes('-v')) {
+      io.out(`${VERSION}\n`);
       return 0;
     }
-    throw e;
-  }
-  const dir = resolve(args.dir);
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    process.stderr.write(`fklens: ${args.dir}: no such directory\n`);
+    if (rest.includes('--help') || rest.includes('-h')) {
+      io.out(usage());
+      return 0;
+    }
+    // No command: the help, on standard error, and a usage error (as git and npm do).
+    io.err(usage());
+    if (rest.length) io.err(`\nfklens: no command given (${escapeTerminal(rest.join(' '))})\n`);
     return 2;
   }
-  if (args.command === 'check') {
-    if (args.config && !existsSync(resolve(args.config))) {
-      process.stderr.write(`fklens: ${args.config}: no such file\n`);
-      return 2;
+  if (command === 'help') {
+    const [name] = rest.filter((a) => !a.startsWith('-'));
+    if (name === undefined) {
+      io.out(usage());
+      return 0;
     }
-    const flags = {
-      migrations: {
-        ...(args.options.include?.length ? { include: args.options.include } : {}),
-        ...(args.options.exclude?.length ? { exclude: args.options.exclude } : {}),
-        ...(args.options.order ? { order: args.options.order } : {}),
-      },
-    };
-    const result = await runCheck({ dir, format: args.format, failOn: args.failOn, configFile: args.config, flags, version: process.env.FKLENS_VERSION ?? 'dev' });
-    process.stdout.write(result.stdout && !result.stdout.endsWith('\n') ? result.stdout + '\n' : result.stdout);
-    for (const line of result.stderr) process.stderr.write(`fklens: ${line}\n`);
-    return result.exitCode;
+    const target = COMMANDS.find((c) => c.name === name);
+    if (!target) return unknown(name, io);
+    return target.main(['--help'], io);
   }
-  const workspace = await openWorkspace(dir, args.options);
-  const json = modelJson(workspace.model());
-  if (args.json) process.stdout.write(JSON.stringify(json, null, 2) + '\n');
-  else printModelText(workspace, json, (line) => process.stdout.write(line + '\n'));
-  return 0;
+  const target = COMMANDS.find((c) => c.name === command);
+  if (!target) return unknown(command, io);
+  return target.main(rest, io);
+}
+
+function unknown(name: string, io: CliIo): number {
+  io.err(`fklens: unknown command '${escapeTerminal(name)}'${didYouMean(name, [...COMMANDS.map((c) => c.name), 'help'])} (see fklens --help)\n`);
+  return 2;
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then(
+  const io = processIo();
+  main(process.argv.slice(2), io).then(
     (code) => {
       process.exitCode = code;
     },
     (e) => {
-      process.stderr.write(`fklens: ${(e as Error).stack ?? e}\n`);
+      io.err(`fklens: internal error: ${escapeTerminal(String((e as Error).stack ?? e))}\n`);
       process.exitCode = 3;
     },
   );

@@ -35,14 +35,16 @@ import { initPostgresParser } from './sources/sql/postgres';
 import { isJsMigrationCandidate, JS_MIGRATION_GLOBS } from './workspace/jsMigrations';
 import { Workspace, type WorkspaceModel } from './workspace/workspace';
 import type { DiscoveryOptions } from './workspace/discovery';
-import { decodeText, MAX_FILE_BYTES, readWorkspaceFromDisk, scanWorkspace, skipReason } from './workspace/disk';
+import { readCandidate, scanWorkspace, skipReason } from './workspace/disk';
 import type { SourceFile } from './sources/events';
 import { computeDiagnostics, type FileDiagnostic } from './features/diagnostics';
 import { CONFIG_FILE, DEFAULT_DOCS_BASE_URL, resolveConfig, settingsLayer, type FkLensConfig } from './config/config';
-import { loadConfigFile } from './config/load';
+import { loadConfigFile, type LoadedConfigFile } from './config/load';
+import { configDiagnostics } from './lsp/config';
 import { toLspDiagnostic } from './lsp/diagnostics';
 import { registerLanguageFeatures, type FolderView } from './lsp/features';
 import { registerErd } from './lsp/erd';
+import { registerStatus } from './lsp/status';
 import { contains, fsPathOf, isUnder, newFolder, normalizeKey, uriFor, uriToFsPath, type Folder, type Location } from './lsp/folders';
 
 const VERSION = process.env.FKLENS_VERSION ?? 'dev';
@@ -176,10 +178,23 @@ let pushedSettings: unknown;
 
 /** The folder's configuration: its `.fklens.json`, overridden by the fklens.* settings. Problems are logged. */
 async function fetchConfig(folder: Folder): Promise<FkLensConfig> {
-  const file = folder.loose ? { layer: {}, problems: [] } : await loadConfigFile(folder.fsPath);
+  const file = folder.loose ? { layer: {}, problems: [], issues: [] } : await loadConfigFile(folder.fsPath);
   const settings = settingsLayer(await fetchSettings(folder));
   for (const problem of [...file.problems, ...settings.problems]) log(problem);
+  if (!folder.loose) publishConfigDiagnostics(folder, file);
   return resolveConfig(file.layer, settings.layer);
+}
+
+/** Folders whose `.fklens.json` has diagnostics showing (cleared once the file is fixed or gone). */
+const configWithProblems = new Set<string>();
+
+function publishConfigDiagnostics(folder: Folder, file: LoadedConfigFile): void {
+  const uri = `${folder.uri}/${CONFIG_FILE}`;
+  const diagnostics = file.issues.length ? configDiagnostics(file) : [];
+  if (!diagnostics.length && !configWithProblems.has(uri)) return;
+  if (diagnostics.length) configWithProblems.add(uri);
+  else configWithProblems.delete(uri);
+  connection.sendDiagnostics({ uri, diagnostics }).catch((err: unknown) => logError('publishing the .fklens.json diagnostics', err));
 }
 
 async function fetchSettings(folder: Folder): Promise<unknown> {
@@ -268,6 +283,7 @@ function analyze(folder: Folder): void {
   publish(folder, diagnostics);
   features.modelChanged(model);
   erd.modelChanged();
+  status.modelChanged();
 }
 
 /** When the replay fails, still show what each file's reader found (syntax errors above all). */
@@ -355,6 +371,7 @@ async function indexFolders(targets: Folder[]): Promise<IndexResult> {
   if (!targets.length) return { folders: 0, files: 0, durationMs: 0 };
   const progress = await startProgress();
   progress.begin('FK Lens', 0, 'scanning the workspace…', false);
+  status.indexing(true);
   let fileCount = 0;
   try {
     const jobs: { folder: Folder; generation: number; workspace: Workspace; config: FkLensConfig }[] = [];
@@ -364,9 +381,9 @@ async function indexFolders(targets: Folder[]): Promise<IndexResult> {
       const options = config.migrations;
       let files = new Map<string, string>();
       try {
-        const scan = await scanWorkspace(folder.fsPath, options);
+        const scan = await scanWorkspace(folder.fsPath, options, config.files);
         files = scan.files;
-        for (const skipped of scan.skipped) log(`Skipping ${skipped.path}: ${skipReason(skipped.reason)}.`);
+        for (const skipped of scan.skipped) log(`Skipping ${skipped.path}: ${skipReason(skipped.reason, skipped)}.`);
       } catch (err) {
         logError(`reading ${folder.fsPath}`, err);
       }
@@ -418,6 +435,7 @@ async function indexFolders(targets: Folder[]): Promise<IndexResult> {
     log(`Indexed ${fileCount} files in ${jobs.length} folder(s) in ${Date.now() - started} ms.`);
   } finally {
     progress.done();
+    status.indexing(false);
   }
   return { folders: targets.length, files: fileCount, durationMs: Date.now() - started };
 }
@@ -454,27 +472,18 @@ function reindex(targets: Folder[]): Promise<IndexResult> {
 // ---------------------------------------------------------------------------------------------------------
 // Keeping the workspaces current
 
-async function readDiskFile(fsPath: string): Promise<string | undefined> {
-  try {
-    const stat = await fsp.stat(fsPath);
-    if (!stat.isFile()) return undefined;
-    if (stat.size > MAX_FILE_BYTES) {
-      log(`Skipping ${fsPath}: ${stat.size} bytes, ${skipReason('too-large')}.`);
-      return undefined;
-    }
-    // Same rules as the initial scan (workspace/disk.ts): UTF-8 or UTF-16 with a BOM, binary files skipped.
-    const text = decodeText(await fsp.readFile(fsPath));
-    if (text === undefined) log(`Skipping ${fsPath}: ${skipReason('binary')}.`);
-    return text;
-  } catch {
-    return undefined;
-  }
+/** Same rules as the initial scan (workspace/disk.ts): size limit, symlinks out of the folder, text only. */
+async function readDiskFile(folder: Folder, rel: string): Promise<string | undefined> {
+  const read = await readCandidate(folder.fsPath, rel, folder.config.files);
+  if (typeof read === 'string') return read;
+  if (read.reason !== 'dangling-symlink' && read.reason !== 'unreadable') log(`Skipping ${fsPathOf(folder, rel)}: ${skipReason(read.reason, read)}.`);
+  return undefined;
 }
 
 /** Makes the workspace hold the disk's version of a file (unless the editor has it open). */
 async function syncFromDisk(folder: Folder, rel: string): Promise<void> {
   if (folder.loose || folder.open.has(rel)) return;
-  const text = await readDiskFile(fsPathOf(folder, rel));
+  const text = await readDiskFile(folder, rel);
   if (folder.open.has(rel)) return; // opened while reading: the editor wins
   const workspace = folder.workspace;
   const changed = text === undefined ? workspace.deleteFile(rel) : workspace.setFile(rel, text);
@@ -560,7 +569,7 @@ async function applyRenames(params: RenameFilesParams): Promise<void> {
 async function addDirectory(folder: Folder, rel: string, fsPath: string): Promise<void> {
   // Default rules here (every .sql file, ignored folders skipped): the folder's include / exclude globs are
   // relative to the folder, and the planner applies them to every file the workspace holds anyway.
-  const files = await readWorkspaceFromDisk(fsPath, {});
+  const files = (await scanWorkspace(fsPath, {}, { ...folder.config.files, boundary: folder.fsPath })).files;
   let changed = false;
   for (const [sub, text] of files) {
     const path = rel ? `${rel}/${sub}` : sub;
@@ -757,6 +766,7 @@ connection.onRequest('fklens/reindex', async (): Promise<IndexResult> => {
   }
 });
 
+const status = registerStatus(connection, () => [...folders, loose].map((f) => ({ name: f.name, indexed: f.indexed, model: () => f.workspace.model(), uriOf: (file: string) => uriFor(f, file) })));
 const erd = registerErd(
   connection,
   () => [...folders, loose].map((f) => ({ name: f.name, uri: f.uri, indexed: f.indexed, model: () => f.workspace.model() })),

@@ -5,12 +5,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { modelJson, type ForeignKeyJson } from '../../server/src/model/json';
 import { dialectPolicy } from '../../server/src/model/dialect';
 import { openWorkspace } from '../../server/src/workspace/open';
-import { CORPUS } from '../support/corpus';
+import { CORPUS, storedTruth } from '../support/corpus';
 
 interface EngineTruthForeignKey {
   schema: string;
@@ -37,8 +36,10 @@ const keyOf = (schema: string, table: string, columns: string[], refSchema: stri
   `${schema}.${table}(${columns.join(',')}) -> ${refSchema}.${refTable}(${refColumns.join(',')})`;
 
 for (const source of SOURCES) {
-  test(`corpus ${source.id}: the model's foreign keys equal ${source.dialect === 'mysql' ? 'MariaDB' : 'SQLite'}'s`, async () => {
-    const truth = JSON.parse(readFileSync(join(CORPUS, source.truth), 'utf8')) as { foreign_keys: EngineTruthForeignKey[] };
+  // MariaDB is not started by the tests; the truth files of the shared corpus hold what it reported.
+  const stored = storedTruth<{ foreign_keys: EngineTruthForeignKey[] }>(source.truth);
+  test(`corpus ${source.id}: the model's foreign keys equal ${source.dialect === 'mysql' ? 'MariaDB' : 'SQLite'}'s`, { skip: stored.skip }, async () => {
+    const truth = stored.truth!;
     const workspace = await openWorkspace(join(CORPUS, source.dir));
     const model = workspace.model();
     assert.deepEqual(model.histories.map((h) => h.history.dialect), [source.dialect], 'one history, dialect found from the files');

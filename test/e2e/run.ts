@@ -161,11 +161,15 @@ async function main(): Promise<number> {
     console.error('e2e: dist/ is not built; run `npm run build` first');
     return 1;
   }
+  const skipped = chosen.filter((s) => s.skip);
+  for (const s of skipped) console.log(`e2e: scenario ${s.name} skipped: ${s.skip}`);
+  const runnable = chosen.filter((s) => !s.skip);
+  if (!runnable.length) return 0;
   const started = Date.now();
   const vscode = await chooseVSCode();
   console.log(`e2e: ${vscode.label}; setup ${((Date.now() - started) / 1000).toFixed(1)}s`);
   const results: { name: string; ok: boolean; seconds: string }[] = [];
-  for (const s of chosen) {
+  for (const s of runnable) {
     console.log(`\ne2e: scenario ${s.name} (${s.suites.join(', ')})`);
     const t = Date.now();
     let ok = true;
@@ -179,6 +183,7 @@ async function main(): Promise<number> {
   }
   console.log('\ne2e summary:');
   for (const r of results) console.log(`  ${r.ok ? 'pass' : 'FAIL'}  ${r.name} (${r.seconds}s)`);
+  for (const s of skipped) console.log(`  skip  ${s.name} (the corpus is absent)`);
   console.log(`  total ${((Date.now() - started) / 1000).toFixed(1)}s; screenshots in ${path.relative(process.cwd(), SCREENSHOTS) || '.'}`);
   return results.every((r) => r.ok) ? 0 : 1;
 }

@@ -102,6 +102,8 @@ class TestClient {
   readonly progress: { token: unknown; value: { kind: string; title?: string; message?: string; percentage?: number } }[] = [];
   readonly registrations: { id: string; method: string; registerOptions?: unknown }[] = [];
   readonly logs: string[] = [];
+  /** `fklens/status` notifications: indexing, and the partial histories (server/src/lsp/status.ts). */
+  readonly statuses: { indexing: boolean; histories: number; partial: { history: string; reasons: { code: string; uri: string; range: Range }[] }[] }[] = [];
   settings: unknown = { migrations: { include: [], exclude: [], order: 'auto' } };
   configurationRequests = 0;
   stderr = '';
@@ -118,6 +120,9 @@ class TestClient {
     });
     this.connection.onNotification('window/logMessage', (params: { message: string }) => {
       this.logs.push(params.message);
+    });
+    this.connection.onNotification('fklens/status', (params: TestClient['statuses'][number]) => {
+      this.statuses.push(params);
     });
     this.connection.onNotification('$/progress', (params: TestClient['progress'][number]) => {
       this.progress.push(params);
@@ -284,6 +289,16 @@ test('indexes the workspace with progress and reports the syntax error at the ba
   assert.ok(lsp.configurationRequests > 0, 'settings were asked for');
 });
 
+test('fklens/status: indexing, then the partial history and the statement FK Lens skipped in it', async () => {
+  assert.equal(lsp.statuses[0]?.indexing, true, 'indexing is announced first');
+  const done = await lsp.waitFor('status after indexing', () => lsp.statuses.find((s) => !s.indexing && s.partial.length));
+  assert.equal(done.histories, 1);
+  assert.deepEqual(
+    done.partial.map((p) => [p.history, p.reasons.map((r) => [r.code, r.uri, r.range.start.line])]),
+    [['.', [['syntax-error', uriOf('b_bad.sql'), 1]]]],
+  );
+});
+
 test('an incremental change that fixes the text clears the diagnostic', async () => {
   const uri = uriOf('b_bad.sql');
   lsp.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'sql', version: 1, text: BAD } });
@@ -297,6 +312,8 @@ test('an incremental change that fixes the text clears the diagnostic', async ()
     fixed.diagnostics.filter((d) => d.code === 'syntax-error'),
     [],
   );
+  // Nothing is skipped any more: the history is complete.
+  await lsp.waitFor('status: complete', () => lsp.statuses.at(-1)?.partial.length === 0);
 });
 
 test('closing a document without saving: the disk text wins again', async () => {
@@ -638,6 +655,37 @@ test('severity changes apply live: .fklens.json created, changed and deleted; fk
   unlinkSync(join(dir, 'rules.sql'));
   lsp.notify('workspace/didChangeWatchedFiles', { changes: [{ uri, type: 3 }] });
   await lsp.waitForDiagnostics(uri, since, 'rules.sql gone', (x) => x.diagnostics.length === 0);
+});
+
+test('a malformed .fklens.json is a diagnostic on that file (not a silent fallback); fixing or deleting it clears it', async () => {
+  const configUri = uriOf('.fklens.json');
+  let since = lsp.published.length;
+  writeFileSync(join(dir, '.fklens.json'), '{\n  "rules": {\n    "fk-missing-index": "error",\n  }\n}\n');
+  lsp.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: configUri, type: 1 }] });
+  let p = await lsp.waitForDiagnostics(configUri, since, 'the JSON error on .fklens.json', (x) => x.diagnostics.length > 0);
+  assert.equal(p.diagnostics.length, 1);
+  assert.equal(p.diagnostics[0].severity, 1);
+  assert.equal(p.diagnostics[0].code, 'config-error');
+  assert.equal(p.diagnostics[0].range.start.line, 3, 'at the } after the trailing comma');
+  assert.match(p.diagnostics[0].message, /not valid JSON/);
+
+  since = lsp.published.length;
+  writeFileSync(join(dir, '.fklens.json'), '{\n  "rules": { "fk-missing-index": "loud" },\n  "nope": 1\n}\n');
+  lsp.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: configUri, type: 2 }] });
+  p = await lsp.waitForDiagnostics(configUri, since, 'two bad values', (x) => x.diagnostics.length === 2);
+  assert.deepEqual(
+    p.diagnostics.map((d) => [d.severity, d.range.start.line, d.range.start.character]).sort(),
+    [
+      [2, 1, 13],
+      [2, 2, 2],
+    ],
+    JSON.stringify(p.diagnostics),
+  );
+
+  since = lsp.published.length;
+  unlinkSync(join(dir, '.fklens.json'));
+  lsp.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: configUri, type: 3 }] });
+  await lsp.waitForDiagnostics(configUri, since, 'cleared', (x) => x.diagnostics.length === 0);
 });
 
 test('shuts down cleanly', async () => {

@@ -243,22 +243,36 @@ test('fk-added-without-not-valid, golang-migrate: NOT VALID in place with the de
   assert.ok(fk.validatedAt && fk.validatedAt.step > fk.step, 'validated by a later step');
 });
 
-test('fk-added-without-not-valid, ADD COLUMN ... REFERENCES inside BEGIN/COMMIT: split into ADD COLUMN + ADD CONSTRAINT NOT VALID, VALIDATE in a new migration', async () => {
-  // (A plain schema file is loaded into an empty database: the rule never reports it, so there is no fix to check there.)
+test('fk-added-without-not-valid, ADD COLUMN ... DEFAULT ... REFERENCES inside BEGIN/COMMIT: split into ADD COLUMN + ADD CONSTRAINT NOT VALID, VALIDATE in a new migration', async () => {
+  // (A plain schema file is loaded into an empty database: the rule never reports it, so there is no fix to check there.
+  // Without a DEFAULT, PostgreSQL does not check the rows of a column added with REFERENCES: not reported either.)
   const texts = files({
     'db/1_init.up.sql': `${PARENT}CREATE TABLE orders (id int PRIMARY KEY);\nINSERT INTO users VALUES (1);\nINSERT INTO orders VALUES (1);\n`,
-    'db/2_user.up.sql': 'BEGIN;\nALTER TABLE orders ADD COLUMN user_id bigint CONSTRAINT orders_user_fk REFERENCES users ON DELETE SET NULL;\nCOMMIT;\n',
+    'db/2_user.up.sql': 'BEGIN;\nALTER TABLE orders ADD COLUMN user_id bigint DEFAULT 1 CONSTRAINT orders_user_fk REFERENCES users ON DELETE SET NULL;\nCOMMIT;\n',
   });
   const [fix] = fixes(texts, 'fk-added-without-not-valid', 'orders', 'user_id');
   const fixed = applyFix(texts, fix);
   assert.equal(
     fixed.get('db/2_user.up.sql'),
-    'BEGIN;\nALTER TABLE orders ADD COLUMN user_id bigint,\n    ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users ON DELETE SET NULL NOT VALID;\nCOMMIT;\n',
+    'BEGIN;\nALTER TABLE orders ADD COLUMN user_id bigint DEFAULT 1,\n    ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users ON DELETE SET NULL NOT VALID;\nCOMMIT;\n',
   );
   assert.equal(fixed.get('db/3_validate_orders_user_fk.up.sql'), 'ALTER TABLE orders VALIDATE CONSTRAINT orders_user_fk;\n');
   const { db } = await applyAndRun(texts, fix);
   const [row] = await pg.query<{ convalidated: boolean; confdeltype: string }>(db, "SELECT convalidated, confdeltype FROM pg_constraint WHERE conname = 'orders_user_fk'");
   assert.deepEqual(row, { convalidated: true, confdeltype: 'n' });
+});
+
+test('fk-added-without-not-valid, ADD COLUMN ... DEFAULT NULL REFERENCES: the fix leaves out DEFAULT NULL, and the key is valid at once', async () => {
+  const texts = files({
+    'db/1_init.up.sql': `${PARENT}CREATE TABLE orders (id int PRIMARY KEY);\nINSERT INTO users VALUES (1);\nINSERT INTO orders VALUES (1);\n`,
+    'db/2_user.up.sql': 'ALTER TABLE orders ADD COLUMN user_id bigint DEFAULT NULL::bigint REFERENCES users;\n',
+  });
+  const [fix] = fixes(texts, 'fk-added-without-not-valid', 'orders', 'user_id');
+  assert.equal(applyFix(texts, fix).get('db/2_user.up.sql'), 'ALTER TABLE orders ADD COLUMN user_id bigint REFERENCES users;\n');
+  assert.deepEqual(fix.creates, []);
+  const { db } = await applyAndRun(texts, fix);
+  const [row] = await pg.query<{ convalidated: boolean }>(db, "SELECT convalidated FROM pg_constraint WHERE conname = 'orders_user_id_fkey'");
+  assert.equal(row.convalidated, true);
 });
 
 // ---------------------------------------------------------------------------------------------------------

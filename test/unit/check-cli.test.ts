@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import Ajv from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
 
@@ -39,10 +40,10 @@ test('--fail-on: warning and info fail on warnings, never never fails; bad value
   assert.equal(cli(['check', dir, '--format', 'xml']).status, 2);
   assert.equal(cli(['check', join(dir, 'missing')]).status, 2);
   assert.equal(cli(['check', dir, '--config', join(dir, 'none.json')]).status, 2);
-  assert.equal(cli(['check', dir, '--json']).status, 2, '--json belongs to model');
+  assert.equal(cli(['check', dir, '--json', '--format', 'sarif']).status, 2, '--json is --format json');
 });
 
-test('.fklens.json of DIR (or --config) sets severities; a bad file is reported on stderr, not fatal', () => {
+test('.fklens.json of DIR (or --config) sets severities; a bad value in it is a config-error finding', () => {
   const dir = mkdtempSync(join(tmpdir(), 'fklens-check-'));
   writeFileSync(join(dir, 'schema.sql'), 'CREATE TABLE users (id int PRIMARY KEY);\nCREATE TABLE o (user_id int REFERENCES users);\n');
   writeFileSync(join(dir, '.fklens.json'), JSON.stringify({ rules: { 'fk-missing-index': 'error' } }));
@@ -52,9 +53,9 @@ test('.fklens.json of DIR (or --config) sets severities; a bad file is reported 
   writeFileSync(join(dir, 'other.json'), JSON.stringify({ rules: { 'fk-missing-index': 'off' } }));
   assert.deepEqual(JSON.parse(cli(['check', dir, '--format', 'json', '--config', join(dir, 'other.json')]).stdout).diagnostics, []);
   writeFileSync(join(dir, '.fklens.json'), '{"rules": {"fk-missing-index": "loud"}}');
-  const bad = cli(['check', dir]);
-  assert.equal(bad.status, 0);
-  assert.match(bad.stderr, /rules\.fk-missing-index: severity must be off, info, warning or error/);
+  const bad = cli(['check', dir, '--fail-on', 'error']);
+  assert.equal(bad.status, 0, 'one ignored value is a warning');
+  assert.match(bad.stdout, /\.fklens\.json:1:12 warning config-error rules\.fk-missing-index: severity must be off, info, warning or error/);
 });
 
 test('json: {"diagnostics": [...]} with the issue\'s fields; fk on every finding about one foreign key', () => {
@@ -95,7 +96,8 @@ test('sarif: valid SARIF 2.1.0 (the schema @microsoft/jest-sarif ships), with ru
   assert.equal(run.results.length, 7);
   const result = run.results.find((x: { ruleId: string }) => x.ruleId === 'set-null-on-not-null');
   assert.equal(run.tool.driver.rules[result.ruleIndex].id, 'set-null-on-not-null');
-  assert.equal(result.locations[0].physicalLocation.artifactLocation.uri, 'db/migrations/0003_payments_and_reviews.up.sql');
+  assert.equal(result.locations[0].physicalLocation.artifactLocation.uri, 'examples/shop/db/migrations/0003_payments_and_reviews.up.sql');
+  assert.equal(run.originalUriBaseIds['%SRCROOT%'].uri, pathToFileURL(root + '/').href, '%SRCROOT% is the current directory');
   assert.equal(result.locations[0].physicalLocation.artifactLocation.uriBaseId, '%SRCROOT%');
   assert.ok(result.relatedLocations.length >= 1);
 });
@@ -131,5 +133,9 @@ test('fklens check reads UTF-16 scripts (with a BOM, as SQL Server tools save th
   const missing = findings.filter((f) => f.rule === 'fk-missing-index').map((f) => `${f.file.split('/').pop()}:${f.line}:${f.column}`);
   // The same position in each: the BOM is not a character of the text.
   assert.deepEqual(missing, ['0001_le.up.sql:2:44', '0002_be.up.sql:2:44', '0003_bom8.up.sql:2:44']);
-  assert.match(r.stderr, /Skipped migrations\/0004_binary\.up\.sql: not text/);
+  assert.match(r.stderr, /Skipped \S*migrations\/0004_binary\.up\.sql: not text/);
+  assert.deepEqual(
+    findings.filter((f) => f.rule === 'file-skipped').map((f) => f.file.split('/').pop()),
+    ['0004_binary.up.sql'],
+  );
 });

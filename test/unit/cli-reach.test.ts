@@ -31,7 +31,7 @@ test('fklens reach users --json: flat lists beside the tree', () => {
     'payments(order_id) RESTRICT via payments_order_fk',
   ]);
   const orders = json.deletes[0].via;
-  assert.deepEqual([orders.location.file, orders.location.line], ['db/migrations/0002_orders.up.sql', 3]);
+  assert.deepEqual([orders.location.file, orders.location.line], ['examples/shop/db/migrations/0002_orders.up.sql', 3], 'relative to the current directory');
   assert.deepEqual(json.tree.children.map((c: { effect: string; table: string }) => `${c.effect} ${c.table}`), [
     'delete orders',
     'blocked payments',
@@ -49,14 +49,17 @@ test('fklens reach --update and the text tree', () => {
   assert.equal(text.status, 0, text.stderr);
   const lines = text.stdout.split('\n');
   assert.equal(lines[0], 'DELETE FROM orders: 1 table deleted · 0 columns set to NULL · blocked by 1 FK · depth 1');
-  assert.ok(lines.includes('- deletes order_items via order_items.order_id (db/migrations/0002_orders.up.sql:10)'), text.stdout);
-  assert.ok(lines.includes('- blocked by payments.order_id, RESTRICT: checked at once (db/migrations/0003_payments_and_reviews.up.sql:9)'), text.stdout);
+  assert.ok(lines.includes('- deletes order_items via order_items.order_id (examples/shop/db/migrations/0002_orders.up.sql:10)'), text.stdout);
+  assert.ok(lines.includes('- blocked by payments.order_id, RESTRICT: checked at once (examples/shop/db/migrations/0003_payments_and_reviews.up.sql:9)'), text.stdout);
 });
 
 test('fklens reach: unknown table, missing TABLE, bad flag: one line on stderr and exit code 2', () => {
   const unknown = cli('reach', 'nope', 'examples/shop');
   assert.equal(unknown.status, 2);
   assert.match(unknown.stderr, /no table nope/);
+  const near = cli('reach', 'user', 'examples/shop');
+  assert.equal(near.status, 2);
+  assert.match(near.stderr, /^fklens reach: no table user in the schema and migration files under examples\/shop \(did you mean users\?\)\n$/);
   assert.equal(cli('reach').status, 2);
   assert.equal(cli('reach', 'users', 'examples/shop', '--sideways').status, 2);
   assert.equal(cli('reach', 'users', 'no/such/dir').status, 2);

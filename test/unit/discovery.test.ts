@@ -12,10 +12,12 @@ import {
 } from '../../server/src/workspace/discovery';
 import { markerTool, upSection } from '../../server/src/sources/migrationFile';
 import { readWorkspaceFromDisk, scanWorkspace } from '../../server/src/workspace/disk';
+import { CORPUS, corpusSkip, DDL_CASES, ddlCasesSkip, postgresSources } from '../support/corpus';
+import { applyOrder } from '../support/pgTruth';
 
 const repoRoot = resolve(__dirname, '../../..');
 const layouts = join(repoRoot, 'test/fixtures/layouts');
-const corpus = '/work/shared/corpus';
+const corpus = CORPUS;
 
 /** Plans `paths` (given in a scrambled order) and returns the one history with this id. */
 function history(paths: string[], id: string, options?: DiscoveryOptions): History {
@@ -260,7 +262,7 @@ describe('version comparison', () => {
 });
 
 describe('upSection', () => {
-  const goose = readFileSync('/work/shared/ddl-cases/pg26_migration_tool.sql', 'utf8');
+  const goose = ddlCasesSkip ? '' : readFileSync(join(DDL_CASES, 'pg26_migration_tool.sql'), 'utf8');
 
   test('goose: the Down section is blanked, offsets and lines kept', () => {
     const text = '-- +goose Up\nCREATE TABLE a (id int);\n-- +goose Down\nDROP TABLE a;\r\nDROP TABLE b;\n-- +goose Up\nCREATE TABLE c (id int);\n';
@@ -272,7 +274,7 @@ describe('upSection', () => {
     );
   });
 
-  test('goose markers are found without a tool from the path (ddl-cases/pg26)', { skip: !existsSync('/work/shared/ddl-cases') }, () => {
+  test('goose markers are found without a tool from the path (ddl-cases/pg26)', { skip: ddlCasesSkip }, () => {
     const up = upSection(goose, 'schema');
     assert.equal(up.length, goose.length);
     assert.equal(up.split('\n').length, goose.split('\n').length);
@@ -304,10 +306,10 @@ describe('upSection', () => {
   });
 });
 
-describe('real layouts (shared corpus)', { skip: !existsSync(corpus) }, () => {
-  test('hydra: exactly the resolved popx order of apply_order.txt', async () => {
+describe('real layouts (corpus)', { skip: corpusSkip('hydra-migrations', 'harbor-migrations', 'langfuse-prisma', 'hoppscotch-prisma', 'triggerdev-prisma', 'pagila', 'danbooru-structure') }, () => {
+  test('hydra: exactly the resolved popx order PostgreSQL applied', async () => {
     const source = join(corpus, 'hydra-migrations');
-    const expected = readFileSync(join(source, 'apply_order.txt'), 'utf8').split('\n').filter(Boolean);
+    const expected = applyOrder(postgresSources().find((s) => s.id === 'hydra-migrations')!);
     const files = await readWorkspaceFromDisk(source);
     const plan = planHistories([...files.keys()]);
     const h = plan.find((x) => x.id === 'files/persistence/sql/migrations');
@@ -324,9 +326,10 @@ describe('real layouts (shared corpus)', { skip: !existsSync(corpus) }, () => {
   test('harbor: golang-migrate history in numeric version order', async () => {
     const files = await readWorkspaceFromDisk(join(corpus, 'harbor-migrations'));
     const plan = planHistories([...files.keys()]);
-    // prelude.sql, next to files/, is the eval's own setup: a loose file of the root.
-    assert.deepEqual(plan.map((h) => [h.id, h.tool]), [['', 'schema'], ['files/make/migrations/postgresql', 'golang-migrate']]);
-    const migrations = plan[1].files;
+    // The shared corpus has the eval's prelude.sql next to files/: a loose file of the root, a history of its own.
+    const histories = plan.filter((h) => h.id !== '');
+    assert.deepEqual(histories.map((h) => [h.id, h.tool]), [['files/make/migrations/postgresql', 'golang-migrate']]);
+    const migrations = histories[0].files;
     const versions = migrations.map((p) => Number(/\/(\d+)_/.exec(p)![1]));
     assert.equal(versions.length, 39);
     assert.deepEqual(versions, [...versions].sort((a, b) => a - b));
@@ -420,7 +423,7 @@ describe('readWorkspaceFromDisk', () => {
       assert.deepEqual([...scan.files.keys()], ['db/schema.sql']);
       assert.equal(scan.files.get('db/schema.sql'), 'CREATE TABLE a (id int);');
       assert.deepEqual(scan.skipped, [
-        { path: 'db/big.sql', reason: 'too-large', bytes: 200 },
+        { path: 'db/big.sql', reason: 'too-large', bytes: 200, limit: 100 },
         { path: 'db/blob.sql', reason: 'binary', bytes: 3 },
       ]);
 

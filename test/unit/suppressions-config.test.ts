@@ -78,7 +78,7 @@ test('.fklens.json: severities, options, protected tables, migrations; problems 
   assert.match(parseConfigText('{ nope').problems[0], /not valid JSON/);
 
   const dir = mkdtempSync(join(tmpdir(), 'fklens-config-'));
-  assert.deepEqual(await loadConfigFile(dir), { layer: {}, problems: [] });
+  assert.deepEqual(await loadConfigFile(dir), { layer: {}, problems: [], issues: [] });
   writeFileSync(join(dir, '.fklens.json'), '{"rules": {"duplicate-fk": "off"}}');
   assert.deepEqual((await loadConfigFile(dir)).layer, { rules: { 'duplicate-fk': { severity: 'off' } } });
 });

@@ -101,7 +101,9 @@ export function analyze(model: WorkspaceModel, config: AnalysisConfig = DEFAULT_
     }
     for (const f of raw) {
       const tags = f.tags ?? rule.tags;
-      findings.push({ ...f, ...(tags ? { tags } : {}), severity: configured ?? f.severity ?? rule.defaultSeverity });
+      const severity = configured ?? f.severity ?? rule.defaultSeverity;
+      // A finding that may rest on what FK Lens skipped is never an error, even when configured so.
+      findings.push({ ...f, ...(tags ? { tags } : {}), severity: f.unsure && severity === 'error' ? 'warning' : severity });
     }
   }
 

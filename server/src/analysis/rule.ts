@@ -3,7 +3,7 @@
  * text, options) plus a pure `check` over the replayed histories; it never parses, reads files or knows LSP.
  * Adding a rule: one file under `rules/` exporting a `Rule`, and one line in `rules/index.ts`.
  */
-import type { HistoryModel } from '../model/replay';
+import type { ForeignKeyDeclaration, HistoryModel, NamesAtStep } from '../model/replay';
 import type { ForeignKey } from '../model/schema';
 import type { Span } from '../sources/text';
 import type { WorkspaceModel } from '../workspace/workspace';
@@ -26,16 +26,10 @@ export interface RelatedLocation {
  * `historyId` + `tableId` select the table in `HistoryModel.tableById`, `name` the FK in its `foreignKeys`.
  * The names are for people and for the CLI's JSON output.
  */
-export interface ForeignKeyRef {
+export interface ForeignKeyRef extends NamesAtStep {
   historyId: string;
   tableId: number;
   name: string;
-  schema: string;
-  table: string;
-  columns: string[];
-  refSchema: string;
-  refTable: string;
-  refColumns: string[];
 }
 
 export type FindingTag = 'unnecessary';
@@ -51,6 +45,8 @@ export interface Finding {
   related?: RelatedLocation[];
   fk?: ForeignKeyRef;
   tags?: FindingTag[];
+  /** The premise may rest on something FK Lens skipped (a partial history): never reported as an error, whatever the configuration. */
+  unsure?: boolean;
 }
 
 export type RuleOptionType = 'integer' | 'string' | 'boolean' | 'string[]';
@@ -118,6 +114,15 @@ export function foreignKeyRef(history: HistoryModel, fk: ForeignKey): ForeignKey
     refTable: parent?.name ?? '',
     refColumns: [...fk.refColumns],
   };
+}
+
+/**
+ * The reference a step finding carries for the FK one declaration made: the FK as the model has it now when it
+ * is still there, else (a later migration dropped or replaced it) the names of that step.
+ */
+export function declarationRef(history: HistoryModel, d: ForeignKeyDeclaration): ForeignKeyRef {
+  if (history.tableById.get(d.fk.tableId)?.foreignKeys.includes(d.fk)) return foreignKeyRef(history, d.fk);
+  return { historyId: history.history.id, tableId: d.fk.tableId, name: d.fk.name, ...d.names, columns: [...d.names.columns], refColumns: [...d.names.refColumns] };
 }
 
 /** `orders` for tables in public, `billing.orders` otherwise: how messages name a table. */

@@ -1,24 +1,40 @@
-/** The output formats of `fklens check`: text, json, sarif (2.1.0) and github (workflow commands). */
+/**
+ * The output formats of `fklens check`: text, json, sarif (2.1.0) and github (workflow commands). Findings
+ * carry absolute paths; every format shows them relative to the current directory (SARIF: relative to
+ * %SRCROOT%, which is the current directory).
+ */
+import { isAbsolute, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ruleDocsUrl } from '../config/config';
 import type { Rule, Severity } from '../analysis/rule';
 import type { CheckFinding } from './findings';
+import type { PartialHistoryJson } from '../model/json';
+import { displayed, sarifInvocation } from './partial';
+import { escapeTerminal, quotePath } from './terminal';
 
 export type CheckFormat = 'text' | 'json' | 'sarif' | 'github';
 
+/** What SARIF says about a rule (the rules of the registry, and what `check` reports besides them). */
+export type RuleInfo = Pick<Rule, 'id' | 'title' | 'description' | 'defaultSeverity'>;
+
 export interface FormatContext {
-  /** Absolute path of the checked directory (SARIF's %SRCROOT%). */
-  root: string;
-  /** How a path relative to the root is shown (text, json, github). */
+  /** The current directory: SARIF's %SRCROOT%. */
+  cwd: string;
+  /** How an absolute path is shown (text, json, github): relative to the current directory. */
   display: (file: string) => string;
-  rules: readonly Rule[];
+  rules: readonly RuleInfo[];
   docsBaseUrl: string;
   version: string;
+  /** The histories FK Lens could not read whole (absolute paths, like findings). */
+  partial?: PartialHistoryJson[];
 }
 
-/** `file:line:col severity rule-id message`, one line per finding, like a compiler. */
+/**
+ * `file:line:col severity rule-id message`, one line per finding, like a compiler. Control characters in
+ * paths and messages are shown escaped, so a name can neither rewrite the terminal nor start a line of its own.
+ */
 export function formatText(findings: CheckFinding[], ctx: FormatContext): string {
-  return findings.map((f) => `${ctx.display(f.file)}:${f.line}:${f.column} ${f.severity} ${f.rule} ${oneLine(f.message)}\n`).join('');
+  return findings.map((f) => `${quotePath(ctx.display(f.file))}:${f.line}:${f.column} ${f.severity} ${f.rule} ${escapeTerminal(oneLine(f.message))}\n`).join('');
 }
 
 export function formatJson(findings: CheckFinding[], ctx: FormatContext): string {
@@ -33,16 +49,21 @@ export function formatJson(findings: CheckFinding[], ctx: FormatContext): string
     endColumn: f.endColumn,
     ...(f.fk ? { fk: f.fk } : {}),
   }));
-  return JSON.stringify({ diagnostics }, null, 2) + '\n';
+  return JSON.stringify({ diagnostics, partial: displayed(ctx.partial ?? [], ctx.display) }, null, 2) + '\n';
 }
 
 const SARIF_LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
 
 export function formatSarif(findings: CheckFinding[], ctx: FormatContext): string {
   const ruleIndex = new Map(ctx.rules.map((r, i) => [r.id, i]));
-  const srcRoot = pathToFileURL(ctx.root.endsWith('/') ? ctx.root : ctx.root + '/').href;
+  const srcRoot = pathToFileURL(ctx.cwd.endsWith(sep) ? ctx.cwd : ctx.cwd + sep).href;
+  const artifact = (file: string) => {
+    const rel = relative(ctx.cwd, file);
+    if (rel && !rel.startsWith('..') && !isAbsolute(rel)) return { uri: rel.split(sep).map(encodeURIComponent).join('/'), uriBaseId: '%SRCROOT%' };
+    return { uri: pathToFileURL(file).href };
+  };
   const physical = (l: { file: string; line: number; column: number; endLine: number; endColumn: number }) => ({
-    artifactLocation: { uri: encodeURI(l.file), uriBaseId: '%SRCROOT%' },
+    artifactLocation: artifact(l.file),
     region: { startLine: l.line, startColumn: l.column, endLine: l.endLine, endColumn: l.endColumn },
   });
   const log = {
@@ -67,6 +88,7 @@ export function formatSarif(findings: CheckFinding[], ctx: FormatContext): strin
           },
         },
         originalUriBaseIds: { '%SRCROOT%': { uri: srcRoot } },
+        invocations: [sarifInvocation(ctx.partial ?? [], artifact)],
         results: findings.map((f) => ({
           ruleId: f.rule,
           ...(ruleIndex.has(f.rule) ? { ruleIndex: ruleIndex.get(f.rule) } : {}),
@@ -83,7 +105,11 @@ export function formatSarif(findings: CheckFinding[], ctx: FormatContext): strin
   return JSON.stringify(log, null, 2) + '\n';
 }
 
-/** GitHub Actions workflow commands: `::error file=F,line=L,col=C,endLine=..,endColumn=..,title=rule::message`. */
+/**
+ * GitHub Actions workflow commands: `::error file=F,line=L,col=C,endLine=..,endColumn=..,title=rule::message`.
+ * The runner's own escaping (actions/toolkit `command.ts`): data escapes % CR LF; properties also : and ,.
+ * Other control characters are shown escaped, as in the text format: the log is a terminal too.
+ */
 export function formatGithub(findings: CheckFinding[], ctx: FormatContext): string {
   const command: Record<Severity, string> = { error: 'error', warning: 'warning', info: 'notice' };
   return findings
@@ -102,7 +128,7 @@ export function formatGithub(findings: CheckFinding[], ctx: FormatContext): stri
 }
 
 function escapeData(s: string): string {
-  return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  return escapeTerminal(s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A'));
 }
 
 function escapeProperty(s: string): string {

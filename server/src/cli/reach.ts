@@ -6,62 +6,17 @@
  *    "setsDefault":[...],"blockedBy":[{"schema","table","columns","action","checkedAt","via"}],"tree":{...}}
  * (plus "updates" for --update: the tables whose FK columns ON UPDATE CASCADE rewrites).
  */
-import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join } from 'node:path';
 import { computeReach, type Reach, type ReachEntry, type ReachNode } from '../analysis/reach';
 import type { HistoryModel } from '../model/replay';
 import type { ForeignKey, Table } from '../model/schema';
 import { reachLines } from '../features/reachView';
 import { lookupTable } from '../features/target';
-import type { DiscoveryOptions } from '../workspace/discovery';
-import { openWorkspace } from '../workspace/open';
 import type { WorkspaceModel } from '../workspace/workspace';
-
-export const REACH_USAGE = `Usage: fklens reach TABLE [DIR] [--update] [--json] [--include GLOB]... [--exclude GLOB]... [--order auto|name|version]
-
-Prints what one DELETE of TABLE's rows does through the foreign keys (with --update: one UPDATE of its key):
-the tables cascades delete, the columns set to NULL / DEFAULT, and the FKs that block the statement.
-TABLE is a table name, schema-qualified or not (public first).
-`;
-
-interface ReachArgs {
-  table: string;
-  dir: string;
-  operation: 'DELETE' | 'UPDATE';
-  json: boolean;
-  options: DiscoveryOptions;
-}
-
-class ReachUsageError extends Error {}
-
-export function parseReachArgs(argv: string[]): ReachArgs {
-  const positional: string[] = [];
-  const args: ReachArgs = { table: '', dir: '.', operation: 'DELETE', json: false, options: { include: [], exclude: [] } };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith('--')) throw new ReachUsageError(`${a} needs a value`);
-      return v;
-    };
-    if (a === '--json') args.json = true;
-    else if (a === '--update') args.operation = 'UPDATE';
-    else if (a === '--include') args.options.include!.push(value());
-    else if (a === '--exclude') args.options.exclude!.push(value());
-    else if (a === '--order') {
-      const v = value();
-      if (v !== 'auto' && v !== 'name' && v !== 'version') throw new ReachUsageError(`--order must be auto, name or version, not '${v}'`);
-      args.options.order = v;
-    } else if (a === '-h' || a === '--help') throw new ReachUsageError('');
-    else if (a.startsWith('-')) throw new ReachUsageError(`unknown option '${a}'`);
-    else positional.push(a);
-  }
-  if (!positional.length) throw new ReachUsageError('reach needs a TABLE');
-  if (positional.length > 2) throw new ReachUsageError(`unexpected argument '${positional[2]}'`);
-  args.table = positional[0];
-  if (positional[1]) args.dir = positional[1];
-  return args;
-}
+import { defineCommand } from './command';
+import { configNotes, openProjects, PROJECT_OPTIONS } from './project';
+import { closest } from './suggest';
+import { displayPath, escapeTerminal, processIo, quotePath } from './terminal';
 
 /** `users` or `billing.users`; a quoted part keeps its case and dots, an unquoted one folds to lower case (as SQL reads it) unless `foldCase` is false. */
 export function parseTableName(text: string, foldCase = true): { schema?: string; name: string } {
@@ -93,11 +48,12 @@ export function findTables(model: WorkspaceModel, text: string): { history: Hist
 // ---------------------------------------------------------------------------------------------------------
 // JSON
 
-export function reachJson(model: WorkspaceModel, history: HistoryModel, reach: Reach) {
+/** `path` shows a workspace file as the command prints paths (default: as the model names it). */
+export function reachJson(model: WorkspaceModel, history: HistoryModel, reach: Reach, path: (file: string) => string = (f) => f) {
   const tables = history.tableById;
   const location = (fk: ForeignKey) => {
     const p = model.sources.get(fk.location.file)?.lines.position(fk.location.span.start);
-    return { file: fk.location.file, line: (p?.line ?? 0) + 1, column: (p?.character ?? 0) + 1 };
+    return { file: path(fk.location.file), line: (p?.line ?? 0) + 1, column: (p?.character ?? 0) + 1 };
   };
   const via = (fk: ForeignKey) => {
     const child = tables.get(fk.tableId);
@@ -146,39 +102,64 @@ export function reachJson(model: WorkspaceModel, history: HistoryModel, reach: R
 
 // ---------------------------------------------------------------------------------------------------------
 
-export async function reachMain(argv: string[], out = process.stdout, err = process.stderr): Promise<number> {
-  let args: ReachArgs;
-  try {
-    args = parseReachArgs(argv);
-  } catch (e) {
-    if (!(e instanceof ReachUsageError)) throw e;
-    if (!e.message) {
-      out.write(REACH_USAGE);
-      return 0;
+export const reachCommand = defineCommand({
+  name: 'reach',
+  summary: 'what one DELETE of TABLE\'s rows (--update: one UPDATE of its key) does through the FKs',
+  usage: 'reach TABLE [DIR] [options]',
+  description: `Prints what one DELETE of TABLE's rows does through the foreign keys (with --update: one UPDATE of
+its key): the tables cascades delete, the columns set to NULL / DEFAULT, and the FKs that block the statement.
+TABLE is a table name, schema-qualified or not (public first); an unquoted name folds to lower case as SQL
+reads it, and "User" (in shell quotes) keeps its case.`,
+  arguments: [
+    ['TABLE', 'users, billing.users, \'"User"\''],
+    ['DIR', 'the project folder (default .)'],
+  ],
+  positionals: { min: 1, max: 2 },
+  options: {
+    update: { type: 'boolean', help: 'one UPDATE of the key instead of a DELETE' },
+    json: { type: 'boolean', help: 'machine-readable output: flat lists (deletes, setsNull, setsDefault, blockedBy) and the tree' },
+    ...PROJECT_OPTIONS,
+  },
+  examples: [
+    ['fklens reach users', 'what DELETE FROM users does'],
+    ['fklens reach billing.accounts db --update --json', 'what an UPDATE of the key does, as JSON'],
+  ],
+  exitCodes: [
+    [0, 'printed'],
+    [2, 'usage error, no such table (with the closest names), missing DIR, no schema or migration files, invalid --config'],
+    [3, 'internal error'],
+  ],
+  async run(args, io) {
+    const [tableArg, dirArg] = args.positionals;
+    const cwd = process.cwd();
+    const { projects, notes } = await openProjects(dirArg === undefined ? [] : [dirArg], args.values, cwd);
+    for (const note of [...configNotes(projects, cwd), ...notes]) io.err(`fklens: ${note}\n`);
+    const project = projects[0];
+    const model = project.workspace.model();
+    const found = findTables(model, tableArg);
+    if (!found.length) {
+      const wanted = parseTableName(tableArg).name.toLowerCase();
+      const tables = model.histories.flatMap((h) => [...h.tableById.values()]);
+      // As the name would be typed: plain when SQL reads it unquoted, else in double quotes.
+      const typed = (name: string) => (/^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`);
+      const sameName = tables.filter((t) => t.name.toLowerCase() === wanted).map((t) => t.name);
+      const similar = sameName.length ? sameName : closest(wanted, tables.map((t) => t.name));
+      const hint = similar.length ? ` (did you mean ${[...new Set(similar)].map((n) => escapeTerminal(typed(n))).join(' or ')}?)` : '';
+      io.err(`fklens reach: no table ${escapeTerminal(tableArg)} in the schema and migration files under ${quotePath(displayPath(project.root, cwd))}${hint}\n`);
+      return 2;
     }
-    err.write(`fklens: ${e.message} (see fklens reach --help)\n`);
-    return 2;
-  }
-  const dir = resolve(args.dir);
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    err.write(`fklens: ${args.dir}: no such directory\n`);
-    return 2;
-  }
-  const workspace = await openWorkspace(dir, args.options);
-  const model = workspace.model();
-  const found = findTables(model, args.table);
-  if (!found.length) {
-    const similar = model.histories.flatMap((h) => [...h.tableById.values()].filter((t) => t.name.toLowerCase() === parseTableName(args.table).name.toLowerCase()));
-    const hint = similar.length ? ` (did you mean ${similar.map((t) => `"${t.name}"`).join(', ')}?)` : '';
-    err.write(`fklens: no table ${args.table} in the schema and migration files under ${args.dir}${hint}\n`);
-    return 2;
-  }
-  const { history, table } = found[0];
-  if (found.length > 1 && !args.json) {
-    err.write(`fklens: ${args.table} exists in ${found.length} databases (${found.map((f) => f.history.history.id || '.').join(', ')}); showing ${history.history.id || '.'}\n`);
-  }
-  const reach = computeReach(history, table.id, args.operation);
-  if (args.json) out.write(JSON.stringify(reachJson(model, history, reach), null, 2) + '\n');
-  else out.write(reachLines(model, reach, { markdown: false, maxShown: 500 }).join('\n') + '\n');
-  return 0;
-}
+    const { history, table } = found[0];
+    if (found.length > 1 && !args.values.json) {
+      const ids = found.map((f) => escapeTerminal(f.history.history.id || '.'));
+      io.err(`fklens reach: ${escapeTerminal(tableArg)} exists in ${found.length} databases (${ids.join(', ')}); showing ${ids[0]}\n`);
+    }
+    const reach = computeReach(history, table.id, args.values.update ? 'UPDATE' : 'DELETE');
+    const path = (file: string) => displayPath(join(project.root, ...file.split('/')), cwd);
+    if (args.values.json) io.out(JSON.stringify(reachJson(model, history, reach, path), null, 2) + '\n');
+    else io.out(reachLines(model, reach, { markdown: false, maxShown: 500, path: (f) => quotePath(path(f)) }).map(escapeTerminal).join('\n') + '\n');
+    return 0;
+  },
+});
+
+/** `fklens reach ...` (the arguments after `reach`). */
+export const reachMain = (argv: string[], io = processIo()) => reachCommand.main(argv, io);

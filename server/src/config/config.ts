@@ -9,7 +9,8 @@
  *   "protectedTables": ["orders", "billing.payments"],
  *   "migrations": { "include": ["db/**"], "exclude": [], "order": "auto" },
  *   "checkFrom": "0005",
- *   "docsBaseUrl": "https://example.com/fklens/rules/"
+ *   "docsBaseUrl": "https://example.com/fklens/rules/",
+ *   "files": { "maxBytes": 20971520, "symlinksOutsideRoot": false }
  * }
  * ```
  */
@@ -18,6 +19,8 @@ import type { SeveritySetting } from '../analysis/rule';
 import { RULES, ruleById } from '../analysis/rules/index';
 import type { DiscoveryOptions } from '../workspace/discovery';
 import { dialectSettings } from '../workspace/settings';
+import { jsonErrorOffset } from './locate';
+import { DEFAULT_FILE_LIMITS, type FileLimits } from '../workspace/disk';
 
 export const CONFIG_FILE = '.fklens.json';
 
@@ -31,17 +34,33 @@ export interface ConfigLayer {
   migrations?: DiscoveryOptions;
   checkFrom?: string;
   docsBaseUrl?: string;
+  /** Which files are read at all: the size limit, symlinks that point out of the root. */
+  files?: Partial<FileLimits>;
 }
 
 export interface FkLensConfig {
   analysis: AnalysisConfig;
   migrations: DiscoveryOptions;
   docsBaseUrl: string;
+  files: FileLimits;
+}
+
+/** One problem of a configuration layer, with the JSON path it is about (to point at it in the file). */
+export interface ConfigIssue {
+  message: string;
+  /** Object keys from the top (`["rules", "fk-missing-index"]`); empty for the whole file. */
+  path: string[];
+  /** The text is not a JSON object: nothing of it applies. */
+  fatal?: boolean;
+  /** A JSON syntax error: its offset in the text. */
+  offset?: number;
 }
 
 export interface Checked {
   layer: ConfigLayer;
+  /** The messages of `issues`. */
   problems: string[];
+  issues: ConfigIssue[];
 }
 
 const SEVERITIES: SeveritySetting[] = ['off', 'info', 'warning', 'error'];
@@ -53,7 +72,9 @@ export function parseConfigText(text: string, where = CONFIG_FILE): Checked {
   try {
     value = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (err) {
-    return { layer: {}, problems: [`${where}: not valid JSON (${err instanceof Error ? err.message : String(err)}); using the defaults.`] };
+    const reason = err instanceof Error ? err.message : String(err);
+    const message = `${where}: not valid JSON (${reason}); using the defaults.`;
+    return { layer: {}, problems: [message], issues: [{ message, path: [], fatal: true, offset: jsonErrorOffset(text, reason) }] };
   }
   return checkLayer(value, where, false);
 }
@@ -67,20 +88,35 @@ export function settingsLayer(section: unknown): Checked {
 }
 
 function checkLayer(value: unknown, where: string, editor: boolean): Checked {
-  const problems: string[] = [];
+  const issues: ConfigIssue[] = [];
+  // Problems are written `where: <message>`; `at` is the JSON path the message is about.
+  const problems = {
+    at: [] as string[],
+    push(message: string) {
+      issues.push({ message, path: this.at });
+    },
+  };
+  const at = (...path: string[]) => {
+    problems.at = path;
+    return problems;
+  };
   const layer: ConfigLayer = {};
-  if (!isObject(value)) return { layer, problems: [`${where}: expected an object.`] };
-  const known = new Set(['$schema', 'rules', 'protectedTables', 'migrations', 'checkFrom', 'docsBaseUrl', 'trace', 'dialects', 'mysql', 'codeLens', 'fixes']);
+  const done = (): Checked => ({ layer, problems: issues.map((i) => i.message), issues });
+  if (!isObject(value)) {
+    issues.push({ message: `${where}: expected an object.`, path: [], fatal: true });
+    return done();
+  }
+  const known = new Set(['$schema', 'rules', 'protectedTables', 'migrations', 'checkFrom', 'docsBaseUrl', 'files', 'trace', 'dialects', 'mysql', 'codeLens', 'fixes']);
   for (const key of Object.keys(value)) {
-    if (!known.has(key) && !/^(migrations|trace|mysql|codeLens|fixes)\./.test(key)) problems.push(`${where}: unknown setting "${key}".`);
+    if (!known.has(key) && !/^(migrations|files|trace|mysql|codeLens|fixes)\./.test(key)) at(key).push(`${where}: unknown setting "${key}".`);
   }
 
   if (value.rules !== undefined && value.rules !== null) {
-    if (!isObject(value.rules)) problems.push(`${where}: "rules" must be an object of rule id -> severity.`);
+    if (!isObject(value.rules)) at('rules').push(`${where}: "rules" must be an object of rule id -> severity.`);
     else {
       const rules: Record<string, RuleSettings> = {};
       for (const [id, setting] of Object.entries(value.rules)) {
-        const checked = checkRule(id, setting, `${where}: rules.${id}`, problems);
+        const checked = checkRule(id, setting, `${where}: rules.${id}`, at('rules', id));
         if (checked) rules[id] = checked;
       }
       if (Object.keys(rules).length) layer.rules = rules;
@@ -89,7 +125,7 @@ function checkLayer(value: unknown, where: string, editor: boolean): Checked {
 
   if (value.protectedTables !== undefined && value.protectedTables !== null) {
     const list = stringList(value.protectedTables);
-    if (!list) problems.push(`${where}: "protectedTables" must be a list of table names.`);
+    if (!list) at('protectedTables').push(`${where}: "protectedTables" must be a list of table names.`);
     else if (list.length || !editor) layer.protectedTables = list;
   }
 
@@ -100,29 +136,44 @@ function checkLayer(value: unknown, where: string, editor: boolean): Checked {
     const raw = flat(key);
     if (raw === undefined || raw === null) continue;
     const list = stringList(raw);
-    if (!list) problems.push(`${where}: "migrations.${key}" must be a list of globs.`);
+    if (!list) at('migrations', key).push(`${where}: "migrations.${key}" must be a list of globs.`);
     else if (list.length || !editor) discovery[key] = list.filter((g) => g.trim() !== '');
   }
   const order = flat('order');
   if (order !== undefined && order !== null) {
-    if (!ORDERS.includes(order as (typeof ORDERS)[number])) problems.push(`${where}: "migrations.order" must be auto, name or version.`);
+    if (!ORDERS.includes(order as (typeof ORDERS)[number])) at('migrations', 'order').push(`${where}: "migrations.order" must be auto, name or version.`);
     else if (order !== 'auto' || !editor) discovery.order = order as DiscoveryOptions['order'];
   }
   // Which database engine files are for (`dialects`: glob -> dialect) and which MySQL server (`mysql.server`).
   Object.assign(discovery, dialectSettings(value));
   if (Object.keys(discovery).length) layer.migrations = discovery;
-  if (value.migrations !== undefined && value.migrations !== null && !isObject(value.migrations)) problems.push(`${where}: "migrations" must be an object.`);
+  if (value.migrations !== undefined && value.migrations !== null && !isObject(value.migrations)) at('migrations').push(`${where}: "migrations" must be an object.`);
+
+  const files = isObject(value.files) ? value.files : {};
+  const limits: Partial<FileLimits> = {};
+  const maxBytes = files.maxBytes ?? value['files.maxBytes'];
+  if (maxBytes !== undefined && maxBytes !== null && maxBytes !== 0) {
+    if (!Number.isInteger(maxBytes) || (maxBytes as number) < 1) at('files', 'maxBytes').push(`${where}: "files.maxBytes" must be a whole number of bytes.`);
+    else limits.maxBytes = maxBytes as number;
+  }
+  const outside = files.symlinksOutsideRoot ?? value['files.symlinksOutsideRoot'];
+  if (outside !== undefined && outside !== null) {
+    if (typeof outside !== 'boolean') at('files', 'symlinksOutsideRoot').push(`${where}: "files.symlinksOutsideRoot" must be true or false.`);
+    else if (outside || !editor) limits.symlinksOutsideRoot = outside;
+  }
+  if (Object.keys(limits).length) layer.files = limits;
+  if (value.files !== undefined && value.files !== null && !isObject(value.files)) at('files').push(`${where}: "files" must be an object.`);
 
   for (const key of ['checkFrom', 'docsBaseUrl'] as const) {
     const raw = value[key];
     if (raw === undefined || raw === null || raw === '') continue;
-    if (typeof raw !== 'string') problems.push(`${where}: "${key}" must be a string.`);
+    if (typeof raw !== 'string') at(key).push(`${where}: "${key}" must be a string.`);
     else layer[key] = raw.trim();
   }
-  return { layer, problems };
+  return done();
 }
 
-function checkRule(id: string, setting: unknown, where: string, problems: string[]): RuleSettings | undefined {
+function checkRule(id: string, setting: unknown, where: string, problems: { push(message: string): void }): RuleSettings | undefined {
   const rule = ruleById(id);
   if (!rule) {
     problems.push(`${where}: unknown rule (known rules: ${RULES.map((r) => r.id).join(', ')}).`);
@@ -177,7 +228,9 @@ export function resolveConfig(...layers: ConfigLayer[]): FkLensConfig {
   const migrations: DiscoveryOptions = { include: [], exclude: [], order: 'auto' };
   let checkFrom: string | undefined;
   let docsBaseUrl = DEFAULT_DOCS_BASE_URL;
+  const files: FileLimits = { ...DEFAULT_FILE_LIMITS };
   for (const layer of layers) {
+    Object.assign(files, layer.files);
     for (const [id, setting] of Object.entries(layer.rules ?? {})) {
       const previous = rules[id] ?? {};
       rules[id] = {
@@ -194,7 +247,7 @@ export function resolveConfig(...layers: ConfigLayer[]): FkLensConfig {
     if (layer.checkFrom !== undefined) checkFrom = layer.checkFrom;
     if (layer.docsBaseUrl) docsBaseUrl = layer.docsBaseUrl;
   }
-  return { analysis: { rules, protectedTables, checkFrom }, migrations, docsBaseUrl };
+  return { analysis: { rules, protectedTables, checkFrom }, migrations, docsBaseUrl, files };
 }
 
 /** The page of a rule: `<base><id>.md`. */

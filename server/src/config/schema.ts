@@ -4,6 +4,7 @@
  * `npm run config-schema` and compared with this by the tests.
  */
 import type { Rule, RuleOption } from '../analysis/rule';
+import { MAX_FILE_BYTES } from '../workspace/disk';
 import { RULES } from '../analysis/rules/index';
 import { DEFAULT_DOCS_BASE_URL } from './config';
 
@@ -61,6 +62,14 @@ export function configSchema(): Record<string, unknown> {
         description: 'Report only findings in this migration and newer ones of its history: a file path, a file or folder name, or a version prefix such as "0005" or "20230101000000".',
       },
       docsBaseUrl: { type: 'string', description: `Where the rule pages are: a diagnostic of rule X links to <docsBaseUrl>X.md. Default: ${DEFAULT_DOCS_BASE_URL}` },
+      files: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          maxBytes: { type: 'integer', minimum: 1, description: `Files larger than this many bytes are not read and are reported (file-skipped in the CLI). Default: ${MAX_FILE_BYTES}.` },
+          symlinksOutsideRoot: { type: 'boolean', description: 'Read symlinked files whose target is outside the workspace folder. Default false: they are skipped and reported.' },
+        },
+      },
     },
   };
 }

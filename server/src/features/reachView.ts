@@ -14,6 +14,8 @@ export interface ReachViewOptions {
   maxShown?: number;
   /** A link that opens a declaration; without it, file:line is printed as text. */
   link?: (file: string, position: LineCol) => string | undefined;
+  /** Text: how a file is shown (the CLI: relative to the current directory); default its workspace path. */
+  path?: (file: string) => string;
 }
 
 export const DEFAULT_MAX_SHOWN = 40;
@@ -53,7 +55,7 @@ export function reachLines(model: WorkspaceModel, reach: Reach, options: ReachVi
   lines.push('');
   const where = (fk: ForeignKey) => {
     const text = fileLine(model, fk.location);
-    if (!md) return text;
+    if (!md) return options.path ? options.path(fk.location.file) + text.slice(fk.location.file.length) : text;
     const position = positionOf(model, fk.location);
     const target = position && options.link?.(fk.location.file, position);
     const shown = text.slice(text.lastIndexOf('/') + 1);

@@ -17,7 +17,7 @@ export function hasServingIndex(fk: ForeignKey, child: Table): boolean {
   return false;
 }
 
-function indexServes(index: Index, fk: ForeignKey): boolean {
+export function indexServes(index: Index, fk: ForeignKey): boolean {
   const n = fk.columns.length;
   if (index.columns.length < n) return false;
   // The first n key columns: plain columns, and each FK column among them.
@@ -30,3 +30,32 @@ function indexServes(index: Index, fk: ForeignKey): boolean {
   if (index.where === undefined) return true;
   return !!index.whereNotNullColumns && index.whereNotNullColumns.every((c) => fk.columns.includes(c));
 }
+
+/**
+ * Why an index that involves the FK's columns still cannot serve the RI query, or undefined when it serves
+ * it or does not involve them: its leading columns are not the FK's, a leading element is an expression, the
+ * FK columns are only INCLUDEd, or it is partial with a predicate `fk = $1` does not imply.
+ */
+export function whyIndexCannotServe(index: Index, fk: ForeignKey): string | undefined {
+  if (indexServes(index, fk)) return undefined;
+  const n = fk.columns.length;
+  const keys = index.columns;
+  const inKeys = fk.columns.filter((c) => keys.includes(c));
+  const inExpressions = fk.columns.filter((c) => index.expressionColumns?.includes(c));
+  const included = fk.columns.filter((c) => index.include.includes(c) && !keys.includes(c));
+  if (!inKeys.length && !inExpressions.length && !included.length) return undefined;
+  const leading = keys.slice(0, n);
+  const leadsWithFk = leading.length === n && leading.every((c) => c !== null && fk.columns.includes(c));
+  if (leadsWithFk) {
+    // Only the predicate is in the way.
+    return `it is partial (WHERE ${index.where}), and the foreign-key check looks rows up by ${fk.columns.join(', ')} alone, which does not imply that predicate`;
+  }
+  if (inExpressions.length && !inKeys.length) return `it indexes an expression of ${inExpressions.join(', ')}, not the column${inExpressions.length > 1 ? 's' : ''} itself`;
+  if (!inKeys.length && included.length) return `it holds ${included.join(', ')} only as INCLUDE column${included.length > 1 ? 's' : ''}, which an index search cannot use`;
+  const first = keys[0];
+  if (first === null) return `it starts with an expression, not with ${fk.columns.join(', ')}`;
+  if (!fk.columns.includes(first)) return `it starts with ${first}, not with ${fk.columns.join(', ')}`;
+  if (keys.length < n || inKeys.length < n) return `it covers only ${inKeys.join(', ')} of the foreign key's ${fk.columns.join(', ')}`;
+  return `its leading columns are ${leading.map((c) => c ?? 'an expression').join(', ')}, not ${fk.columns.join(', ')}`;
+}
+

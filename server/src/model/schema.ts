@@ -38,6 +38,8 @@ export interface Index {
   /** Key columns in order; `null` for an expression element. */
   columns: (string | null)[];
   expressions: string[];
+  /** The columns the expression elements refer to, when known. */
+  expressionColumns?: string[];
   include: string[];
   unique: boolean;
   method: string;
@@ -122,3 +124,8 @@ const RESERVED = new Set(
     'select session_user some symmetric system_user table then to trailing true union unique user using variadic ' +
     'when where window with').split(' '),
 );
+
+/** A DEFAULT expression that is NULL (`NULL`, `NULL::bigint`, `(NULL)`): the column has no value by default. */
+export function isNullDefault(expression: string): boolean {
+  return /^\(?\s*null\s*\)?(::.*)?$/i.test(expression.trim());
+}

@@ -82,6 +82,8 @@ export interface IndexElement {
   /** Column name, or undefined for an expression. */
   column?: string;
   expression?: string;
+  /** The columns an expression element refers to (`(user_id::text)`: user_id), when the reader knows them. */
+  expressionColumns?: string[];
 }
 
 interface EventBase {

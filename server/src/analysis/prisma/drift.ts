@@ -11,6 +11,7 @@ import type { PrismaSchema } from '../../sources/prisma/schema';
 import { SQL_ACTION, type PrismaAction } from '../../sources/prisma/types';
 import type { FkAction } from '../../sources/events';
 import type { PrismaFinding, PrismaRule } from './findings';
+import { foreignKeyRef } from '../rule';
 
 const PRISMA_ACTION = Object.fromEntries(Object.entries(SQL_ACTION).map(([prisma, sql]) => [sql, prisma])) as Record<FkAction, PrismaAction>;
 
@@ -59,7 +60,7 @@ export function checkDrift(schemaModel: HistoryModel, migrated: HistoryModel, sc
         push({
           file: fk.location.file,
           span: fk.location.span,
-          message: `The schema declares ${describe(fk, schemaModel)}, but after the migrations in ${where} the database has no foreign key on ${tableLabel(table)}(${fk.columns.join(', ')}).`,
+          message: `After the migrations in ${where} the database has no foreign key on ${tableLabel(table)}(${fk.columns.join(', ')}), which the schema declares: ${describe(fk, schemaModel)} (prisma migrate dev would add it).`,
           relation,
         });
         continue;
@@ -90,8 +91,9 @@ export function checkDrift(schemaModel: HistoryModel, migrated: HistoryModel, sc
       push({
         file: table.location.file,
         span: table.location.span,
-        message: `The migrations in ${where} leave ${describe(fk, migrated)} (${at(fk)}), which the schema has no relation for: the next prisma migrate dev would drop it.`,
+        message: `The schema has no relation for a foreign key the migrations in ${where} leave on ${tableLabel(table)}(${fk.columns.join(', ')}): the next prisma migrate dev would drop ${describe(fk, migrated)} (${at(fk)}).`,
         model: modelOf(table),
+        fk: foreignKeyRef(migrated, fk),
       });
     }
   }

@@ -5,6 +5,7 @@
 import type { Span } from '../../sources/text';
 import type { PrismaModel, PrismaRelation, PrismaSchema } from '../../sources/prisma/schema';
 import type { PrismaAction } from '../../sources/prisma/types';
+import type { ForeignKeyRef } from '../rule';
 
 export type PrismaRuleId = 'prisma-set-null-required' | 'prisma-set-default-without-default' | 'prisma-missing-index' | 'prisma-drift';
 
@@ -32,4 +33,6 @@ export interface PrismaFinding {
   migratedAction?: PrismaAction;
   /** For a schema whose database is a Prisma migration set: that history's id. */
   migratedHistory?: string;
+  /** The foreign key the finding is about (the relation's, in the schema's model; for drift maybe the migrations'). */
+  fk?: ForeignKeyRef;
 }

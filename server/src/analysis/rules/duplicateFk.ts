@@ -1,5 +1,6 @@
 /** `duplicate-fk`: two FKs with the same columns to the same target. */
 import type { ForeignKey } from '../../model/schema';
+import { laterChanges, lead } from '../finalSchema';
 import { columnsLabel, foreignKeyRef, tableLabel, type Finding, type Rule } from '../rule';
 
 export const duplicateFk: Rule = {
@@ -26,12 +27,14 @@ export const duplicateFk: Rule = {
             continue;
           }
           const parent = history.tableById.get(fk.refTableId);
+          // Two keys that only a later rename made the same: say so, and link the rename.
+          const later = laterChanges(history, fk);
           findings.push({
             rule: 'duplicate-fk',
             file: fk.location.file,
             span: fk.location.nameSpan ?? fk.location.columnsSpan ?? fk.location.span,
-            message: `Foreign key ${fk.name} repeats ${original.name}: both make ${columnsLabel(table, fk.columns)} reference ${columnsLabel(parent, fk.refColumns)}.`,
-            related: [{ file: original.location.file, span: original.location.nameSpan ?? original.location.span, message: `${original.name} is declared here` }],
+            message: lead(later.changed, `Foreign key ${fk.name} repeats ${original.name}: both make ${columnsLabel(table, fk.columns)} reference ${columnsLabel(parent, fk.refColumns)}.`),
+            related: [{ file: original.location.file, span: original.location.nameSpan ?? original.location.span, message: `${original.name} is declared here` }, ...later.related],
             fk: foreignKeyRef(history, fk),
           });
         }

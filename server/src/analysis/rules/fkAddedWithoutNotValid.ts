@@ -1,8 +1,12 @@
 /**
- * `fk-added-without-not-valid`: ALTER TABLE ... ADD FOREIGN KEY (or ADD COLUMN ... REFERENCES) on a table that
- * existed before this migration, without NOT VALID: the whole table is checked under SHARE ROW EXCLUSIVE locks.
+ * `fk-added-without-not-valid`: a migration step adds a foreign key to a table that existed before it, in a way
+ * that makes PostgreSQL check every existing row under SHARE ROW EXCLUSIVE locks. A step fact: judged on the
+ * declaration as it was written (names of that step), also when a later migration drops or replaces the key.
+ * Not reported for `ADD COLUMN ... REFERENCES` without a DEFAULT clause: PostgreSQL skips the check there.
  */
-import { POSTGRES_FAMILY, columnsLabel, foreignKeyRef, tableLabel, type Finding, type Rule } from '../rule';
+import type { ForeignKeyDeclaration } from '../../model/replay';
+import { isNullDefault } from '../../model/schema';
+import { POSTGRES_FAMILY, columnsLabel, declarationRef, tableLabel, type Finding, type Rule } from '../rule';
 
 export const fkAddedWithoutNotValid: Rule = {
   id: 'fk-added-without-not-valid',
@@ -11,28 +15,49 @@ export const fkAddedWithoutNotValid: Rule = {
   defaultSeverity: 'warning',
   title: 'Foreign key added to an existing table without NOT VALID',
   description:
-    'ALTER TABLE ... ADD [CONSTRAINT ...] FOREIGN KEY, or ADD COLUMN ... REFERENCES, on a table created by an earlier migration checks every existing row while holding SHARE ROW EXCLUSIVE locks on both tables: writes to both wait until the scan ends. Adding the key NOT VALID and validating it in a later migration (VALIDATE CONSTRAINT takes only SHARE UPDATE EXCLUSIVE) avoids that. Tables created in the same migration are not reported.',
+    'ALTER TABLE ... ADD [CONSTRAINT ...] FOREIGN KEY on a table created by an earlier migration checks every existing row while holding SHARE ROW EXCLUSIVE locks on both tables: writes to both wait until the scan ends. Adding the key NOT VALID and validating it in a later migration (VALIDATE CONSTRAINT takes only SHARE UPDATE EXCLUSIVE) avoids that. ADD COLUMN ... REFERENCES is reported only when the new column has a DEFAULT (without one, every row holds NULL and PostgreSQL skips the check); NOT VALID cannot be written on a column, so the fix is ADD COLUMN, then ADD CONSTRAINT ... NOT VALID. Tables created in the same migration are not reported.',
   check({ histories }) {
     const findings: Finding[] = [];
     for (const history of histories) {
       if (history.history.tool === 'schema') continue; // a schema file is loaded into an empty database
       for (const d of history.declarations) {
+        if (!d.checksExistingRows) continue;
         const fk = d.fk;
-        if (!d.byAlter || !d.tableExistedBefore || !fk.enforced || !fk.validated || fk.validatedAt) continue;
-        const table = history.tableById.get(fk.tableId);
-        const parent = history.tableById.get(fk.refTableId);
+        const table = { schema: d.names.schema, name: d.names.table };
+        const parent = { schema: d.names.refSchema, name: d.names.refTable };
+        const creator = history.tableById.get(fk.tableId);
         findings.push({
           rule: 'fk-added-without-not-valid',
           file: fk.location.file,
           span: fk.location.span,
-          message:
-            `Adding foreign key ${fk.name} on ${columnsLabel(table, fk.columns)}, a table that existed before this migration, checks every row of ${tableLabel(table)} ` +
-            `while holding SHARE ROW EXCLUSIVE locks on ${tableLabel(table)} and ${tableLabel(parent)}: add it NOT VALID, then VALIDATE CONSTRAINT in a later migration.`,
-          related: table ? [{ file: table.location.file, span: table.location.span, message: `${tableLabel(table)} is created by an earlier migration` }] : [],
-          fk: foreignKeyRef(history, fk),
+          message: message(d, tableLabel(table), tableLabel(parent), columnsLabel(table, d.names.columns)),
+          related: creator && creator.createdStep < d.step ? [{ file: creator.location.file, span: creator.location.span, message: `${tableLabel(table)} is created by an earlier migration` }] : [],
+          fk: declarationRef(history, d),
         });
       }
     }
     return findings;
   },
 };
+
+function message(d: ForeignKeyDeclaration, table: string, parent: string, columns: string): string {
+  const scan = `PostgreSQL checks every row of ${table} while holding SHARE ROW EXCLUSIVE locks on ${table} and ${parent}, so writes to both wait for the scan`;
+  const column = d.addColumn;
+  if (!column) {
+    const inline = d.onNewColumns && d.names.columns.length === 1
+      ? ` (${d.names.columns[0]} is new in this migration: declared on the column, as ADD COLUMN ${d.names.columns[0]} ... REFERENCES ${parent}, the key is added without a check)`
+      : '';
+    return `Foreign key ${d.fk.name} on ${columns} is added to an existing table without NOT VALID: ${scan}. Add it NOT VALID, then VALIDATE CONSTRAINT in a later migration${inline}.`;
+  }
+  if (column.default !== undefined && isNullDefault(column.default)) {
+    return (
+      `Column ${column.column} is added to existing table ${table} with DEFAULT NULL and REFERENCES ${parent}: the DEFAULT clause makes PostgreSQL check the key on every row (${scan}). ` +
+      `Leave out DEFAULT NULL (the default is NULL anyway) and PostgreSQL skips the check.`
+    );
+  }
+  const value = column.generated ? 'a generated value' : `DEFAULT ${column.default}`;
+  return (
+    `Column ${column.column} is added to existing table ${table} with ${value} and REFERENCES ${parent}: ${scan}. ` +
+    `NOT VALID cannot be written on a column: add the column, then ADD CONSTRAINT ${d.fk.name} FOREIGN KEY (${column.column}) REFERENCES ${parent} (${d.names.refColumns.join(', ')}) NOT VALID, and VALIDATE CONSTRAINT in a later migration.`
+  );
+}

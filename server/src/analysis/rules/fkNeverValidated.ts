@@ -1,4 +1,5 @@
 /** `fk-never-validated`: an FK still NOT VALID at the end of the timeline. */
+import { laterChanges } from '../finalSchema';
 import { POSTGRES_FAMILY, columnsLabel, foreignKeyRef, tableLabel, type Finding, type Rule } from '../rule';
 
 export const fkNeverValidated: Rule = {
@@ -16,6 +17,7 @@ export const fkNeverValidated: Rule = {
         if (!fk.enforced || fk.validated) continue;
         const table = history.tableById.get(fk.tableId);
         const parent = history.tableById.get(fk.refTableId);
+        const later = laterChanges(history, fk);
         findings.push({
           rule: 'fk-never-validated',
           file: fk.location.file,
@@ -23,6 +25,7 @@ export const fkNeverValidated: Rule = {
           message:
             `Foreign key ${fk.name} on ${columnsLabel(table, fk.columns)} -> ${tableLabel(parent)} is still NOT VALID after the last migration: ` +
             `rows that existed before it was added are never checked. Run ALTER TABLE ${tableLabel(table)} VALIDATE CONSTRAINT ${fk.name} in a later migration.`,
+          ...(later.related.length ? { related: later.related } : {}),
           fk: foreignKeyRef(history, fk),
         });
       }

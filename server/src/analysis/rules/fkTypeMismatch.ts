@@ -1,10 +1,13 @@
 /**
  * `fk-type-mismatch`: the referencing and referenced columns have different types. PostgreSQL refuses a key
  * whose types have no equality operator in the parent's btree family and no implicit cast from the child's
- * type to the parent's (uuid vs text): error. Integer widths differ: warning. Other differences (varchar
- * lengths, text vs varchar, numeric precision, types FK Lens does not know, such as domains): info.
+ * type to the parent's (uuid vs text): error. An integer child narrower than its parent: warning (wider: info).
+ * Other differences (varchar lengths, text vs varchar, numeric precision, types FK Lens does not know, such as
+ * domains): info.
  */
 import type { Column, Table } from '../../model/schema';
+import { earliest, fkPoint, pointOf, unsureOfFinalSchema, withGaps } from '../gaps';
+import { laterChanges, lead } from '../finalSchema';
 import { POSTGRES_FAMILY, foreignKeyRef, tableLabel, type Finding, type Rule, type Severity } from '../rule';
 
 /** Btree operator families of the built-in types (cross-type equality exists inside a family). */
@@ -59,13 +62,11 @@ export function typeMismatch(childType: string, parentType: string): { severity:
   }
   if (cf === pf) {
     if (cf === 'integer') {
-      const narrower = INTEGER_BITS[child] < INTEGER_BITS[parent];
-      return {
-        severity: 'warning',
-        why: narrower
-          ? `${childType} is narrower than ${parentType}: parent keys beyond the ${childType} range cannot be referenced`
-          : `${childType} is wider than ${parentType}: every check compares across integer types, and the columns drift apart`,
-      };
+      // A narrower child cannot hold every parent key; a wider one can, and btree's integer family compares
+      // across widths with the indexes on both sides, so it only costs consistency.
+      return INTEGER_BITS[child] < INTEGER_BITS[parent]
+        ? { severity: 'warning', why: `${childType} is narrower than ${parentType}: parent keys beyond the ${childType} range cannot be referenced` }
+        : { severity: 'info', why: `${childType} is wider than ${parentType}: every parent key fits, and the checks use the indexes across the two widths, but the types should agree` };
     }
     return { severity: 'info', why: 'the types are compatible but not the same' };
   }
@@ -80,7 +81,7 @@ export const fkTypeMismatch: Rule = {
   defaultSeverity: 'warning',
   title: 'Foreign key column types differ',
   description:
-    'A referencing column and the column it references have different types. Incompatible types (uuid vs text) make PostgreSQL refuse the key (error); integers of different widths overflow at different points and compare across types (warning); other differences such as varchar lengths or text vs varchar are reported as info.',
+    'A referencing column and the column it references have different types. Incompatible types (uuid vs text) make PostgreSQL refuse the key (error); an integer column narrower than the key it references cannot hold every key (warning); a wider one, and other differences such as varchar lengths or text vs varchar, are reported as info.',
   check({ histories }) {
     const findings: Finding[] = [];
     for (const history of histories) {
@@ -99,18 +100,29 @@ export const fkTypeMismatch: Rule = {
         if (!problems) continue;
         const worst = problems.find((p) => p.severity === 'error') ?? problems.find((p) => p.severity === 'warning') ?? problems[0];
         const list = problems.map((p) => `${tableLabel(table)}.${p.child.name} is ${p.child.type}, ${tableLabel(parent)}.${p.ref.name} is ${p.ref.type}`).join('; ');
-        findings.push({
-          rule: 'fk-type-mismatch',
-          file: fk.location.file,
-          span: fk.location.columnsSpan ?? fk.location.span,
-          message: `Foreign key ${fk.name}: ${list} (${worst.why}).`,
-          severity: worst.severity,
-          related: problems.flatMap((p) => [
-            { file: p.ref.location.file, span: p.ref.location.span, message: `${tableLabel(parent)}.${p.ref.name} ${p.ref.type}` },
-            { file: p.child.location.file, span: p.child.location.span, message: `${tableLabel(table)}.${p.child.name} ${p.child.type}` },
-          ]),
-          fk: foreignKeyRef(history, fk),
-        });
+        const later = laterChanges(history, fk);
+        // A skipped statement after the columns were declared may have changed a type (ALTER COLUMN ... TYPE).
+        const gaps = worst.severity === 'error' ? unsureOfFinalSchema(history, earliest(fkPoint(fk), ...problems.flatMap((p) => [pointOf(history, p.child.location), pointOf(history, p.ref.location)]))) : undefined;
+        findings.push(
+          withGaps(
+            {
+              rule: 'fk-type-mismatch',
+              file: fk.location.file,
+              span: fk.location.columnsSpan ?? fk.location.span,
+              message: lead(later.changed, `The column types of foreign key ${fk.name} differ: ${list} (${worst.why}).`),
+              severity: worst.severity,
+              related: [
+                ...problems.flatMap((p) => [
+                  { file: p.ref.location.file, span: p.ref.location.span, message: `${tableLabel(parent)}.${p.ref.name} ${p.ref.type}` },
+                  { file: p.child.location.file, span: p.child.location.span, message: `${tableLabel(table)}.${p.child.name} ${p.child.type}` },
+                ]),
+                ...later.related,
+              ],
+              fk: foreignKeyRef(history, fk),
+            },
+            gaps,
+          ),
+        );
       }
     }
     return findings;

@@ -21,7 +21,7 @@ function prismaRule(rule: PrismaRule): Rule {
     check: ({ workspace }) =>
       prismaFindings(workspace)
         .filter((f) => f.rule === rule.id)
-        .map((f) => ({ rule: f.rule, file: f.file, span: f.span, message: f.message, severity: f.severity })),
+        .map((f) => ({ rule: f.rule, file: f.file, span: f.span, message: f.message, severity: f.severity, ...(f.fk ? { fk: f.fk } : {}) })),
   };
 }
 

@@ -3,7 +3,10 @@
  * target does not exist at that point ...), as rules whose id is the problem's code, so severity settings and
  * suppressions apply to them like to every other rule. The severity each problem was reported with is its grade.
  */
-import type { Finding, Rule, Severity } from '../rule';
+import type { HistoryModel, ReplayProblem } from '../../model/replay';
+import { shortenQuotedText } from '../../sources/excerpt';
+import { unsureOfAbsence, withGaps } from '../gaps';
+import type { Finding, ForeignKeyRef, Rule, Severity } from '../rule';
 
 type Source = 'reader' | 'replay';
 
@@ -18,14 +21,17 @@ function problemRule(id: string, source: Source, defaultSeverity: Severity, titl
       if (source === 'reader') {
         for (const [path, file] of workspace.sources) {
           for (const p of file.problems ?? []) {
-            if (p.code === id) findings.push({ rule: id, file: path, span: p.span, message: p.message, severity: p.severity });
+            // What a reader quotes of the file's text is kept short (sources/excerpt.ts).
+            if (p.code === id) findings.push({ rule: id, file: path, span: p.span, message: shortenQuotedText(p.message), severity: p.severity });
           }
         }
       } else {
         // Companions (a Prisma schema compared with its migrations) report their own replay problems.
         for (const history of [...histories, ...(workspace.companions ?? [])]) {
           for (const p of history.problems ?? []) {
-            if (p.code === id) findings.push({ rule: id, file: p.file, span: p.span, message: p.message, severity: p.severity });
+            if (p.code !== id) continue;
+            const finding: Finding = { rule: id, file: p.file, span: p.span, message: p.message, severity: p.severity };
+            findings.push(id === 'fk-target-missing' ? targetMissing(history, p, finding) : finding);
           }
         }
       }
@@ -54,3 +60,27 @@ export const problemRules: Rule[] = [
   problemRule('sqlite-foreign-keys-off', 'replay', 'warning', 'SQLite foreign keys not turned on', 'Foreign keys are declared, but nothing in the project runs `PRAGMA foreign_keys = ON`: SQLite enforces none of them otherwise.'),
   problemRule('duplicate-table', 'replay', 'warning', 'Table created twice', 'CREATE TABLE (without IF NOT EXISTS) for a table that already exists at that point: PostgreSQL rejects the statement.'),
 ];
+
+/**
+ * `fk-target-missing` names the foreign key it is about (`fk`, with the names as written), and is no error when
+ * the history is partial before that point: a statement FK Lens skipped may have created the table or column.
+ */
+function targetMissing(history: HistoryModel, p: ReplayProblem, finding: Finding): Finding {
+  const unresolved = history.unresolved.find((u) => u.location.file === p.file && (u.refTableSpan ?? u.location.span).start === p.span.start);
+  if (unresolved) {
+    const [schema, table] = splitName(unresolved.table);
+    const [refSchema, refTable] = splitName(unresolved.refTable, schema);
+    const ref: ForeignKeyRef = { historyId: history.history.id, tableId: -1, name: '', schema, table, columns: [...unresolved.columns], refSchema, refTable, refColumns: [...unresolved.refColumns] };
+    finding = { ...finding, fk: ref };
+  }
+  // At the end of the history (an FK still waiting for its parent), any gap of the history counts.
+  const atEnd = p.severity !== 'error';
+  const what = unresolved?.reason === 'columns' ? 'the referenced columns' : unresolved?.reason === 'no-primary-key' ? 'the primary key' : 'the referenced table';
+  const unsure = unsureOfAbsence(history, { step: atEnd ? Number.MAX_SAFE_INTEGER : p.step, offset: p.span.start }, what);
+  return withGaps(finding, unsure);
+}
+
+function splitName(qualified: string, defaultSchema = 'public'): [string, string] {
+  const dot = qualified.indexOf('.');
+  return dot < 0 ? [defaultSchema, qualified] : [qualified.slice(0, dot), qualified.slice(dot + 1)];
+}

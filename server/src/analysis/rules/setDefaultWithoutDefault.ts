@@ -3,8 +3,10 @@
  * violation when NOT NULL, else silently the same as SET NULL). With a literal default, the parent must hold a
  * row with that key, or the DELETE fails the FK check.
  */
-import type { Column, Table } from '../../model/schema';
+import { isNullDefault, type Column, type Table } from '../../model/schema';
 import type { Span } from '../../sources/text';
+import { earliest, fkPoint, pointOf, unsureOfFinalSchema, withGaps } from '../gaps';
+import { laterChanges } from '../finalSchema';
 import { foreignKeyRef, tableLabel, type Finding, type RelatedLocation, type Rule, type Severity } from '../rule';
 
 export const setDefaultWithoutDefault: Rule = {
@@ -46,7 +48,14 @@ export const setDefaultWithoutDefault: Rule = {
               message = `ON ${operation} SET DEFAULT resets ${label(literals)} to ${values}: ${tableLabel(parent)} must hold a row with that key, or ${what} fails the foreign-key check.`;
               related = literals.map((c) => columnRelated(table, c, `DEFAULT ${c.default}`));
             }
-            findings.push({ rule: 'set-default-without-default', file: fk.location.file, span: span ?? fk.location.span, message, severity, related, fk: foreignKeyRef(history, fk) });
+            // A later migration changed the columns or names: the finding is about the final schema.
+            const later = laterChanges(history, fk);
+            const laterColumns = columns.some((c) => [c.notNullLocation, c.defaultLocation].some((l) => l && pointOf(history, l).step > fk.step));
+            if (later.changed || laterColumns) message = `In the final schema, ${message}`;
+            related.push(...later.related);
+            // Skipped statements after the columns were declared may have given them a default.
+            const gaps = severity === 'error' ? unsureOfFinalSchema(history, earliest(fkPoint(fk), ...columns.map((c) => pointOf(history, c.location)))) : undefined;
+            findings.push(withGaps({ rule: 'set-default-without-default', file: fk.location.file, span: span ?? fk.location.span, message, severity, related, fk: foreignKeyRef(history, fk) }, gaps));
           };
           if (fk.onDelete === 'SET DEFAULT') check('DELETE', fk.setColumns ?? fk.columns, fk.location.onDeleteSpan);
           if (fk.onUpdate === 'SET DEFAULT') check('UPDATE', fk.columns, fk.location.onUpdateSpan);
@@ -59,7 +68,7 @@ export const setDefaultWithoutDefault: Rule = {
 
 function hasDefault(c: Column): boolean {
   if (c.identity || c.generated) return true;
-  return c.default !== undefined && !/^null(::.*)?$/i.test(c.default.trim());
+  return c.default !== undefined && !isNullDefault(c.default);
 }
 
 /** A constant: a number or a quoted string, possibly cast. Function calls (nextval, now()) are left alone. */

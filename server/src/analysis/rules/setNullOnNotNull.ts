@@ -1,7 +1,9 @@
 /** `set-null-on-not-null`: SET NULL that would null a NOT NULL column; PostgreSQL accepts the DDL and fails at DELETE time. */
 import type { Table } from '../../model/schema';
 import type { Span } from '../../sources/text';
-import { columnsLabel, foreignKeyRef, tableLabel, type Finding, type RelatedLocation, type Rule } from '../rule';
+import { earliest, fkPoint, pointOf, unsureOfFinalSchema, withGaps } from '../gaps';
+import { laterChanges } from '../finalSchema';
+import { foreignKeyRef, tableLabel, type Finding, type RelatedLocation, type Rule } from '../rule';
 
 export const setNullOnNotNull: Rule = {
   id: 'set-null-on-not-null',
@@ -22,14 +24,27 @@ export const setNullOnNotNull: Rule = {
             if (!notNull.length) return;
             const names = notNull.map((c) => `${tableLabel(table)}.${c.name}`).join(', ');
             const what = operation === 'DELETE' ? `every DELETE of a referenced ${tableLabel(parent)} row` : `every UPDATE of a referenced ${tableLabel(parent)} key`;
-            findings.push({
-              rule: 'set-null-on-not-null',
-              file: fk.location.file,
-              span: span ?? fk.location.span,
-              message: `ON ${operation} SET NULL on ${names}, which ${notNull.length > 1 ? 'are' : 'is'} NOT NULL: ${what} will fail with a not-null violation.`,
-              related: notNullRelated(table, notNull),
-              fk: foreignKeyRef(history, fk),
-            });
+            // NOT NULL set by a later migration, or names changed since: the finding is about the final schema.
+            const later = laterChanges(history, fk);
+            const laterNotNull = notNull.some((c) => c.notNullLocation && pointOf(history, c.notNullLocation).step > fk.step);
+            const since = earliest(fkPoint(fk), ...notNull.map((c) => pointOf(history, c.notNullLocation ?? c.location)));
+            const gaps = unsureOfFinalSchema(history, since);
+            findings.push(
+              withGaps(
+                {
+                  rule: 'set-null-on-not-null',
+                  severity: 'error',
+                  file: fk.location.file,
+                  span: span ?? fk.location.span,
+                  message:
+                    (later.changed || laterNotNull ? 'In the final schema, ' : '') +
+                    `ON ${operation} SET NULL on ${names}, which ${notNull.length > 1 ? 'are' : 'is'} NOT NULL: ${what} will fail with a not-null violation.`,
+                  related: [...notNullRelated(table, notNull), ...later.related],
+                  fk: foreignKeyRef(history, fk),
+                },
+                gaps,
+              ),
+            );
           };
           if (fk.onDelete === 'SET NULL') check('DELETE', fk.setColumns ?? fk.columns, fk.location.onDeleteSpan);
           if (fk.onUpdate === 'SET NULL') check('UPDATE', fk.columns, fk.location.onUpdateSpan);

@@ -4,7 +4,7 @@
  */
 import type { SourceFile } from '../../sources/events';
 import type { MigrationTool } from '../../sources/migrationFile';
-import { POSTGRES_FAMILY, foreignKeyRef, tableLabel, type Finding, type Rule } from '../rule';
+import { POSTGRES_FAMILY, declarationRef, tableLabel, type Finding, type Rule } from '../rule';
 
 /** How each tool runs one migration file, when that makes the file one transaction (and how a file opts out). */
 const FILE_TRANSACTION: Partial<Record<MigrationTool, { how: string; optOut?: (source: SourceFile) => boolean }>> = {
@@ -44,8 +44,9 @@ export const validateInSameTransaction: Rule = {
         else if (tool && !tool.optOut?.(source)) why = `in the same migration file, and ${tool.how}`;
         else continue;
         const fk = v.fk;
-        const table = history.tableById.get(fk.tableId);
-        const parent = history.tableById.get(fk.refTableId);
+        // A step fact: the names of that migration.
+        const table = { schema: declaration.names.schema, name: declaration.names.table };
+        const parent = { schema: declaration.names.refSchema, name: declaration.names.refTable };
         findings.push({
           rule: 'validate-in-same-transaction',
           file: v.location.file,
@@ -54,7 +55,7 @@ export const validateInSameTransaction: Rule = {
             `VALIDATE CONSTRAINT ${fk.name} runs in the same transaction as the ADD ... NOT VALID (${why}): the locks on ${tableLabel(table)} and ${tableLabel(parent)} are held until it ends, ` +
             `so NOT VALID gains nothing. Validate in a later migration.`,
           related: [{ file: declaration.fk.location.file, span: declaration.fk.location.span, message: `${fk.name} is added NOT VALID here` }],
-          fk: foreignKeyRef(history, fk),
+          fk: declarationRef(history, declaration),
         });
       }
     }

@@ -36,7 +36,7 @@ function alterCommand(s: ReplayState, table: Table, command: AlterTableCommand):
         if (!command.ifExists) findColumn(s, table, command.column, command.span);
         return;
       }
-      dropColumn(s, table, command.column);
+      dropColumn(s, table, command.column, command.span);
       return;
     }
     case 'alter_type': {
@@ -95,7 +95,7 @@ function alterCommand(s: ReplayState, table: Table, command: AlterTableCommand):
     case 'redefine_column': {
       const column = findColumn(s, table, command.from, command.span);
       if (!column) return;
-      if (command.from !== command.column.name) renameColumn(s, table, command.from, command.column.name);
+      if (command.from !== command.column.name) renameColumn(s, table, command.from, command.column.name, command.span);
       const def = columnOf(s, command.column);
       Object.assign(column, { type: def.type, notNull: def.notNull || !!table.primaryKey?.columns.includes(def.name), default: def.default, notNullLocation: def.notNullLocation, defaultLocation: def.defaultLocation });
       for (const c of command.column.constraints) addConstraint(s, table, c);
@@ -146,7 +146,7 @@ function alterCommand(s: ReplayState, table: Table, command: AlterTableCommand):
   }
 }
 
-function dropColumn(s: ReplayState, table: Table, name: string): void {
+function dropColumn(s: ReplayState, table: Table, name: string, span: Span): void {
   table.columns = table.columns.filter((c) => c.name !== name);
   table.foreignKeys = table.foreignKeys.filter((f) => !f.columns.includes(name));
   for (const other of s.tables.values()) {
@@ -155,7 +155,9 @@ function dropColumn(s: ReplayState, table: Table, name: string): void {
   for (const index of table.indexes.filter((i) => i.columns.includes(name) || i.include.includes(name))) {
     s.indexOwners.delete(`${table.schema}.${index.name}`);
   }
-  table.indexes = table.indexes.filter((i) => !i.columns.includes(name) && !i.include.includes(name));
+  const removed = table.indexes.filter((i) => i.columns.includes(name) || i.include.includes(name));
+  table.indexes = table.indexes.filter((i) => !removed.includes(i));
   if (table.primaryKey?.columns.includes(name)) table.primaryKey = undefined;
   table.uniques = table.uniques.filter((u) => !u.columns.includes(name));
+  s.indexesDropped(table, removed, span);
 }

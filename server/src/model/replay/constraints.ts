@@ -148,7 +148,32 @@ export function addForeignKey(s: ReplayState, table: Table, c: ConstraintDefinit
   if (refTable) table.foreignKeys.push(fk);
   else s.pending.push({ fk, refSchema: s.creationSchema(clause.refTable), refName: clause.refTable.name, unresolved: unresolved('table') });
   if (s.policy.createsForeignKeyIndex) ensureForeignKeyIndex(s, table, fk);
-  s.declarations.push({ fk, step: s.step, byAlter, tableExistedBefore: byAlter && existedBefore, inExplicitTransaction: s.inTransaction });
+  // A column constraint of ALTER TABLE is one of ADD COLUMN (just added): PostgreSQL skips checking the existing
+  // rows when that column has no DEFAULT clause (every row holds NULL), whatever the other columns of the statement.
+  const column = byAlter && c.columnConstraint ? table.columns.find((x) => x.name === c.columns[0]) : undefined;
+  const addColumn = column && { column: column.name, default: column.default, generated: column.generated };
+  const tableExistedBefore = byAlter && existedBefore;
+  const fkColumns = c.columns.map((name) => table.columns.find((x) => x.name === name));
+  const onNewColumns =
+    tableExistedBefore && !c.columnConstraint && fkColumns.every((x) => x && x.location.file === s.file && x.default === undefined && !x.generated && !x.identity);
+  s.declarations.push({
+    fk,
+    step: s.step,
+    byAlter,
+    tableExistedBefore,
+    inExplicitTransaction: s.inTransaction,
+    checksExistingRows: tableExistedBefore && fk.validated && (!addColumn || addColumn.default !== undefined || addColumn.generated),
+    addColumn,
+    ...(onNewColumns ? { onNewColumns } : {}),
+    names: {
+      schema: table.schema,
+      table: table.name,
+      columns: [...c.columns],
+      refSchema: refTable?.schema ?? s.creationSchema(clause.refTable),
+      refTable: refTable?.name ?? clause.refTable.name,
+      refColumns: [...refColumns],
+    },
+  });
 }
 
 /** The action the engine stores; MySQL's silent SET DEFAULT -> RESTRICT is reported where it was written. */
@@ -240,6 +265,7 @@ export function dropConstraint(s: ReplayState, table: Table, name: string, ifExi
     if (index && s.policy.dropKeyDropsForeignKeys) dropDependentForeignKeys(s, index);
     else if (index) repointDependentForeignKeys(s, index);
     if (index && s.policy.createsForeignKeyIndex) for (const f of table.foreignKeys) ensureForeignKeyIndex(s, table, f);
+    if (index) s.indexesDropped(table, [index], span);
     return;
   }
   if (table.checks.includes(name)) {

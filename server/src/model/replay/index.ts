@@ -19,7 +19,7 @@ import { ReplayState } from './state';
 import { createTable, dropSchema, dropTable } from './tables';
 import type { HistoryModel } from './types';
 
-export type { ConstraintValidation, ForeignKeyDeclaration, HistoryModel, MigrationStep, ReplayProblem, UnresolvedForeignKey } from './types';
+export type { ConstraintValidation, ForeignKeyDeclaration, HistoryModel, IndexLoss, MigrationStep, NamesAtStep, RenameFact, ReplayProblem, UnresolvedForeignKey } from './types';
 
 export function replayHistory(history: History, sources: SourceFile[], untilStep = sources.length): HistoryModel {
   const replay = new ReplayState(history, sources);
@@ -79,7 +79,6 @@ function applyFile(s: ReplayState, step: number): void {
 function result(s: ReplayState): HistoryModel {
   const tables = [...s.tables.values()];
   const foreignKeys = tables.flatMap((t) => t.foreignKeys);
-  const live = new Set(foreignKeys);
   return {
     history: s.history,
     sources: s.sources,
@@ -87,7 +86,9 @@ function result(s: ReplayState): HistoryModel {
     tables,
     foreignKeys,
     tableById: new Map(s.tables),
-    declarations: s.declarations.filter((d) => live.has(d.fk)),
+    declarations: [...s.declarations],
+    renames: [...s.renames],
+    indexLosses: [...s.indexLosses],
     validations: s.validations,
     unresolved: [...s.unresolved, ...s.pending.filter((p) => s.tables.has(p.fk.tableId)).map((p) => p.unresolved)],
     problems: [...s.problems, ...endOfHistoryProblems(s, foreignKeys)],

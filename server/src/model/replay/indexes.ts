@@ -31,6 +31,7 @@ export function createIndex(s: ReplayState, event: CreateIndexEvent): void {
     name,
     columns,
     expressions: event.elements.filter((e) => !e.column).map((e) => e.expression ?? 'expr'),
+    expressionColumns: [...new Set(event.elements.flatMap((e) => (e.column ? [] : (e.expressionColumns ?? []))))],
     include: event.include,
     unique: event.unique,
     method: event.method,
@@ -70,4 +71,5 @@ export function dropIndex(s: ReplayState, event: DropEvent, name: QualifiedName)
   if (event.cascade) dropDependentForeignKeys(s, found.index);
   // InnoDB re-creates an index for an FK that no other index covers any more.
   if (s.policy.createsForeignKeyIndex) for (const fk of found.table.foreignKeys) ensureForeignKeyIndex(s, found.table, fk);
+  s.indexesDropped(found.table, [found.index], name.span);
 }

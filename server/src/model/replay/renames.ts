@@ -1,5 +1,6 @@
 /** RENAME of tables, columns, constraints, indexes and schemas: every place a name is kept follows. */
 import type { RenameEvent } from '../../sources/events';
+import type { Span } from '../../sources/text';
 import type { Index, Table } from '../schema';
 import { findColumn } from './alter';
 import { bindPending } from './constraints';
@@ -17,6 +18,7 @@ export function rename(s: ReplayState, event: RenameEvent): void {
         else if (!event.ifExists) s.lookup(event.target);
         return;
       }
+      s.renames.push({ kind: 'table', tableId: table.id, from: table.name, to: event.to, location: s.loc(event.toSpan ?? event.statement), step: s.step });
       s.unregister(table);
       if (event.to !== table.name && !table.formerNames?.includes(table.name)) table.formerNames = [...(table.formerNames ?? []), table.name];
       table.name = event.to;
@@ -29,7 +31,7 @@ export function rename(s: ReplayState, event: RenameEvent): void {
       if (!table) return;
       const column = findColumn(s, table, event.from, event.target.span);
       if (!column) return;
-      renameColumn(s, table, event.from, event.to);
+      renameColumn(s, table, event.from, event.to, event.toSpan ?? event.statement);
       return;
     }
     case 'rename_constraint': {
@@ -67,7 +69,8 @@ export function rename(s: ReplayState, event: RenameEvent): void {
 }
 
 /** Renames a column everywhere it is named: keys, indexes, this table's FKs and the FKs that reference it. */
-export function renameColumn(s: ReplayState, table: Table, from: string, to: string): void {
+export function renameColumn(s: ReplayState, table: Table, from: string, to: string, span: Span): void {
+  s.renames.push({ kind: 'column', tableId: table.id, from, to, location: s.loc(span), step: s.step });
   const column = table.columns.find((c) => c.name === from);
   if (column) column.name = to;
   const swap = (list: string[]) => list.map((c) => (c === from ? to : c));

@@ -11,7 +11,8 @@ import { dialectPolicy, type DialectPolicy } from '../dialect';
 import { DIALECT_RULES, type DialectRuleId } from '../dialectRules';
 import type { ForeignKey, Index, SourceLocation, Table } from '../schema';
 import { qualifiedName } from '../schema';
-import type { ConstraintValidation, ForeignKeyDeclaration, PendingForeignKey, ReplayProblem, UnresolvedForeignKey } from './types';
+import { hasServingIndex, indexServes } from '../indexing';
+import type { ConstraintValidation, ForeignKeyDeclaration, IndexLoss, PendingForeignKey, RenameFact, ReplayProblem, UnresolvedForeignKey } from './types';
 
 const DEFAULT_SEARCH_PATH = ['$user', 'public'];
 
@@ -38,6 +39,8 @@ export class ReplayState {
   readonly untracked = new Set<string>();
   inTransaction = false;
   readonly declarations: ForeignKeyDeclaration[] = [];
+  readonly renames: RenameFact[] = [];
+  readonly indexLosses: IndexLoss[] = [];
   readonly validations: ConstraintValidation[] = [];
   readonly unresolved: UnresolvedForeignKey[] = [];
   readonly problems: ReplayProblem[] = [];
@@ -103,6 +106,8 @@ export class ReplayState {
     for (const s of this.schemas) copy.schemas.add(s);
     for (const r of this.untracked) copy.untracked.add(r);
     copy.declarations.push(...this.declarations.map((d) => ({ ...d, fk: fks.get(d.fk) ?? d.fk })));
+    copy.renames.push(...this.renames);
+    copy.indexLosses.push(...this.indexLosses.map((l) => ({ ...l, fk: fks.get(l.fk) ?? l.fk })));
     copy.validations.push(...this.validations.map((v) => ({ ...v, fk: fks.get(v.fk) ?? v.fk })));
     copy.unresolved.push(...this.unresolved);
     copy.problems.push(...this.problems);
@@ -121,6 +126,14 @@ export class ReplayState {
 
   dialectRule(code: DialectRuleId, span: Span, message: string): void {
     this.problem(code, span, message, DIALECT_RULES[code].severity);
+  }
+
+  /** After `removed` left `table`: record each FK of the table that one of them served and no index serves now. */
+  indexesDropped(table: Table, removed: Index[], span: Span): void {
+    for (const fk of table.foreignKeys) {
+      const lost = removed.find((index) => indexServes(index, fk));
+      if (lost && !hasServingIndex(fk, table)) this.indexLosses.push({ fk, index: lost.name, location: this.loc(span), step: this.step });
+    }
   }
 
   // ------------------------------------------------------------------------------------------ names

@@ -24,7 +24,20 @@ export interface ReplayProblem {
   step: number;
 }
 
-/** A foreign key as it was declared by one statement, with the facts of that moment. */
+/** Table and column names as they were at one step (a later RENAME does not change them). */
+export interface NamesAtStep {
+  schema: string;
+  table: string;
+  columns: string[];
+  refSchema: string;
+  refTable: string;
+  refColumns: string[];
+}
+
+/**
+ * A foreign key as it was declared by one statement, with the facts of that moment. Every declaration of the
+ * history is kept, also of FKs a later step drops or replaces (`fk` is then no longer in the model).
+ */
 export interface ForeignKeyDeclaration {
   fk: ForeignKey;
   step: number;
@@ -34,6 +47,43 @@ export interface ForeignKeyDeclaration {
   tableExistedBefore: boolean;
   /** Inside an explicit BEGIN ... COMMIT of this file. */
   inExplicitTransaction: boolean;
+  /**
+   * PostgreSQL checks the existing rows of the child when the statement runs: declared by ALTER TABLE on a
+   * table that existed before, enforced, not NOT VALID, and not a column constraint of ADD COLUMN without a
+   * DEFAULT clause (the new column is NULL in every row, and PostgreSQL skips the check).
+   */
+  checksExistingRows: boolean;
+  /**
+   * A table constraint whose columns this same migration added to the existing table without a DEFAULT (so they
+   * hold only NULLs): declared on the column in its ADD COLUMN, PostgreSQL would add the key without a check.
+   */
+  onNewColumns?: boolean;
+  /** Written on the column of `ADD COLUMN`: its name and the DEFAULT it was added with (`NULL` when written so). */
+  addColumn?: { column: string; default?: string; generated: boolean };
+  /** The names at this step. */
+  names: NamesAtStep;
+}
+
+/** A table or column renamed by a step (`tableId` is the renamed table, or the column's table). */
+export interface RenameFact {
+  kind: 'table' | 'column';
+  tableId: number;
+  from: string;
+  to: string;
+  location: SourceLocation;
+  step: number;
+}
+
+/**
+ * A step after which an FK is no longer served by any index, because the step dropped the index that served it
+ * (DROP INDEX, DROP CONSTRAINT of a key, DROP COLUMN of another indexed column).
+ */
+export interface IndexLoss {
+  fk: ForeignKey;
+  /** The index dropped, as it was named then. */
+  index: string;
+  location: SourceLocation;
+  step: number;
 }
 
 export interface ConstraintValidation {
@@ -67,7 +117,10 @@ export interface HistoryModel {
   tables: Table[];
   foreignKeys: ForeignKey[];
   tableById: Map<number, Table>;
+  /** Every FK declaration of the history, in replay order (also of FKs dropped later). */
   declarations: ForeignKeyDeclaration[];
+  renames: RenameFact[];
+  indexLosses: IndexLoss[];
   validations: ConstraintValidation[];
   unresolved: UnresolvedForeignKey[];
   problems: ReplayProblem[];

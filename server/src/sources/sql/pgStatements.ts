@@ -505,7 +505,7 @@ function createIndex(node: Node, ctx: StatementContext, out: SchemaEvent[]): voi
     if (e.name) return { column: e.name };
     const call = e.expr?.FuncCall;
     const fname = call?.funcname?.[call.funcname.length - 1]?.String?.sval;
-    return { expression: fname ?? 'expr' };
+    return { expression: fname ?? 'expr', expressionColumns: columnRefs(e.expr) };
   });
   const include = (node.indexIncludingParams ?? []).map((p: Node) => p.IndexElem?.name).filter(Boolean);
   let where: string | undefined;
