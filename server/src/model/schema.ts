@@ -103,8 +103,6 @@ export interface Table {
   location: SourceLocation;
   /** Timeline step at which the table was created. */
   createdStep: number;
-  /** Names the table had before RENAME TO, oldest first (replaced, never mutated: replay states share it). */
-  formerNames?: string[];
 }
 
 export function qualifiedName(t: { schema: string; name: string }): string {

@@ -125,7 +125,16 @@ function addHistory(graph: ErdGraph, model: WorkspaceModel, history: HistoryMode
     return t ? tableKey(source, t) : undefined;
   };
   const referenced = new Set<number>();
+  // The names each table had before a RENAME, from the replay's step facts (oldest first, the current one left out).
+  const former = new Map<number, string[]>();
+  for (const r of history.renames ?? []) {
+    if (r.kind !== 'table') continue;
+    const list = former.get(r.tableId) ?? [];
+    if (!list.includes(r.from)) list.push(r.from);
+    former.set(r.tableId, list);
+  }
   for (const table of history.tables) {
+    const formerNames = (former.get(table.id) ?? []).filter((n) => n !== table.name);
     const fkColumns = new Set(table.foreignKeys.flatMap((f) => f.columns));
     const pk = new Set(table.primaryKey?.columns ?? []);
     const uniqueSingles = new Set(uniqueKeys(table).filter((k) => k.length === 1).map((k) => k[0]));
@@ -136,7 +145,7 @@ function addHistory(graph: ErdGraph, model: WorkspaceModel, history: HistoryMode
       source,
       schema: table.schema,
       name: table.name,
-      ...(table.formerNames?.length ? { formerNames: [...table.formerNames] } : {}),
+      ...(formerNames.length ? { formerNames } : {}),
       columns: table.columns.map((c) => ({
         name: c.name,
         type: c.type,

@@ -20,7 +20,6 @@ export function rename(s: ReplayState, event: RenameEvent): void {
       }
       s.renames.push({ kind: 'table', tableId: table.id, from: table.name, to: event.to, location: s.loc(event.toSpan ?? event.statement), step: s.step });
       s.unregister(table);
-      if (event.to !== table.name && !table.formerNames?.includes(table.name)) table.formerNames = [...(table.formerNames ?? []), table.name];
       table.name = event.to;
       s.register(table);
       bindPending(s, table);
