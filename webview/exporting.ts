@@ -4,7 +4,7 @@ import { ERD_SVG_CSS } from '../server/src/features/erd/style';
 const VARIABLES = [
   '--erd-font', '--erd-fg', '--erd-bg', '--erd-border', '--erd-header', '--erd-muted', '--erd-pk', '--erd-fk', '--erd-focus',
   '--erd-cascade', '--erd-set-null', '--erd-set-default', '--erd-restrict', '--erd-blast-deleted', '--erd-blast-set-null',
-  '--erd-blast-set-default', '--erd-blast-blocked', '--erd-search',
+  '--erd-blast-set-default', '--erd-blast-blocked', '--erd-search', '--erd-selected-bg',
 ];
 
 /** A standalone SVG of the whole scene drawn in `live` (identity transform, current highlights kept). */

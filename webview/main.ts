@@ -1,23 +1,25 @@
 /**
  * The ERD page. Receives the graph (from the extension by message, or inlined by the CLI), lays the current
  * view out with elkjs in a web worker, draws it with the shared renderer, and handles pan / zoom / fit,
- * search, filters, focus mode, selection with the delete blast radius, collapsing, exports and state.
+ * search (current and former names), filters, focus mode, selection with the delete blast radius and its
+ * details pane, collapsing, exports and state.
+ *
+ * Opening: when the whole view would be too small to read in the panel, the diagram opens focused on the
+ * table it was asked for (the one under the cursor) or else on the most referenced table, with its
+ * neighbours, at a readable zoom; "Show all" and "Fit" are one click away.
  */
 import ELK from 'elkjs/lib/elk-api.js';
+import { fileLabels, mostReferenced, searchTables, type SearchHit } from '../server/src/features/erd/find';
 import type { ErdGraph, ErdTable } from '../server/src/features/erd/graph';
-import { layoutScene, type ElkLike, type PlacedScene } from '../server/src/features/erd/layout';
+import { GEOMETRY, layoutScene, nodeSize, type ElkLike, type PlacedScene } from '../server/src/features/erd/layout';
 import { erdMermaid } from '../server/src/features/erd/mermaid';
-import { buildScene, defaultView, type ErdView } from '../server/src/features/erd/scene';
+import { buildScene, defaultView, type ErdView, type Scene } from '../server/src/features/erd/scene';
 import { EDGE_STYLES, renderScene, SVG_NS } from '../server/src/features/erd/svg';
+import { renderDetails, type DetailsState } from './details';
 import { toDom, h, type Refs } from './dom';
 import { exportPng, exportSvg } from './exporting';
 import { createHost, type Host } from './host';
-
-interface Transform {
-  x: number;
-  y: number;
-  k: number;
-}
+import { centreTransform, DETAIL_ZOOM, FAR_ZOOM, fitTransform, fitZoom, keepInView, READABLE_ZOOM, union, zoomAbout, type Box, type Transform } from './viewport';
 
 interface Persisted {
   view: ErdView;
@@ -25,7 +27,11 @@ interface Persisted {
   selected?: string;
 }
 
-type FromHost = { type: 'graph'; graph: ErdGraph; focus?: string } | { type: 'focus'; key: string; hops?: number };
+/** `radius`: select the table and fit the view to its DELETE blast radius. */
+type FromHost = { type: 'graph'; graph: ErdGraph; focus?: string; radius?: boolean } | { type: 'focus'; key: string; hops?: number; radius?: boolean };
+
+/** Where the viewport goes after the next drawing. */
+type Pending = { kind: 'fit' } | { kind: 'open'; key: string } | { kind: 'centre'; key: string } | { kind: 'radius'; key: string };
 
 /** What tests and the benchmark read. */
 interface Metrics {
@@ -35,6 +41,8 @@ interface Metrics {
   firstRenderMs?: number;
   drawnTables: number;
   error?: string;
+  /** The view the last drawing shows (focus, hops, ...), for tests. */
+  view?: ErdView;
 }
 
 const metrics: Metrics = { renders: 0, lastLayoutMs: 0, lastRenderMs: 0, drawnTables: 0 };
@@ -45,27 +53,41 @@ const app = document.getElementById('app')!;
 const host: Host = createHost();
 let graph: ErdGraph | undefined;
 let tablesByKey = new Map<string, ErdTable>();
+/** Files as people read them: the shortest path suffix that tells them apart. */
+let fileLabel = new Map<string, string>();
+const whereOf = (t: ErdTable) => `${fileLabel.get(t.file) ?? t.file}:${t.line + 1}`;
 let view: ErdView = defaultView();
 let transform: Transform = { x: 0, y: 0, k: 1 };
 let selected: string | undefined;
 let placed: PlacedScene | undefined;
 let refs: Refs = { tables: new Map(), schemas: new Map(), edges: new Map() };
 let layoutSeq = 0;
-let pendingCentre: string | undefined;
+let pending: Pending | undefined;
 let hasViewport = false;
 let elk: Promise<ElkLike> | undefined;
+const detailsState: DetailsState = { folded: false };
+let hits: SearchHit[] = [];
+let hitIndex = -1;
 
 // ---------------------------------------------------------------------------------------------------------
 // Page structure (all text by text nodes)
 
-const search = h('input', { type: 'search', placeholder: 'Find table…', 'aria-label': 'Find a table', list: 'erd-table-names' });
+const search = h('input', { type: 'search', placeholder: 'Find table…', 'aria-label': 'Find a table by its name or a former name (Enter: next, Shift+Enter: previous)', list: 'erd-table-names' });
+const hitCount = h('span', { class: 'hits', 'aria-live': 'polite' });
 const names = h('datalist', { id: 'erd-table-names' });
 const schemaFilter = h('details', { class: 'filter' });
 const sourceFilter = h('details', { class: 'filter' });
-const hops = h('input', { type: 'number', min: '0', max: '9', value: '2', 'aria-label': 'Hops around the focused table' });
+const hops = h('input', { type: 'number', min: '0', max: '9', value: String(defaultView().hops), 'aria-label': 'Hops around the focused table' });
 const focusButton = h('button', { type: 'button', title: 'Show only the tables around the selected one' }, 'Focus');
 const allButton = h('button', { type: 'button', title: 'Show every table again' }, 'Show all');
 const groupSelect = h('select', { 'aria-label': 'Group by schema' }, h('option', { value: 'auto' }, 'Group: auto'), h('option', { value: 'on' }, 'Group by schema'), h('option', { value: 'off' }, 'No grouping'));
+const columnsSelect = h(
+  'select',
+  { 'aria-label': 'Columns shown', class: 'columns' },
+  h('option', { value: 'auto' }, 'Columns: auto'),
+  h('option', { value: 'keys' }, 'Key columns'),
+  h('option', { value: 'all' }, 'All columns'),
+);
 const fitButton = h('button', { type: 'button', title: 'Fit the diagram (0)' }, 'Fit');
 const zoomIn = h('button', { type: 'button', title: 'Zoom in (+)', 'aria-label': 'Zoom in' }, '+');
 const zoomOut = h('button', { type: 'button', title: 'Zoom out (-)', 'aria-label': 'Zoom out' }, '−');
@@ -73,7 +95,7 @@ const exportSvgButton = h('button', { type: 'button' }, 'SVG');
 const exportPngButton = h('button', { type: 'button' }, 'PNG');
 const exportMermaidButton = h('button', { type: 'button' }, 'Mermaid');
 const status = h('div', { class: 'status', role: 'status', 'aria-live': 'polite' });
-const details = h('div', { class: 'details', 'aria-live': 'polite' });
+const details = h('section', { class: 'details', 'aria-label': 'Selected table' });
 const svg = document.createElementNS(SVG_NS, 'svg');
 svg.setAttribute('class', 'erd');
 svg.setAttribute('tabindex', '0');
@@ -84,7 +106,10 @@ svg.appendChild(viewport);
 const canvas = h('div', { class: 'canvas' });
 canvas.appendChild(svg);
 
+/** The legend: one line when the panel is wide, folded to its title when it is not. */
 function legend(): HTMLElement {
+  const fold = h('details', { class: 'legend-fold' });
+  fold.open = window.innerWidth >= 1100;
   const box = h('div', { class: 'legend', 'aria-label': 'Legend' });
   for (const style of EDGE_STYLES) {
     const sample = document.createElementNS(SVG_NS, 'svg');
@@ -104,19 +129,21 @@ function legend(): HTMLElement {
     box.append(h('span', { class: 'legend-item' }, h('span', { class: `swatch blast-${cls}` }), label));
   }
   box.append(h('span', { class: 'legend-item' }, "ends: || one, |o zero or one, o< many (crow's foot)"));
-  return box;
+  fold.append(h('summary', {}, 'Legend'), box);
+  return fold;
 }
 
 app.append(
   h(
     'div',
     { class: 'toolbar', role: 'toolbar' },
-    search,
+    h('span', { class: 'group search' }, search, hitCount),
     names,
     schemaFilter,
     sourceFilter,
     h('span', { class: 'group' }, focusButton, h('label', {}, 'hops ', hops), allButton),
     groupSelect,
+    columnsSelect,
     h('span', { class: 'group' }, zoomOut, zoomIn, fitButton),
     h('span', { class: 'group', 'aria-label': 'Export' }, 'Export: ', exportSvgButton, exportPngButton, exportMermaidButton),
   ),
@@ -164,6 +191,7 @@ function setStatus(text: string): void {
 
 function applyTransform(): void {
   viewport.setAttribute('transform', `translate(${round(transform.x)},${round(transform.y)}) scale(${round(transform.k, 1000)})`);
+  svg.classList.toggle('far', transform.k < FAR_ZOOM);
 }
 
 function round(n: number, by = 10): number {
@@ -173,9 +201,11 @@ function round(n: number, by = 10): number {
 // ---------------------------------------------------------------------------------------------------------
 // Graph and view
 
-function setGraph(next: ErdGraph): void {
+/** `opening`: the first graph of a page with no saved view; `asked`: the table the diagram was opened for. */
+function setGraph(next: ErdGraph, opening = false, asked?: string): void {
   graph = next;
   tablesByKey = new Map(next.tables.map((t) => [t.key, t]));
+  fileLabel = fileLabels(next.tables.map((t) => t.file));
   // Keep the view, minus what no longer exists.
   view = {
     ...view,
@@ -183,11 +213,52 @@ function setGraph(next: ErdGraph): void {
     sources: view.sources.filter((s) => next.sources.some((x) => x.id === s)),
     focus: view.focus && tablesByKey.has(view.focus) ? view.focus : undefined,
     collapsed: view.collapsed.filter((k) => tablesByKey.has(k)),
+    full: view.full.filter((k) => tablesByKey.has(k)),
   };
   if (selected && !tablesByKey.has(selected)) selected = undefined;
+  if (opening) open(asked && tablesByKey.has(asked) ? asked : undefined);
   names.replaceChildren(...next.tables.map((t) => h('option', { value: `${t.schema}.${t.name}` })));
   buildFilters();
+  updateHits();
   void relayout();
+}
+
+/**
+ * The first view of a diagram: every table when the whole view can be read in the panel; otherwise the
+ * asked-for table (or the most referenced one) with its neighbours, at a readable zoom.
+ */
+function open(asked: string | undefined): void {
+  if (!graph) return;
+  const whole = buildScene(graph, { ...view, focus: undefined });
+  const drawn = (key: string) => whole.nodes.some((n) => n.kind === 'table' && n.table.key === key);
+  if (whole.nodes.length && estimatedFitZoom(whole) >= READABLE_ZOOM && (!asked || drawn(asked))) {
+    view = { ...view, focus: undefined };
+    selected = asked;
+    pending = asked ? { kind: 'open', key: asked } : { kind: 'fit' };
+    return;
+  }
+  const key = asked ?? mostReferenced(graph, new Set(graph.tables.filter(passesFilters).map((t) => t.key)))?.key;
+  if (!key) return;
+  view = { ...view, focus: key, hops: view.focus === key ? view.hops : defaultView().hops };
+  selected = key;
+  pending = { kind: 'open', key };
+}
+
+function passesFilters(t: ErdTable): boolean {
+  return (!view.schemas.length || view.schemas.includes(t.schema)) && (!view.sources.length || view.sources.includes(t.source));
+}
+
+/** About the zoom at which `scene` would fit the canvas, from its boxes' area (before laying it out). */
+function estimatedFitZoom(scene: Scene): number {
+  let area = 0;
+  let widest = 0;
+  for (const n of scene.nodes) {
+    const s = nodeSize(n);
+    area += (s.width + 70) * (s.height + 40);
+    widest = Math.max(widest, s.width);
+  }
+  const { width, height } = canvasSize();
+  return Math.min(Math.sqrt((width * height) / Math.max(1, area)), width / Math.max(1, widest + 40));
 }
 
 function checkboxList(container: HTMLDetailsElement, title: string, items: { id: string; label: string }[], chosen: string[], apply: (ids: string[]) => void): void {
@@ -222,6 +293,7 @@ function buildFilters(): void {
   });
   sourceFilter.hidden = graph.sources.length < 2;
   groupSelect.value = view.group;
+  columnsSelect.value = view.columns;
   hops.value = String(view.hops);
 }
 
@@ -239,7 +311,8 @@ async function relayout(): Promise<void> {
   const t0 = performance.now();
   let result: PlacedScene;
   try {
-    result = await layoutScene(await layoutEngine(), scene);
+    const { width, height } = canvasSize();
+    result = await layoutScene(await layoutEngine(), scene, { aspect: width / height });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     metrics.error = message;
@@ -256,15 +329,20 @@ async function relayout(): Promise<void> {
   metrics.lastRenderMs = t2 - t1;
   metrics.firstRenderMs ??= t2 - started;
   metrics.drawnTables = refs.tables.size;
+  metrics.view = view;
   const folded = scene.grouped ? `, ${scene.nodes.filter((n) => n.kind === 'schema').length} schemas folded (click one to open it)` : '';
-  const focus = view.focus ? `, focus: ${tablesByKey.get(view.focus)?.name ?? ''} ±${view.hops}` : '';
+  const focus = view.focus ? `, focus: ${tablesByKey.get(view.focus)?.name ?? ''} ±${view.hops} (Show all: every table)` : '';
   setStatus(`${scene.visibleTables} of ${graph.tables.length} tables, ${scene.edges.length} edges${folded}${focus}. Layout ${Math.round(t1 - t0)} ms.`);
-  if (pendingCentre && refs.tables.has(pendingCentre)) {
-    centreOn(pendingCentre);
-    pendingCentre = undefined;
-  } else if (!hasViewport) fit();
-  hasViewport = true;
   applyHighlight();
+  const next = pending;
+  pending = undefined;
+  if (next?.kind === 'fit') fit();
+  else if (next?.kind === 'open') openAt(next.key);
+  else if (next?.kind === 'centre' && refs.tables.has(next.key)) centreOn(next.key);
+  else if (next?.kind === 'radius') fitRadius(next.key);
+  else if (!hasViewport) fit();
+  hasViewport = true;
+  markHits();
   persist();
 }
 
@@ -287,10 +365,21 @@ function applyHighlight(): void {
   const classes = ['selected', 'neighbour', 'blast-deleted', 'blast-set-null', 'blast-set-default', 'blast-blocked', 'dimmed'];
   for (const g of refs.tables.values()) g.classList.remove(...classes);
   for (const g of refs.edges.values()) g.classList.remove('highlight', 'dimmed');
-  details.replaceChildren();
-  if (!graph || !selected || !refs.tables.has(selected)) return;
+  svg.classList.remove('has-selection');
+  if (!graph || !selected || !tablesByKey.has(selected)) {
+    details.replaceChildren();
+    return;
+  }
   const table = tablesByKey.get(selected)!;
   const blast = graph.blast[selected];
+  renderDetails(details, table, blast, tablesByKey, whereOf(table), detailsState, {
+    reveal: (key) => void reveal(key),
+    open: (key) => openDefinition(key),
+    fitRadius: () => fitRadius(selected!),
+    close: () => select(undefined),
+  });
+  if (!refs.tables.has(selected)) return;
+  svg.classList.add('has-selection');
   // A table can be reached several ways (deleted by one cascade, set NULL through another FK): every effect shows.
   const effect = new Map<string, string[]>();
   const mark = (keys: string[], cls: string) => {
@@ -318,21 +407,31 @@ function applyHighlight(): void {
     else g.classList.add('dimmed');
     if (neighbours.has(key) && key !== selected) g.classList.add('neighbour');
   }
-  const list = (label: string, keys: string[]) => {
-    if (!keys.length) return;
-    const tables = keys.map((k) => tablesByKey.get(k)).filter((t): t is ErdTable => !!t);
-    details.append(h('div', {}, h('strong', {}, `${label} (${tables.length}): `), tables.map((t) => `${t.schema}.${t.name}`).join(', ')));
-  };
-  details.append(h('div', {}, h('strong', {}, `${table.schema}.${table.name}`), ` — ${table.file}:${table.line + 1}. DELETE FROM it:`));
-  if (!blast || (!blast.deleted.length && !blast.setNull.length && !blast.setDefault.length && !blast.blocked.length)) {
-    details.append(h('div', {}, 'reaches no other table.'));
-  } else {
-    list('deletes rows of', blast.deleted);
-    list('sets NULL in', blast.setNull);
-    list('sets DEFAULT in', blast.setDefault);
-    list('is blocked by rows of', blast.blocked);
-    if (blast.truncated) details.append(h('div', {}, 'The reach was cut short: too many tables.'));
+}
+
+/** The selected table and every table its DELETE reaches. */
+function radiusOf(key: string): string[] {
+  const b = graph?.blast[key];
+  return [key, ...(b ? [...b.deleted, ...b.setNull, ...b.setDefault, ...b.blocked] : [])];
+}
+
+/** Selects `key` and fits the view to its blast radius, showing every table when some of it is not drawn. */
+function fitRadius(key: string): void {
+  if (!graph || !tablesByKey.has(key)) return;
+  selected = key;
+  const keys = radiusOf(key);
+  if (!keys.every((k) => refs.tables.has(k))) {
+    const t = tablesByKey.get(key)!;
+    view = { ...view, focus: undefined, schemas: [], sources: [], expanded: [...new Set([...view.expanded, t.schema, ...keys.map((k) => tablesByKey.get(k)?.schema ?? t.schema)])] };
+    buildFilters();
+    pending = { kind: 'radius', key };
+    void relayout();
+    return;
   }
+  const box = union(keys.map(boxOf).filter((b): b is Box => !!b));
+  applyHighlight();
+  if (box) setTransform(fitTransform(box, canvasSize(), DETAIL_ZOOM));
+  persist();
 }
 
 function select(key: string | undefined): void {
@@ -348,38 +447,49 @@ function contentSize(): { width: number; height: number } {
   return placed ? { width: placed.width + 40, height: placed.height + 40 } : { width: 1, height: 1 };
 }
 
-function fit(): void {
-  const { width, height } = contentSize();
-  const cw = canvas.clientWidth || 800;
-  const ch = canvas.clientHeight || 600;
-  const k = Math.min(2, Math.max(0.02, Math.min(cw / width, ch / height)));
-  transform = { k, x: (cw - width * k) / 2, y: (ch - height * k) / 2 };
+function canvasSize(): { width: number; height: number } {
+  return { width: canvas.clientWidth || 800, height: canvas.clientHeight || 600 };
+}
+
+function setTransform(t: Transform): void {
+  transform = t;
   applyTransform();
   persist();
 }
 
-function boxOf(key: string): { x: number; y: number; width: number; height: number } | undefined {
+function fit(): void {
+  const { width, height } = contentSize();
+  setTransform(fitTransform({ x: 0, y: 0, width, height }, canvasSize()));
+}
+
+function boxOf(key: string): Box | undefined {
   const n = placed?.nodes.find((p) => p.node.kind === 'table' && p.node.table.key === key);
   return n ? { x: n.x + 20, y: n.y + 20, width: n.width, height: n.height } : undefined;
 }
 
+/** Centres a table at a readable zoom (or the current one, when larger), its header in view. */
 function centreOn(key: string): void {
   const box = boxOf(key);
   if (!box) return;
-  const k = Math.max(transform.k, 0.8);
-  const cw = canvas.clientWidth || 800;
-  const ch = canvas.clientHeight || 600;
-  transform = { k, x: cw / 2 - (box.x + box.width / 2) * k, y: ch / 2 - (box.y + box.height / 2) * k };
-  applyTransform();
-  persist();
+  setTransform(centreTransform(box, canvasSize(), Math.max(transform.k, READABLE_ZOOM), GEOMETRY.headerHeight));
+}
+
+/** The opening view of a table: the whole drawing when it fits readably, else the table at a readable zoom. */
+function openAt(key: string): void {
+  const { width, height } = contentSize();
+  if (fitZoom({ width, height }, canvasSize()) >= READABLE_ZOOM) {
+    fit();
+    return;
+  }
+  // The drawing centred at a readable zoom, then moved as little as needed to show the whole table (or its header).
+  const box = boxOf(key);
+  if (!box) return fit();
+  const centred = centreTransform({ x: 0, y: 0, width, height }, canvasSize(), DETAIL_ZOOM, GEOMETRY.headerHeight);
+  setTransform(keepInView(centred, box, canvasSize()));
 }
 
 function zoomAt(factor: number, cx: number, cy: number): void {
-  const k = Math.min(4, Math.max(0.02, transform.k * factor));
-  const f = k / transform.k;
-  transform = { k, x: cx - (cx - transform.x) * f, y: cy - (cy - transform.y) * f };
-  applyTransform();
-  persist();
+  setTransform(zoomAbout(transform, factor, cx, cy));
 }
 
 let drag: { x: number; y: number; tx: number; ty: number; id: number } | undefined;
@@ -418,11 +528,18 @@ function keyOf(target: EventTarget | null, kind: 'table' | 'schema'): string | u
   return g?.getAttribute('data-key') ?? undefined;
 }
 
+/** The header's − / +: down to the header and back (to the columns the view shows). */
 function toggleCollapsed(key: string): void {
   const collapsed = new Set(view.collapsed);
   if (collapsed.has(key)) collapsed.delete(key);
   else collapsed.add(key);
-  view = { ...view, collapsed: [...collapsed] };
+  view = { ...view, collapsed: [...collapsed], full: view.full.filter((k) => k !== key) };
+  void relayout();
+}
+
+/** The "+ N more columns" row: every column of that table. */
+function showAllColumns(key: string): void {
+  view = { ...view, full: [...new Set([...view.full, key])], collapsed: view.collapsed.filter((k) => k !== key) };
   void relayout();
 }
 
@@ -434,7 +551,7 @@ function expandSchema(schema: string): void {
 function openDefinition(key: string): void {
   if (host.standalone) {
     const t = tablesByKey.get(key);
-    if (t) setStatus(`${t.schema}.${t.name} is defined in ${t.file}:${t.line + 1}`);
+    if (t) setStatus(`${t.schema}.${t.name} is defined in ${whereOf(t)}`);
     return;
   }
   host.post({ type: 'open', key });
@@ -446,11 +563,12 @@ svg.addEventListener('click', (e) => {
   const key = keyOf(e.target, 'table');
   if (!key) return;
   if ((e.target as Element).classList.contains('erd-toggle')) return toggleCollapsed(key);
+  if ((e.target as Element).classList.contains('erd-more')) return showAllColumns(key);
   select(key);
 });
 svg.addEventListener('dblclick', (e) => {
   const key = keyOf(e.target, 'table');
-  if (key && !(e.target as Element).classList.contains('erd-toggle')) openDefinition(key);
+  if (key && !(e.target as Element).classList.contains('erd-toggle') && !(e.target as Element).classList.contains('erd-more')) openDefinition(key);
 });
 svg.addEventListener('keydown', (e) => {
   const schema = keyOf(e.target, 'schema');
@@ -484,22 +602,56 @@ svg.addEventListener('focusin', (e) => {
 // ---------------------------------------------------------------------------------------------------------
 // Toolbar
 
-function findTables(text: string): ErdTable[] {
-  const q = text.trim().toLowerCase();
-  if (!q || !graph) return [];
-  const exact = graph.tables.filter((t) => t.name.toLowerCase() === q || `${t.schema}.${t.name}`.toLowerCase() === q);
-  return exact.length ? exact : graph.tables.filter((t) => `${t.schema}.${t.name}`.toLowerCase().includes(q));
+/** Recomputes the search hits for the box's text and marks the drawn ones. */
+function updateHits(): void {
+  hits = graph ? searchTables(graph, search.value) : [];
+  hitIndex = -1;
+  showHitCount();
+  markHits();
 }
 
-/** Brings a table into the drawn scene (filters, folded schema, focus) and centres it. */
-function reveal(key: string): void {
+function showHitCount(): void {
+  if (!search.value.trim()) hitCount.textContent = '';
+  else if (!hits.length) hitCount.textContent = 'no match';
+  else if (hitIndex < 0) hitCount.textContent = `${hits.length} match${hits.length === 1 ? '' : 'es'}`;
+  else hitCount.textContent = `${hitIndex + 1} of ${hits.length}`;
+}
+
+function markHits(): void {
+  const keys = new Set(hits.map((x) => x.table.key));
+  const current = hitIndex >= 0 ? hits[hitIndex]?.table.key : undefined;
+  for (const [key, g] of refs.tables) {
+    g.classList.toggle('search-hit', keys.has(key));
+    g.classList.toggle('search-current', key === current);
+  }
+}
+
+/** Shows the next (or previous) hit: brought into the drawing if needed, and centred by its header. */
+function stepHit(by: number): void {
+  if (!hits.length) {
+    setStatus(search.value.trim() ? `No table matches "${search.value.trim()}".` : '');
+    showHitCount();
+    return;
+  }
+  hitIndex = (hitIndex + by + hits.length) % hits.length;
+  showHitCount();
+  const hit = hits[hitIndex];
+  const t = hit.table;
+  const says = `${t.schema}.${t.name}${hit.formerName ? ` (formerly ${hit.formerName})` : ''}, ${whereOf(t)}`;
+  setStatus(says);
+  // A relayout (the table was not drawn) writes its own status: this one comes back after it.
+  void reveal(t.key).then(() => setStatus(says));
+}
+
+/** Brings a table into the drawn scene (filters, folded schema, focus) and centres it by its header. */
+function reveal(key: string): Promise<void> {
   const t = tablesByKey.get(key);
-  if (!t) return;
-  for (const g of refs.tables.values()) g.classList.remove('search-hit');
+  if (!t) return Promise.resolve();
   if (refs.tables.has(key)) {
     centreOn(key);
-    markHit(key);
-    return;
+    markHits();
+    flash(key);
+    return Promise.resolve();
   }
   view = {
     ...view,
@@ -508,37 +660,38 @@ function reveal(key: string): void {
     expanded: [...new Set([...view.expanded, t.schema])],
     focus: view.focus ? key : undefined,
   };
+  if (view.focus) selected = key;
   buildFilters();
-  pendingCentre = key;
-  void relayout().then(() => markHit(key));
+  pending = { kind: 'centre', key };
+  return relayout().then(() => flash(key));
 }
 
-function markHit(key: string): void {
+/** Marks a table as the one just shown, and gives it the keyboard focus. */
+function flash(key: string): void {
+  for (const g of refs.tables.values()) g.classList.remove('revealed');
   const g = refs.tables.get(key);
   if (!g) return;
-  g.classList.add('search-hit');
+  g.classList.add('revealed');
   g.focus({ preventScroll: true });
 }
 
+search.addEventListener('input', updateHits);
 search.addEventListener('keydown', (e) => {
-  if (e.key !== 'Enter') return;
-  const found = findTables(search.value);
-  if (!found.length) {
-    setStatus(`No table matches "${search.value}".`);
-    return;
+  if (e.key === 'Enter') {
+    e.preventDefault();
+    if (hitIndex < 0 && !hits.length) updateHits();
+    stepHit(e.shiftKey ? -1 : 1);
+  } else if (e.key === 'Escape') {
+    search.value = '';
+    updateHits();
   }
-  reveal(found[0].key);
-});
-search.addEventListener('change', () => {
-  const found = findTables(search.value);
-  if (found.length === 1) reveal(found[0].key);
 });
 
 function focusOn(key: string, n = view.hops): void {
   view = { ...view, focus: key, hops: n };
   hops.value = String(n);
   selected = key;
-  pendingCentre = key;
+  pending = { kind: 'open', key };
   void relayout();
 }
 
@@ -554,11 +707,15 @@ hops.addEventListener('change', () => {
 allButton.addEventListener('click', () => {
   view = { ...view, focus: undefined, schemas: [], sources: [] };
   buildFilters();
-  if (selected) pendingCentre = selected;
+  pending = { kind: 'fit' };
   void relayout();
 });
 groupSelect.addEventListener('change', () => {
   view = { ...view, group: groupSelect.value as ErdView['group'], expanded: [] };
+  void relayout();
+});
+columnsSelect.addEventListener('change', () => {
+  view = { ...view, columns: columnsSelect.value as ErdView['columns'], full: [] };
   void relayout();
 });
 fitButton.addEventListener('click', fit);
@@ -597,18 +754,23 @@ window.addEventListener('message', (event: MessageEvent) => {
   const message = event.data as FromHost;
   if (!message || typeof message !== 'object') return;
   if (message.type === 'graph' && message.graph) {
-    if (message.focus) {
+    const first = !graph && !restored;
+    if (message.focus && !first) {
       view = { ...view, focus: message.focus };
       selected = message.focus;
-      pendingCentre = message.focus;
+      pending = { kind: 'open', key: message.focus };
     }
-    setGraph(message.graph);
+    setGraph(message.graph, first, message.focus);
+    if (message.radius && message.focus) pending = { kind: 'radius', key: message.focus };
   } else if (message.type === 'focus' && typeof message.key === 'string') {
-    focusOn(message.key, message.hops ?? view.hops);
+    if (message.radius) fitRadius(message.key);
+    else focusOn(message.key, message.hops ?? view.hops);
   }
 });
 
 const saved = host.getState<Persisted>();
+/** A view was saved (the panel was hidden or reloaded): it comes back as it was, no opening view. */
+const restored = !!saved?.view;
 if (saved?.view) {
   view = { ...defaultView(), ...saved.view };
   selected = saved.selected;
@@ -622,11 +784,13 @@ const inline = document.getElementById('fklens-erd-data');
 if (inline) {
   const data = JSON.parse(inline.textContent ?? '{}') as { graph: ErdGraph; view: ErdView | null };
   if (data.view && !saved) view = { ...defaultView(), ...data.view };
-  if (view.focus) {
-    selected = view.focus;
-    pendingCentre = view.focus;
+  // A focus asked for on the command line (fklens erd --focus) is kept as asked.
+  const asked = !restored && view.focus;
+  if (asked) {
+    selected = asked;
+    pending = { kind: 'open', key: asked };
   }
-  setGraph(data.graph);
+  setGraph(data.graph, !restored && !asked);
 } else {
   setStatus('Waiting for the model…');
   host.post({ type: 'ready' });

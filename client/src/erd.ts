@@ -2,6 +2,8 @@
  * The ERD panel: a webview showing dist/webview/ (nothing else may load), fed with the graph the language
  * server builds (`fklens/erd`), refreshed when the server reports a model change, restored after a reload
  * by a WebviewPanelSerializer (the page keeps its view with setState). Exports go through a save dialog.
+ * "Show ERD" from an editor opens beside it, on the table under the cursor (`fklens/erdTableAt`); a table's
+ * definition opens in the editor that already shows its file, if any.
  */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
@@ -11,7 +13,13 @@ import { erdPageHtml } from '../../server/src/features/erd/page';
 
 const VIEW_TYPE = 'fklens.erd';
 const ERD_REQUEST = 'fklens/erd';
+const ERD_TABLE_AT_REQUEST = 'fklens/erdTableAt';
 const MODEL_CHANGED = 'fklens/modelChanged';
+
+/** The second argument of `fklens.showErdFor`: `blastRadius` selects the table and fits the view to what its DELETE reaches. */
+export interface ShowErdOptions {
+  blastRadius?: boolean;
+}
 
 type FromWebview =
   | { type: 'ready' }
@@ -24,6 +32,7 @@ export class ErdPanels implements vscode.Disposable {
   private graph: ErdGraph | undefined;
   private ready = false;
   private pendingFocus: string | undefined;
+  private pendingRadius = false;
   private listening: LanguageClient | undefined;
   private notification: vscode.Disposable | undefined;
   private readonly disposables: vscode.Disposable[] = [];
@@ -35,7 +44,7 @@ export class ErdPanels implements vscode.Disposable {
   ) {
     this.disposables.push(
       vscode.commands.registerCommand('fklens.showErd', () => this.show()),
-      vscode.commands.registerCommand('fklens.showErdFor', (table?: unknown) => this.showFor(table)),
+      vscode.commands.registerCommand('fklens.showErdFor', (table?: unknown, options?: unknown) => this.showFor(table, options)),
       vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
         deserializeWebviewPanel: async (panel: vscode.WebviewPanel) => this.adopt(panel),
       }),
@@ -53,16 +62,57 @@ export class ErdPanels implements vscode.Disposable {
     if (this.panel && this.ready) void this.refresh();
   }
 
+  /** "Show ERD": beside the active editor, on the table under its cursor (when there is one). */
   async show(): Promise<void> {
+    const key = await this.tableAtCursor();
+    if (key) {
+      await this.open(key, false);
+      return;
+    }
+    await this.reveal();
+  }
+
+  private async reveal(): Promise<void> {
     if (this.panel) {
       this.panel.reveal(undefined, false);
       return;
     }
-    const panel = vscode.window.createWebviewPanel(VIEW_TYPE, 'FK Lens ERD', vscode.ViewColumn.Active, this.options());
+    const beside = vscode.window.activeTextEditor !== undefined;
+    const panel = vscode.window.createWebviewPanel(VIEW_TYPE, 'FK Lens ERD', beside ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active, this.options());
     this.adopt(panel);
   }
 
-  async showFor(table: unknown): Promise<void> {
+  /** The graph key of the table under the active editor's cursor, from the language server. */
+  private async tableAtCursor(): Promise<string | undefined> {
+    const editor = vscode.window.activeTextEditor;
+    const client = this.client();
+    if (!editor || !client?.isRunning()) return undefined;
+    try {
+      const key = await client.sendRequest<string | null>(ERD_TABLE_AT_REQUEST, {
+        textDocument: { uri: editor.document.uri.toString() },
+        position: editor.selection.active,
+      });
+      return key ?? undefined;
+    } catch (err) {
+      this.log(`ERD: ${err instanceof Error ? err.message : String(err)}`);
+      return undefined;
+    }
+  }
+
+  /** Shows the diagram on a table: focused on it, or with its blast radius fitted. */
+  private async open(key: string, radius: boolean): Promise<void> {
+    this.pendingFocus = key;
+    this.pendingRadius = radius;
+    await this.reveal();
+    if (this.ready) {
+      this.pendingFocus = undefined;
+      this.pendingRadius = false;
+      void this.panel?.webview.postMessage({ type: 'focus', key, radius });
+    }
+  }
+
+  async showFor(table: unknown, options?: unknown): Promise<void> {
+    const radius = !!options && typeof options === 'object' && (options as ShowErdOptions).blastRadius === true;
     let name = typeof table === 'string' ? table : undefined;
     if (!name) {
       const graph = await this.fetchGraph();
@@ -79,12 +129,7 @@ export class ErdPanels implements vscode.Disposable {
       void vscode.window.showWarningMessage(`FK Lens: no table named ${name} in the model.`);
       return;
     }
-    this.pendingFocus = found.key;
-    await this.show();
-    if (this.ready) {
-      this.pendingFocus = undefined;
-      void this.panel?.webview.postMessage({ type: 'focus', key: found.key });
-    }
+    await this.open(found.key, radius);
   }
 
   private options(): vscode.WebviewPanelOptions & vscode.WebviewOptions {
@@ -137,8 +182,10 @@ export class ErdPanels implements vscode.Disposable {
     const graph = await this.fetchGraph();
     if (!graph || !this.panel) return;
     const focus = this.pendingFocus;
+    const radius = this.pendingRadius;
     this.pendingFocus = undefined;
-    void this.panel.webview.postMessage({ type: 'graph', graph, focus });
+    this.pendingRadius = false;
+    void this.panel.webview.postMessage({ type: 'graph', graph, focus, radius });
   }
 
   private async onMessage(m: FromWebview): Promise<void> {
@@ -158,7 +205,16 @@ export class ErdPanels implements vscode.Disposable {
     const base = graph.folders[table.folder]?.uri;
     const uri = base ? vscode.Uri.joinPath(vscode.Uri.parse(base), ...table.file.split('/')) : vscode.Uri.file('/' + table.file);
     const position = new vscode.Position(table.line, table.character);
-    await vscode.window.showTextDocument(uri, { selection: new vscode.Range(position, position), viewColumn: vscode.ViewColumn.Beside });
+    const selection = new vscode.Range(position, position);
+    const same = (u: vscode.Uri) => u.toString() === uri.toString();
+    // The editor that already shows the file, else the group that has it in a tab, else another group than the diagram's.
+    const visible = vscode.window.visibleTextEditors.find((e) => same(e.document.uri));
+    const tabbed = vscode.window.tabGroups.all.find((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputText && same(t.input.uri)));
+    const other = vscode.window.tabGroups.all.find((g) => g.viewColumn !== this.panel?.viewColumn);
+    const viewColumn = visible?.viewColumn ?? tabbed?.viewColumn ?? other?.viewColumn ?? vscode.ViewColumn.Beside;
+    const options: vscode.TextDocumentShowOptions = { selection, viewColumn, preserveFocus: false };
+    const editor = visible ? await vscode.window.showTextDocument(visible.document, options) : await vscode.window.showTextDocument(uri, options);
+    editor.revealRange(selection, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
   }
 
   private async save(format: 'svg' | 'png' | 'mermaid', data: string, name: string): Promise<void> {

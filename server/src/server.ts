@@ -809,7 +809,14 @@ connection.onRequest('fklens/reindex', async (): Promise<IndexResult> => {
 });
 
 const status = registerStatus(connection, () => [...folders, loose].map((f) => ({ name: f.name, indexed: f.indexed, model: () => f.model ?? f.workspace.model(), uriOf: (file: string) => uriFor(f, file) })));
-const erd = registerErd(connection, () => [...folders, loose].map((f) => ({ name: f.name, uri: f.uri, indexed: f.indexed, model: () => f.model ?? f.workspace.model() })));
+const erd = registerErd(
+  connection,
+  () => [...folders, loose].map((f) => ({ name: f.name, uri: f.uri, indexed: f.indexed, model: () => f.model ?? f.workspace.model() })),
+  (uri) => {
+    const l = locate(uri);
+    return l && { folderUri: l.folder.uri, rel: l.rel };
+  },
+);
 
 connection.onShutdown(() => {
   dirty.clear();

@@ -13,14 +13,16 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { REPO, launchChromium, rendered, renders, screenshot, serveWebview, watch, type PageProblems } from '../support/browser';
-import { corpusSkip, postgresSources } from '../support/corpus';
+import { REPO, inkShares, launchChromium, rendered, renders, screenshot, serveWebview, watch, type PageProblems, type Rect } from '../support/browser';
+import { CORPUS, corpusSkip, postgresSources } from '../support/corpus';
 import { initPostgresParser } from '../../server/src/sources/sql/postgres';
 import { openWorkspace } from '../../server/src/workspace/open';
 import { Workspace } from '../../server/src/workspace/workspace';
 import { computeReach } from '../../server/src/analysis/reach';
 import { buildErdGraph, findTable, tableKey, type ErdGraph } from '../../server/src/features/erd/graph';
 import { erdMermaid } from '../../server/src/features/erd/mermaid';
+import { mostReferenced, searchTables } from '../../server/src/features/erd/find';
+import { neighbourhood } from '../../server/src/features/erd/scene';
 import { erdPageHtml } from '../../server/src/features/erd/page';
 import type { HistoryModel } from '../../server/src/model/replay';
 
@@ -185,8 +187,27 @@ test('a table named like markup renders as text: no element, no script, no dialo
   await blank.close();
 });
 
-/** The largest PostgreSQL source of the corpus (by tables). */
-async function largestCorpusProject(): Promise<{ id: string; dir: string; graph: ErdGraph; history: HistoryModel }> {
+/** A project of the corpus by its id. */
+async function corpusProject(id: string): Promise<{ id: string; dir: string; graph: ErdGraph; history: HistoryModel }> {
+  const dir = join(CORPUS, id, 'files');
+  const model = (await openWorkspace(dir)).model();
+  const history = model.histories.reduce((a, b) => (b.tables.length > a.tables.length ? b : a));
+  return { id, dir, graph: buildErdGraph([{ name: '', model }]), history };
+}
+
+/** The table whose DELETE deletes rows of the most tables. */
+function widestBlast(history: HistoryModel) {
+  return history.tables.map((t) => ({ t, n: computeReach(history, t.id, 'DELETE').deletes.length })).reduce((a, b) => (b.n > a.n ? b : a)).t;
+}
+
+let largest: Promise<{ id: string; dir: string; graph: ErdGraph; history: HistoryModel }> | undefined;
+/** The largest PostgreSQL source of the corpus (by tables), read once for all the tests. */
+function largestCorpusProject(): Promise<{ id: string; dir: string; graph: ErdGraph; history: HistoryModel }> {
+  largest ??= findLargestCorpusProject();
+  return largest;
+}
+
+async function findLargestCorpusProject(): Promise<{ id: string; dir: string; graph: ErdGraph; history: HistoryModel }> {
   let best: { id: string; dir: string; graph: ErdGraph; history: HistoryModel } | undefined;
   for (const s of postgresSources()) {
     const model = (await openWorkspace(s.dir)).model();
@@ -200,11 +221,11 @@ async function largestCorpusProject(): Promise<{ id: string; dir: string; graph:
 }
 
 /** The webview page as the extension builds it, served from a loopback origin; the test plays the extension. */
-async function webviewHarness() {
+async function webviewHarness(viewport = { width: 1400, height: 900 }) {
   const server = await serveWebview((origin) =>
     erdPageHtml({ kind: 'webview', nonce: 'test-nonce-123', cspSource: origin, scriptUri: `${origin}/erd.js`, styleUri: `${origin}/erd.css`, workerUri: `${origin}/elk-worker.min.js` }),
   );
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const page = await browser.newPage({ viewport });
   const problems = await watch(page);
   await page.addInitScript(() => {
     const w = window as unknown as { __posted: unknown[]; acquireVsCodeApi(): unknown };
@@ -219,34 +240,238 @@ async function webviewHarness() {
   const waitPosted = (type: string) =>
     page.waitForFunction((t) => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === t), type, { timeout: 30_000 });
   const send = (message: unknown) => page.evaluate((m) => window.postMessage(m, '*'), message);
-  return { server, page, problems, posted, waitPosted, send };
-}
-
-test('the webview page with the extension played by the test: corpus project, messages, exports, state, live update', { skip: corpusSkip() }, async () => {
-  const project = await largestCorpusProject();
-  const { server, page, problems, posted, waitPosted, send } = await webviewHarness();
-  try {
+  /** Opens the page and hands it a graph (as the extension does), waiting for the first drawing. */
+  const start = async (graph: ErdGraph, focus?: string) => {
     await page.goto(`${server.origin}/index.html`);
     await waitPosted('ready');
-    await send({ type: 'graph', graph: project.graph });
+    await send({ type: 'graph', graph, focus });
     await rendered(page);
-    assert.equal(await page.locator('g.erd-table').count(), project.graph.tables.length, `${project.id}: every table drawn`);
-    assert.equal(await page.locator('g.erd-viewport path.erd-line').count(), project.graph.edges.length, 'every FK drawn');
-    await screenshot(page, `corpus-${project.id}`);
+  };
+  return { server, page, problems, posted, waitPosted, send, start };
+}
 
-    // The table with the largest blast radius: the highlight is computeReach's.
+/** What the page shows of a table: its title's font size on screen, its header's and box's screen rectangles, and the canvas's. */
+async function onScreen(page: Page, key: string) {
+  return page.evaluate((k) => {
+    const g = [...document.querySelectorAll('g.erd-table')].find((x) => x.getAttribute('data-key') === k);
+    if (!g) return undefined;
+    const title = g.querySelector('.erd-title') as SVGTextElement;
+    const ctm = title.getScreenCTM()!;
+    const r = (e: Element) => {
+      const b = e.getBoundingClientRect();
+      return { x: b.x, y: b.y, width: b.width, height: b.height };
+    };
+    return { fontPx: parseFloat(getComputedStyle(title).fontSize) * Math.hypot(ctm.a, ctm.b), header: r(g.querySelector('.erd-header')!), box: r(g.querySelector('.erd-frame')!), canvas: r(document.querySelector('.canvas')!) };
+  }, key);
+}
+
+const inside = (r: Rect, c: Rect) => r.x >= c.x - 1 && r.y >= c.y - 1 && r.x + r.width <= c.x + c.width + 1 && r.y + r.height <= c.y + c.height + 1;
+
+/** Share of the canvas the whole drawing covers (after Fit): a tall narrow column in a wide panel covers little. */
+async function coverage(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    const c = document.querySelector('.canvas')!.getBoundingClientRect();
+    const d = document.querySelector('g.erd-content')!.getBoundingClientRect();
+    const w = Math.max(0, Math.min(c.right, d.right) - Math.max(c.left, d.left));
+    const h = Math.max(0, Math.min(c.bottom, d.bottom) - Math.max(c.top, d.top));
+    return (w * h) / (c.width * c.height);
+  });
+}
+
+const zoomOf = async (page: Page) => Number(/scale\(([\d.]+)\)/.exec((await page.getAttribute('g.erd-viewport', 'transform')) ?? '')?.[1]);
+
+test('a real project (86 tables) in a half-width panel: opens on the most referenced table, readable; the whole graph one click away, using the panel\'s width', { skip: corpusSkip() }, async () => {
+  const project = await largestCorpusProject();
+  assert.ok(project.graph.tables.length >= 80, `${project.id} has ${project.graph.tables.length} tables`);
+  const { server, page, problems, start } = await webviewHarness({ width: 720, height: 860 });
+  try {
+    await start(project.graph);
+    const hub = mostReferenced(project.graph)!;
+    const incoming = (k: string) => project.graph.edges.filter((e) => e.to === k && e.from !== k).length;
+    assert.ok(project.graph.tables.every((t) => incoming(t.key) <= incoming(hub.key)), 'the most referenced table');
+    // Focused: the table and its neighbours, the table selected, its name readable and its header on screen.
+    assert.deepEqual((await tableKeys(page)).sort(), [...neighbourhood(project.graph, hub.key, 1)].sort());
+    assert.deepEqual(await classedKeys(page, 'selected'), [hub.key]);
+    const shown = (await onScreen(page, hub.key))!;
+    assert.ok(shown.fontPx >= 10, `table names at ${shown.fontPx.toFixed(1)} px on screen`);
+    assert.ok(inside(shown.header, shown.canvas), 'the focused table\'s header is in view');
+    const neighbour = (await tableKeys(page)).find((k) => k !== hub.key)!;
+    assert.ok((await onScreen(page, neighbour))!.fontPx >= 10, 'its neighbours at the same zoom');
+    assert.match(await page.locator('.status').innerText(), new RegExp(`focus: ${hub.name} ±1`));
+    await screenshot(page, `corpus-${project.id}-focused`);
+
+    // One click: every table and every FK, fitted, covering the panel rather than a narrow column of it.
+    await page.click('button:text-is("Show all")');
+    await rendered(page, 2);
+    assert.equal(await page.locator('g.erd-table').count(), project.graph.tables.length, 'every table drawn');
+    assert.equal(await page.locator('g.erd-viewport path.erd-line').count(), project.graph.edges.length, 'every FK drawn');
+    assert.ok((await coverage(page)) >= 0.5, `the drawing covers ${(100 * (await coverage(page))).toFixed(0)} % of a half-width panel`);
+    assert.ok(await page.locator('g.erd-group', { hasText: 'No foreign key' }).count(), 'tables without FKs grouped aside');
+    await screenshot(page, `corpus-${project.id}-whole`);
+    // A wide panel gets a wide layout.
+    await page.setViewportSize({ width: 1600, height: 800 });
+    await page.click('button:text-is("Show all")');
+    await rendered(page, 3);
+    assert.ok((await coverage(page)) >= 0.5, `the drawing covers ${(100 * (await coverage(page))).toFixed(0)} % of a wide panel`);
+    await screenshot(page, `corpus-${project.id}-whole-wide`);
+    assertClean(problems);
+  } finally {
+    await page.close();
+    await server.close();
+  }
+});
+
+test('the blast radius at any zoom: the rest dimmed strongly, told apart in pixels at the whole-graph zoom; Fit radius; a structured details pane', { skip: corpusSkip() }, async () => {
+  const project = await largestCorpusProject();
+  const { server, page, problems, start } = await webviewHarness({ width: 720, height: 860 });
+  try {
+    await start(project.graph);
+    await page.click('button:text-is("Show all")');
+    await rendered(page, 2);
     const source = project.graph.tables[0].source;
-    const root = project.history.tables
-      .map((t) => ({ t, n: computeReach(project.history, t.id, 'DELETE').deletes.length }))
-      .reduce((a, b) => (b.n > a.n ? b : a)).t;
-    const got = await clickBlast(page, tableKey(source, root));
+    const root = widestBlast(project.history);
+    const rootKey = tableKey(source, root);
+    const got = await clickBlast(page, rootKey);
     const want = expectedBlast(project.history, source, root.name);
     assert.deepEqual([got.deleted, got.setNull, got.setDefault, got.blocked], [want.deleted, want.setNull, want.setDefault, want.blocked]);
+    assert.ok(want.deleted.length >= 20, `${root.name} cascades to ${want.deleted.length} tables`);
+
+    // At the zoom that shows every table, each table of the radius stands out and each other one hardly shows.
+    await page.click('button:text-is("Fit")');
+    assert.ok((await zoomOf(page)) < 0.3, 'a small zoom');
+    const radius = new Set([rootKey, ...want.deleted, ...want.setNull, ...want.setDefault, ...want.blocked]);
+    const boxes = await page.$$eval('g.erd-table', (gs) =>
+      gs.map((g) => {
+        const b = g.querySelector('.erd-frame')!.getBoundingClientRect();
+        return { key: g.getAttribute('data-key')!, rect: { x: b.x + 2, y: b.y + 2, width: b.width - 4, height: b.height - 4 } };
+      }),
+    );
+    const shares = await inkShares(browser, await page.screenshot(), boxes.map((b) => b.rect), [255, 255, 255]);
+    const lit = shares.filter((_, i) => radius.has(boxes[i].key));
+    const dim = shares.filter((_, i) => !radius.has(boxes[i].key));
+    assert.ok(dim.length > 5 && lit.length > 20);
+    const faint = boxes.filter((b, i) => radius.has(b.key) && shares[i] < 0.5).map((b) => `${b.key} ${JSON.stringify(b.rect)}`);
+    assert.ok(Math.min(...lit) >= 0.5, `every table of the radius is coloured (least: ${Math.min(...lit).toFixed(2)}: ${faint.join(', ')})`);
+    assert.ok(Math.max(...dim) <= 0.15, `every other table is faint (most: ${Math.max(...dim).toFixed(2)})`);
+    await screenshot(page, `corpus-${project.id}-blast-whole`);
+
+    // Fit radius: every table of the radius in view, closer than the whole graph.
+    const whole = await zoomOf(page);
+    await page.click('.details button:text-is("Fit radius")');
+    assert.ok((await zoomOf(page)) > whole);
+    for (const key of radius) assert.ok(inside((await onScreen(page, key))!.box, (await onScreen(page, key))!.canvas), `${key} in view`);
     await screenshot(page, `corpus-${project.id}-blast`);
 
+    // The details pane: one list per effect, each table a button, names without the schema (one schema here).
+    const pane = page.locator('section.details');
+    assert.match(await pane.locator('.details-summary').innerText(), new RegExp(`^DELETE FROM ${root.name} deletes rows of ${want.deleted.length} tables`));
+    const sections = await pane.locator('details.effect').evaluateAll((ds) => ds.map((d) => ({ title: d.querySelector('summary')!.textContent!.trim(), chips: [...d.querySelectorAll('button.chip')].map((b) => b.getAttribute('data-key')!).sort() })));
+    const lists = [['Deleted', want.deleted], ['Set NULL', want.setNull], ['Set DEFAULT', want.setDefault], ['Blocking the DELETE', want.blocked]].filter(([, l]) => l.length) as [string, string[]][];
+    assert.deepEqual(sections, lists.map(([title, keys]) => ({ title: `${title} (${keys.length})`, chips: keys })));
+    const chipTexts = await pane.locator('button.chip').allInnerTexts();
+    assert.ok(chipTexts.every((t) => !t.includes('.')), 'no schema prefix when the radius is in one schema');
+    const height = await pane.evaluate((e) => e.getBoundingClientRect().height);
+    assert.ok(height <= 0.32 * 860, `the pane takes ${height} px of 860`);
+    // A table of the list: centred in the diagram, the selection kept.
+    const other = want.setNull[0] ?? want.deleted[want.deleted.length - 1];
+    const chip = pane.locator(`button.chip[data-key="${other}"]`).first();
+    // Long lists start folded (only the first lists open): unfold its list as a user would.
+    if (!(await chip.isVisible())) await chip.locator('xpath=ancestor::details[1]/summary').click();
+    await chip.click();
+    assert.ok((await offCentre(page, other)) < 3, 'centred');
+    assert.deepEqual(await classedKeys(page, 'selected'), [rootKey]);
+    // Folded to its heading.
+    await pane.locator('button.details-fold').click();
+    assert.ok((await pane.evaluate((e) => e.getBoundingClientRect().height)) < 40);
+    assertClean(problems);
+  } finally {
+    await page.close();
+    await server.close();
+  }
+});
+
+test('search: a hit count, Enter steps through the hits, a table found by a name it had before a rename, tall tables centred by their header', { skip: corpusSkip('harbor-migrations') }, async () => {
+  const project = await largestCorpusProject();
+  const { server, page, problems, start } = await webviewHarness({ width: 720, height: 860 });
+  try {
+    await start(project.graph);
+    const hitsFor = (q: string) => searchTables(project.graph, q);
+    await page.fill('input[type=search]', 'task');
+    const n = hitsFor('task').length;
+    assert.ok(n > 3);
+    assert.equal(await page.locator('.hits').innerText(), `${n} matches`);
+    // The hits are marked wherever drawn.
+    assert.deepEqual(await classedKeys(page, 'search-hit'), hitsFor('task').map((x) => x.table.key).filter((k) => neighbourhood(project.graph, mostReferenced(project.graph)!.key, 1).has(k)).sort());
+    await page.press('input[type=search]', 'Enter');
+    await page.waitForFunction(() => document.querySelector('.hits')?.textContent?.startsWith('1 of'));
+    await page.press('input[type=search]', 'Enter');
+    assert.equal(await page.locator('.hits').innerText(), `2 of ${n}`);
+    await page.press('input[type=search]', 'Shift+Enter');
+    assert.equal(await page.locator('.hits').innerText(), `1 of ${n}`);
+    await page.fill('input[type=search]', 'no such table at all');
+    assert.equal(await page.locator('.hits').innerText(), 'no match');
+
+    // A table taller than the panel (every column shown): centred across, its header in view near the top.
+    await page.click('button:text-is("Show all")');
+    await page.selectOption('select.columns', 'all');
+    const before = await renders(page);
+    await rendered(page, before + 1);
+    const tall = project.graph.tables.reduce((a, b) => (b.columns.length > a.columns.length ? b : a));
+    await page.fill('input[type=search]', tall.name);
+    await page.press('input[type=search]', 'Enter');
+    const shown = (await onScreen(page, tall.key))!;
+    assert.ok(shown.box.height > shown.canvas.height, `${tall.name} (${tall.columns.length} columns) is taller than the panel`);
+    assert.ok(inside(shown.header, shown.canvas), 'its header is in view');
+    assert.ok(shown.header.y - shown.canvas.y < shown.canvas.height / 4, 'near the top');
+    assert.ok(Math.abs(shown.box.x + shown.box.width / 2 - (shown.canvas.x + shown.canvas.width / 2)) < 3, 'centred across');
+    assert.ok(shown.fontPx >= 10);
+    await screenshot(page, `corpus-${project.id}-search-tall`);
+    assertClean(problems);
+  } finally {
+    await page.close();
+    await server.close();
+  }
+
+  // harbor renamed cve_whitelist to cve_allowlist: the old name finds the table, and says so.
+  const harbor = await corpusProject('harbor-migrations');
+  const renamed = findTable(harbor.graph, 'cve_allowlist')!;
+  assert.deepEqual(renamed.formerNames, ['cve_whitelist']);
+  const h = await webviewHarness({ width: 720, height: 860 });
+  try {
+    await h.start(harbor.graph);
+    await h.page.fill('input[type=search]', 'cve_whitelist');
+    assert.equal(await h.page.locator('.hits').innerText(), '1 match');
+    await h.page.press('input[type=search]', 'Enter');
+    await h.page.waitForFunction((k) => document.querySelector('g.erd-table.revealed')?.getAttribute('data-key') === k, renamed.key);
+    assert.match(await h.page.locator('.status').innerText(), /cve_allowlist \(formerly cve_whitelist\)/);
+    assert.ok((await offCentre(h.page, renamed.key)) < 3);
+    assertClean(h.problems);
+  } finally {
+    await h.page.close();
+    await h.server.close();
+  }
+});
+
+test('the webview page with the extension played by the test: opening on a given table, messages, exports, state, live update', { skip: corpusSkip() }, async () => {
+  const project = await largestCorpusProject();
+  const { server, page, problems, posted, waitPosted, send, start } = await webviewHarness();
+  try {
+    const source = project.graph.tables[0].source;
+    const root = widestBlast(project.history);
+    const rootKey = tableKey(source, root);
+    // Opened for a table (the one under the cursor): focused on it.
+    await start(project.graph, rootKey);
+    assert.deepEqual(await classedKeys(page, 'selected'), [rootKey]);
+    assert.deepEqual((await tableKeys(page)).sort(), [...neighbourhood(project.graph, rootKey, 1)].sort());
+    assert.ok((await onScreen(page, rootKey))!.fontPx >= 10);
+    await page.click('button:text-is("Show all")');
+    await rendered(page, 2);
+    assert.equal(await page.locator('g.erd-table').count(), project.graph.tables.length);
+    await screenshot(page, `corpus-${project.id}`);
+
     // Double-click asks the extension to open the definition.
-    await page.locator(`g.erd-table[data-key="${tableKey(source, root)}"] .erd-title`).dblclick();
-    assert.ok((await posted()).some((m) => m.type === 'open' && m.key === tableKey(source, root)));
+    await page.locator(`g.erd-table[data-key="${rootKey}"] .erd-title`).dblclick();
+    assert.ok((await posted()).some((m) => m.type === 'open' && m.key === rootKey));
 
     // Exports go to the extension: SVG text with the names, a PNG, Mermaid text.
     await page.click('button:text-is("SVG")');
@@ -260,7 +485,7 @@ test('the webview page with the extension played by the test: corpus project, me
     assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
     assert.equal((saves.find((m) => m.format === 'mermaid')!.data as string).split('\n').filter((l) => / : "/.test(l)).length, project.graph.edges.length);
 
-    // Pan, then reload: the view comes back from setState.
+    // Pan, then reload: the view comes back from setState, not the opening view.
     await page.mouse.move(300, 600);
     await page.mouse.down();
     await page.mouse.move(420, 650, { steps: 4 });
@@ -271,7 +496,8 @@ test('the webview page with the extension played by the test: corpus project, me
     await send({ type: 'graph', graph: project.graph });
     await rendered(page);
     assert.equal(await page.getAttribute('g.erd-viewport', 'transform'), before, 'viewport restored');
-    assert.deepEqual(await classedKeys(page, 'selected'), [tableKey(source, root)], 'selection restored');
+    assert.deepEqual(await classedKeys(page, 'selected'), [rootKey], 'selection restored');
+    assert.equal(await page.locator('g.erd-table').count(), project.graph.tables.length, 'the whole graph, as it was');
 
     // Live update: a new table arrives, the viewport stays.
     const workspace = await openWorkspace(project.dir);
@@ -286,14 +512,14 @@ test('the webview page with the extension played by the test: corpus project, me
 
     // "Show in ERD" for a table: focus mode, N hops around it.
     assert.ok(findTable(next, 'erd_live_added'));
-    await send({ type: 'focus', key: tableKey(source, root), hops: 1 });
+    await send({ type: 'focus', key: rootKey, hops: 1 });
     await rendered(page, n + 2);
-    const neighbours = new Set([tableKey(source, root)]);
-    for (const e of next.edges) {
-      if (e.from === tableKey(source, root)) neighbours.add(e.to);
-      if (e.to === tableKey(source, root)) neighbours.add(e.from);
-    }
-    assert.deepEqual((await tableKeys(page)).sort(), [...neighbours].sort());
+    assert.deepEqual((await tableKeys(page)).sort(), [...neighbourhood(next, rootKey, 1)].sort());
+    // "Show all N in ERD" (the blast radius): every table of the radius in view.
+    await send({ type: 'focus', key: rootKey, radius: true });
+    await rendered(page, n + 3);
+    const want = expectedBlast(project.history, source, root.name);
+    for (const key of [rootKey, ...want.deleted, ...want.setNull]) assert.ok(inside((await onScreen(page, key))!.box, (await onScreen(page, key))!.canvas), `${key} in view`);
     assertClean(problems);
   } finally {
     await page.close();
@@ -355,6 +581,13 @@ test('1,200 tables: folded by schema, a schema opens on click, focus mode, witho
     assert.equal(drawn.length, per);
     assert.ok(drawn.every((k) => k.includes('|s2.')));
     assert.equal(await page.locator('g.erd-schema').count(), 0);
+    // A blast radius across two schemas: the details pane names tables with their schema.
+    const t0 = findTable(graph, 's2.t0')!.key;
+    await page.locator(`g.erd-table[data-key="${t0}"] .erd-title`).click();
+    const chips = await page.locator('section.details button.chip').evaluateAll((bs) => bs.map((b) => b.textContent ?? ''));
+    assert.ok(chips.includes('s3.t0') && chips.includes('s2.t1'), chips.join(', '));
+    assert.deepEqual(chips.slice(0, 3), ['s2.t1', 's2.t2', 's2.t3'], 'in natural order');
+    assert.match(await page.locator('section.details .details-name').innerText(), /^s2\.t0$/);
     assertClean(problems);
   } finally {
     await page.close();
@@ -362,39 +595,169 @@ test('1,200 tables: folded by schema, a schema opens on click, focus mode, witho
   }
 });
 
-test('the Mermaid output of every PostgreSQL corpus project parses with Mermaid\'s own parser', { skip: corpusSkip() }, async () => {
+/** Mermaid's own parser in a blank page: parse (yes / no) and the diagram it builds (entities, attributes, relationships). */
+async function mermaidPage() {
   const page = await browser.newPage();
+  await page.setContent('<!DOCTYPE html><html><body></body></html>');
+  await page.addScriptTag({ path: join(REPO, 'node_modules/mermaid/dist/mermaid.min.js') });
+  const parse = (text: string) =>
+    page.evaluate(async (t) => {
+      const m = (window as unknown as { mermaid: { parse(text: string): Promise<unknown> } }).mermaid;
+      try {
+        const r = (await m.parse(t)) as { diagramType?: string } | false;
+        return { ok: !!r, type: r ? r.diagramType : undefined };
+      } catch (e) {
+        return { ok: false, error: String((e as Error).message ?? e) };
+      }
+    }, text);
+  /** What Mermaid understood, with its entity codes decoded: the names a reader of the rendered diagram sees. */
+  const diagram = (text: string) =>
+    page.evaluate(async (t) => {
+      type Api = { parse(text: string): Promise<unknown>; mermaidAPI: { getDiagramFromText(t: string): Promise<{ db: { getEntities(): Map<string, { alias: string; attributes: { name: string; comment?: string }[] }>; getRelationships(): unknown[] } }> } };
+      const m = (window as unknown as { mermaid: Api }).mermaid;
+      await m.parse(t);
+      const d = await m.mermaidAPI.getDiagramFromText(t);
+      // Mermaid's own placeholders for entity codes (#35; -> 'ﬂ°°35¶ß', #quot; -> 'ﬂ°quot¶ß'), decoded as its renderer does.
+      const decode = (s: string) => s.replace(/ﬂ°°(\d+)¶ß/g, (_, n: string) => String.fromCodePoint(Number(n))).replace(/ﬂ°(\w+)¶ß/g, (_, n: string) => ({ quot: '"', amp: '&', lt: '<', gt: '>' })[n] ?? `&${n};`);
+      return {
+        entities: [...d.db.getEntities().entries()].map(([id, e]) => ({ id, alias: decode(e.alias || ''), attributes: e.attributes.map((a) => ({ name: a.name, comment: decode(a.comment ?? '') })) })),
+        relationships: d.db.getRelationships().length,
+      };
+    }, text);
+  /** Renders the text to SVG; returns what an injection would leave behind. */
+  const render = (text: string) =>
+    page.evaluate(async (t) => {
+      const m = (window as unknown as { mermaid: { initialize(c: unknown): void; render(id: string, t: string): Promise<{ svg: string }> } }).mermaid;
+      m.initialize({ startOnLoad: false, securityLevel: 'strict' });
+      const { svg } = await m.render('fuzz' + Math.random().toString(36).slice(2), t);
+      const doc = new DOMParser().parseFromString(svg, 'image/svg+xml');
+      return { scripts: doc.querySelectorAll('script').length, images: doc.querySelectorAll('img, image').length, handlers: [...doc.querySelectorAll('*')].filter((e) => [...e.attributes].some((a) => /^on/i.test(a.name))).length, text: doc.documentElement.textContent ?? '' };
+    }, text);
+  return { page, parse, diagram, render };
+}
+
+/** Mermaid reads a workspace's diagram as the workspace has it: every table, column and FK, every exact name. */
+async function assertMermaidFaithful(m: Awaited<ReturnType<typeof mermaidPage>>, graph: ErdGraph, what: string): Promise<string> {
+  const text = erdMermaid(graph);
+  const parsed = await m.parse(text);
+  assert.deepEqual(parsed, { ok: true, type: 'er' }, `${what}: ${JSON.stringify(parsed)}\n${text}`);
+  const d = await m.diagram(text);
+  assert.equal(d.relationships, graph.edges.length, `${what}: one relationship per FK`);
+  const qualify = new Set(graph.tables.map((t) => t.schema)).size > 1 || graph.tables.some((t) => t.schema !== 'public');
+  const entities = d.entities.filter((e) => e.attributes.length || graph.tables.some((t) => !t.columns.length));
+  assert.equal(entities.length, graph.tables.length, `${what}: one entity per table`);
+  const byName = new Map(entities.map((e) => [e.alias || e.id, e]));
+  for (const t of graph.tables) {
+    const exact = qualify ? `${t.schema}.${t.name}` : t.name;
+    const e = byName.get(exact);
+    assert.ok(e, `${what}: the entity of ${JSON.stringify(exact)} shows that name (entities: ${JSON.stringify([...byName.keys()])})`);
+    assert.equal(e.attributes.length, t.columns.length, `${what}: columns of ${JSON.stringify(exact)}`);
+    t.columns.forEach((c, i) => {
+      const a = e.attributes[i];
+      assert.ok(a.name === c.name || a.comment.startsWith(c.name), `${what}: column ${JSON.stringify(c.name)} shows as ${JSON.stringify(a)}`);
+    });
+  }
+  return text;
+}
+
+/** Identifiers that are hard for Mermaid: its key words, its comment and directive markers, quotes, brackets, line breaks. */
+const HOSTILE_NAMES = [
+  'style', 'end', 'classDef', 'class', 'subgraph', 'erDiagram', 'accTitle', 'accDescr', 'direction', 'one', 'many', 'to', 'only', 'zero', 'u', 'PK', 'fk', 'UK',
+  '%%', '%% comment', '%%{init: {"theme": "forest"}}%%', 'a"b', "it's", '[x]', '{y}', '(z)', 'x\ny', 'line\r\nbreak', 'tab\there', 'back\\slash', '#quot;', '#35;', 'a:b', 'style x: #f00;',
+  '<img src=x onerror=alert(1)>', '`code`', 'a||--o{b', 'x ~T~', 'Événement', '日本語', '😀 emoji', 'bidi\u202eevil', 'sep\u2028line', 'end_', 'STYLE', '1st', '_', '-',
+];
+
+/** A small deterministic generator (mulberry32), so that a failing fuzz case can be replayed. */
+function rng(seed: number): () => number {
+  return () => {
+    seed |= 0;
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const FUZZ_PIECES = ['%', '%%', '{', '}', '[', ']', '(', ')', '"', "'", '`', '\n', '\r', '\t', '\\', '#', ';', ':', '|', 'o{', '||', '--', '..', '<', '>', '&', '~', '*', ' ', 'é', '日', '😀', '\u202e', '\u2028', 'style', 'end', 'class', 'one', 'to', 'pk', 'init', 'x', 'y', '1'];
+
+function fuzzName(r: () => number): string {
+  let name = '';
+  const n = 1 + Math.floor(r() * 6);
+  for (let i = 0; i < n; i++) name += FUZZ_PIECES[Math.floor(r() * FUZZ_PIECES.length)];
+  return name.slice(0, 40);
+}
+
+const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+test('Mermaid: every PostgreSQL corpus project parses with Mermaid\'s own parser, every table, column and FK there', { skip: corpusSkip() }, async () => {
+  const m = await mermaidPage();
   try {
-    await page.setContent('<!DOCTYPE html><html><body></body></html>');
-    await page.addScriptTag({ path: join(REPO, 'node_modules/mermaid/dist/mermaid.min.js') });
-    const parse = (text: string) =>
-      page.evaluate(async (t) => {
-        const m = (window as unknown as { mermaid: { parse(text: string): Promise<unknown> } }).mermaid;
-        try {
-          const r = (await m.parse(t)) as { diagramType?: string } | false;
-          return { ok: !!r, type: r ? r.diagramType : undefined };
-        } catch (e) {
-          return { ok: false, error: String((e as Error).message ?? e) };
-        }
-      }, text);
-    // The parser can say no.
-    assert.equal((await parse('erDiagram\n  a ||--o{ b c d : "x"\n')).ok, false);
     for (const s of postgresSources()) {
-      const text = erdMermaid(buildErdGraph([{ name: '', model: (await openWorkspace(s.dir)).model() }]));
-      const result = await parse(text);
-      assert.deepEqual(result, { ok: true, type: 'er' }, `${s.id}: ${JSON.stringify(result)}`);
+      await assertMermaidFaithful(m, buildErdGraph([{ name: '', model: (await openWorkspace(s.dir)).model() }]), s.id);
     }
-    const hostile =
+  } finally {
+    await m.page.close();
+  }
+});
+
+test('Mermaid: hostile names and a generated fuzz set parse with Mermaid\'s own parser, names intact, nothing injected', async () => {
+  const m = await mermaidPage();
+  try {
+    // The parser can say no.
+    assert.equal((await m.parse('erDiagram\n  a ||--o{ b c d : "x"\n')).ok, false);
+    assert.equal((await m.parse('erDiagram\n    style {\n        int id\n    }\n')).ok, false, 'a bare key word is refused');
+    assert.equal((await m.parse('erDiagram\n    a["50%"]\n')).ok, false, 'a % in an alias is refused');
+    const shop =
       readFileSync(join(REPO, 'examples/shop/db/migrations/0001_users_and_catalog.up.sql'), 'utf8').replace(/\busers\b/g, `"${HOSTILE} users"`) +
       '\nCREATE TABLE "no columns" ();\nCREATE TABLE keys (pk int PRIMARY KEY, fk int, "UK" int, "1st" text);\n';
     const workspace = new Workspace();
-    workspace.setFile('schema.sql', hostile);
-    const text = erdMermaid(buildErdGraph([{ name: '', model: workspace.model() }]));
+    workspace.setFile('schema.sql', shop);
+    const text = await assertMermaidFaithful(m, buildErdGraph([{ name: '', model: workspace.model() }]), 'shop with hostile names');
     assert.match(text, /\n {4}no_columns\["no columns"\]\n/);
-    assert.match(text, /integer pk_ PK\n {8}integer fk_\n/);
-    assert.deepEqual(await parse(text), { ok: true, type: 'er' });
+    assert.match(text, /integer pk_ PK "pk"\n {8}integer fk_ "fk"\n/);
+
+    // Each hostile name as a table, a column and an FK column, in one schema and across two.
+    const parts = ['CREATE SCHEMA "%%{init}%%";'];
+    HOSTILE_NAMES.forEach((name, i) => {
+      const parent = i ? `, ${q(HOSTILE_NAMES[i - 1] + ' ref')} int REFERENCES ${q(HOSTILE_NAMES[i - 1])}` : '';
+      parts.push(`CREATE TABLE ${q(name)} (id int PRIMARY KEY, ${q(name + ' col')} text NOT NULL${parent});`);
+    });
+    parts.push(`CREATE TABLE "%%{init}%%".${q('end')} (id int PRIMARY KEY, x int REFERENCES ${q('style')});`);
+    const hostile = new Workspace();
+    hostile.setFile('schema.postgres.sql', parts.join('\n'));
+    const graph = buildErdGraph([{ name: '', model: hostile.model() }]);
+    assert.equal(graph.tables.length, HOSTILE_NAMES.length + 1);
+    const hostileText = await assertMermaidFaithful(m, graph, 'hostile names');
+    assert.ok(!hostileText.includes('%'), 'no % left: no directive, no comment');
+    const rendered = await m.render(hostileText);
+    assert.deepEqual([rendered.scripts, rendered.images, rendered.handlers], [0, 0, 0], 'no element or handler injected');
+    assert.ok(rendered.text.includes('<img src=x onerror=alert(1)>'), 'the markup-like name shows as text');
+    assert.ok(rendered.text.includes('%%{init: {"theme": "forest"}}%%'), 'the directive-like name shows as text');
+
+    // A generated fuzz set: 5 workspaces of 30 tables with random names, columns and FKs.
+    for (let seed = 1; seed <= 5; seed++) {
+      const r = rng(seed);
+      const names = new Set<string>();
+      while (names.size < 30) {
+        const name = fuzzName(r);
+        if (name.trim() && !names.has(name)) names.add(name);
+      }
+      const list = [...names];
+      const sql = list.map((name, i) => {
+        const cols = new Set<string>();
+        const count = 1 + Math.floor(r() * 4);
+        while (cols.size < count) cols.add(fuzzName(r) + ' c');
+        const fk = i > 0 && r() < 0.8 ? `, ${q(fuzzName(r) + ' fk')} int REFERENCES ${q(list[Math.floor(r() * i)])}` : '';
+        return `CREATE TABLE ${q(name)} (id int PRIMARY KEY, ${[...cols].map((c) => `${q(c)} text`).join(', ')}${fk});`;
+      });
+      const w = new Workspace();
+      w.setFile('schema.postgres.sql', sql.join('\n'));
+      const g = buildErdGraph([{ name: '', model: w.model() }]);
+      assert.equal(g.tables.length, list.length, `seed ${seed}: every table read`);
+      await assertMermaidFaithful(m, g, `fuzz seed ${seed}`);
+    }
   } finally {
-    await page.close();
+    await m.page.close();
   }
 });
 

@@ -58,9 +58,9 @@ export const scenarios: Scenario[] = [
     expectActive: true,
   },
   {
-    // The largest Prisma project of the corpus (86 tables, 135 FKs, 250+ migrations, drift).
+    // The largest Prisma project of the corpus (86 tables, 135 FKs, 250+ migrations, drift); the ERD at that scale.
     name: 'triggerdev',
-    suites: ['activation', 'findings', 'scale'],
+    suites: ['activation', 'findings', 'scale', 'erd'],
     workspace: copy(path.join(CORPUS, 'triggerdev-prisma/files')),
     skip: corpusSkip('triggerdev-prisma'),
     expectActive: true,

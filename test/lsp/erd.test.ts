@@ -1,6 +1,7 @@
 /**
  * The ERD over LSP (dist/server.js over stdio): `fklens/erd` returns the graph of the workspace folder, and
- * an edit makes the server send `fklens/modelChanged`, after which the graph holds the edit.
+ * an edit makes the server send `fklens/modelChanged`, after which the graph holds the edit; `fklens/erdTableAt` names
+ * the table under a cursor.
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -66,4 +67,19 @@ test('fklens/erd answers with the graph and follows edits', async () => {
   const next = await connection.sendRequest<ErdGraph>('fklens/erd');
   assert.equal(next.tables.length, 3);
   assert.deepEqual(next.blast[graph.edges[0].to].setNull.map((k) => k.split('.').pop()), ['notes']);
+});
+
+test('fklens/erdTableAt: the graph key of the table under the cursor, by a name or inside its CREATE TABLE; null elsewhere', async () => {
+  const uri = pathToFileURL(dir).href;
+  const docUri = `${uri}/schema.sql`;
+  const graph = await connection.sendRequest<ErdGraph>('fklens/erd');
+  const key = (name: string) => graph.tables.find((t) => t.name === name)!.key;
+  const at = (line: number, character: number, u = docUri) => connection.sendRequest<string | null>('fklens/erdTableAt', { textDocument: { uri: u }, position: { line, character } });
+  // schema.sql as opened above: users on line 0, orders on line 1, notes on line 2.
+  assert.equal(await at(0, 15), key('users'), 'on the name');
+  assert.equal(await at(1, 40), key('orders'), 'on a column of orders');
+  assert.equal(await at(1, 75), key('users'), 'on REFERENCES users');
+  assert.equal(await at(2, 20), key('notes'));
+  assert.equal(await at(9, 0), null, 'past the end');
+  assert.equal(await at(0, 0, `${uri}/nothing.sql`), null, 'a file FK Lens does not know');
 });

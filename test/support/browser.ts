@@ -73,9 +73,11 @@ export async function renders(page: Page): Promise<number> {
 
 const TYPES: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.html': 'text/html', '.map': 'application/json' };
 
-/** Serves dist/webview/ and one page at /index.html on the loopback interface (the webview's resource origin). */
-export async function serveWebview(page: (origin: string) => string): Promise<{ origin: string; close(): Promise<void> }> {
-  const root = join(REPO, 'dist', 'webview');
+/**
+ * Serves dist/webview/ (or another build of it, e.g. an older one to compare with) and one page at /index.html
+ * on the loopback interface (the webview's resource origin).
+ */
+export async function serveWebview(page: (origin: string) => string, root = join(REPO, 'dist', 'webview')): Promise<{ origin: string; close(): Promise<void> }> {
   let origin = '';
   const server: Server = createServer((req, res) => {
     const path = decodeURIComponent((req.url ?? '/').split('?')[0]);
@@ -101,4 +103,52 @@ export async function serveWebview(page: (origin: string) => string): Promise<{ 
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return { origin, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+export interface Rect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/**
+ * For each rectangle of a PNG screenshot, the share of its pixels that stand out from `background` (RGB
+ * distance above `threshold`): how visible what is drawn there is. Decoded by chromium in a blank page.
+ */
+export async function inkShares(browser: Browser, png: Buffer, rects: Rect[], background: [number, number, number], threshold = 60): Promise<number[]> {
+  const page = await browser.newPage();
+  try {
+    return await page.evaluate(
+      async ({ data, rects, background, threshold }) => {
+        const image = new Image();
+        await new Promise<void>((resolve, reject) => {
+          image.onload = () => resolve();
+          image.onerror = () => reject(new Error('screenshot not decodable'));
+          image.src = 'data:image/png;base64,' + data;
+        });
+        const canvas = document.createElement('canvas');
+        canvas.width = image.width;
+        canvas.height = image.height;
+        const ctx = canvas.getContext('2d')!;
+        ctx.drawImage(image, 0, 0);
+        return rects.map((r) => {
+          const x = Math.max(0, Math.floor(r.x));
+          const y = Math.max(0, Math.floor(r.y));
+          const w = Math.max(1, Math.min(image.width - x, Math.ceil(r.width)));
+          const h = Math.max(1, Math.min(image.height - y, Math.ceil(r.height)));
+          const px = ctx.getImageData(x, y, w, h).data;
+          let ink = 0;
+          for (let i = 0; i < px.length; i += 4) {
+            const d = Math.hypot(px[i] - background[0], px[i + 1] - background[1], px[i + 2] - background[2]);
+            if (d > threshold) ink++;
+          }
+          return ink / (px.length / 4);
+        });
+      },
+      { data: png.toString('base64'), rects, background, threshold },
+    );
+  } finally {
+    await page.close();
+  }
 }

@@ -61,6 +61,9 @@ test('fklens erd: SVG, Mermaid and HTML of the example; bad flags exit 2', () =>
   assert.equal(html.status, 0, html.stderr);
   assert.match(html.stderr, /wrote .*erd\.html \(8 tables, 10 foreign keys\)/);
   assert.match(readFileSync(out, 'utf8'), /<meta http-equiv="Content-Security-Policy" content="default-src 'none';/);
+  assert.ok(!svg.stdout.includes('more column'), 'a small diagram shows every column');
+  assert.match(cli('erd', 'examples/shop', '--columns', 'keys').stdout, /<text class="erd-more"[^>]*>\+ \d+ more columns?<\/text>/);
+  assert.equal(cli('erd', 'examples/shop', '--columns', 'some').status, 2);
   assert.equal(cli('erd', 'examples/shop', '--format', 'png').status, 2);
   assert.equal(cli('erd', 'examples/shop', '--focus', 'no_such_table').status, 2);
   assert.equal(cli('erd', 'no/such/dir').status, 2);

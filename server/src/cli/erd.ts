@@ -59,6 +59,7 @@ export const erdCommand = defineCommand({
     hops: { type: 'string', value: 'N', help: 'with --focus (default 2)' },
     schema: { type: 'string', multiple: true, value: 'NAME', help: 'only tables of this schema' },
     group: { type: 'string', choices: ['auto', 'on', 'off'], help: 'fold each schema into one box (auto: above 150 tables; svg and html)' },
+    columns: { type: 'string', choices: ['auto', 'all', 'keys'], help: 'columns drawn: all, or the key columns (primary key, FK, unique) with the rest counted (auto: keys above 12 tables; svg and html)' },
     ...PROJECT_OPTIONS,
   },
   examples: [
@@ -83,6 +84,7 @@ export const erdCommand = defineCommand({
       hops: v.hops === undefined ? 2 : Number(v.hops),
       schemas: (v.schema as string[] | undefined) ?? [],
       group: (v.group as ErdView['group'] | undefined) ?? 'auto',
+      columns: (v.columns as ErdView['columns'] | undefined) ?? 'auto',
     };
     if (v.focus !== undefined) {
       const table = findTable(graph, v.focus as string);

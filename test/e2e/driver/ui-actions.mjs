@@ -77,6 +77,30 @@ export function createActions({ screenshotDir, prefix }) {
       return { boxes };
     },
 
+    /** { selector, frames? }: double-clicks the first match. */
+    async dblclick(page, { selector, frames }) {
+      await scope(page, frames).locator(selector).first().dblclick();
+      return {};
+    },
+
+    /**
+     * { selector, frames? } -> { rects }: for each match, its rectangle in its frame's coordinates and, for
+     * text, its font size as drawn on screen (CSS font size times the SVG zoom, if any).
+     */
+    async rects(page, { selector, frames }) {
+      const rects = await scope(page, frames)
+        .locator(selector)
+        .evaluateAll((elements) =>
+          elements.map((e) => {
+            const r = e.getBoundingClientRect();
+            const ctm = typeof e.getScreenCTM === 'function' ? e.getScreenCTM() : null;
+            const scale = ctm ? Math.hypot(ctm.a, ctm.b) : 1;
+            return { x: r.x, y: r.y, width: r.width, height: r.height, fontPx: parseFloat(getComputedStyle(e).fontSize) * scale, text: e.textContent ?? '' };
+          }),
+        );
+      return { rects };
+    },
+
     /** { key }: a key press in the focused element, e.g. 'Escape' or 'Control+Shift+M'. */
     async press(page, { key }) {
       await page.keyboard.press(key);

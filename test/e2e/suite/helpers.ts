@@ -294,6 +294,16 @@ export interface UiRequest {
   key?: string;
 }
 
+export interface UiRect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  /** The font size as drawn on screen, in pixels. */
+  fontPx: number;
+  text: string;
+}
+
 export const ui = {
   available: !!process.env.FKLENS_E2E_DRIVER,
 
@@ -313,6 +323,11 @@ export const ui = {
 
   async texts(selector: string, frames?: string[]): Promise<string[]> {
     return (await ui.call<{ texts: string[] }>('texts', { selector, frames })).texts;
+  },
+
+  /** Rectangles (frame coordinates) and on-screen font sizes of the elements matching `selector`. */
+  async rects(selector: string, frames?: string[]): Promise<UiRect[]> {
+    return (await ui.call<{ rects: UiRect[] }>('rects', { selector, frames })).rects;
   },
 
   /** Waits until an element matching `selector` (containing `text`) is visible; `gone`: until none is. */

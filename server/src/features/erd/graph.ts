@@ -28,6 +28,8 @@ export interface ErdTable {
   source: string;
   schema: string;
   name: string;
+  /** Names the table had before a RENAME, oldest first (absent when never renamed). */
+  formerNames?: string[];
   columns: ErdColumn[];
   /** Where the table was created (workspace-relative file, 0-based line / UTF-16 character). */
   file: string;
@@ -123,7 +125,16 @@ function addHistory(graph: ErdGraph, model: WorkspaceModel, history: HistoryMode
     return t ? tableKey(source, t) : undefined;
   };
   const referenced = new Set<number>();
+  // The names each table had before a RENAME, from the replay's step facts (oldest first, the current one left out).
+  const former = new Map<number, string[]>();
+  for (const r of history.renames ?? []) {
+    if (r.kind !== 'table') continue;
+    const list = former.get(r.tableId) ?? [];
+    if (!list.includes(r.from)) list.push(r.from);
+    former.set(r.tableId, list);
+  }
   for (const table of history.tables) {
+    const formerNames = (former.get(table.id) ?? []).filter((n) => n !== table.name);
     const fkColumns = new Set(table.foreignKeys.flatMap((f) => f.columns));
     const pk = new Set(table.primaryKey?.columns ?? []);
     const uniqueSingles = new Set(uniqueKeys(table).filter((k) => k.length === 1).map((k) => k[0]));
@@ -134,6 +145,7 @@ function addHistory(graph: ErdGraph, model: WorkspaceModel, history: HistoryMode
       source,
       schema: table.schema,
       name: table.name,
+      ...(formerNames.length ? { formerNames } : {}),
       columns: table.columns.map((c) => ({
         name: c.name,
         type: c.type,

@@ -1,9 +1,10 @@
 /**
  * What the diagram shows for a view: which tables (filtered by schema and source, or the N hops around a
- * focused table), which of them are collapsed to their header, and which schemas are folded into one box
+ * focused table), which of their columns (all, or only the key columns in a big view, the rest behind a
+ * "+N columns" row), which tables are collapsed to their header, and which schemas are folded into one box
  * (a big view groups by schema so that thousands of tables never reach the layout at once).
  */
-import type { ErdEdge, ErdGraph, ErdTable } from './graph';
+import type { ErdColumn, ErdEdge, ErdGraph, ErdTable } from './graph';
 
 export interface ErdView {
   /** Schemas shown; empty: all. */
@@ -15,6 +16,15 @@ export interface ErdView {
   hops: number;
   /** Tables drawn as their header only. */
   collapsed: string[];
+  /**
+   * Which columns a table shows: all of them, or its keys (primary key, FK and unique columns, and the
+   * columns an FK references); 'auto' shows the keys when more than KEYS_LIMIT tables, or ROWS_LIMIT
+   * columns in all, are drawn.
+   * The tables in `full`, and the focused table when it has at most FOCUS_FULL_LIMIT columns, show every column.
+   */
+  columns: 'auto' | 'all' | 'keys';
+  /** Tables shown with every column whatever `columns` says. */
+  full: string[];
   /** 'auto' folds schemas into one box each when more than GROUP_LIMIT tables would be drawn. */
   group: 'auto' | 'on' | 'off';
   /** Schemas unfolded by the user while grouping. */
@@ -22,9 +32,15 @@ export interface ErdView {
 }
 
 export const GROUP_LIMIT = 150;
+/** Above this many drawn tables, columns: 'auto' shows the key columns only. */
+export const KEYS_LIMIT = 12;
+/** Above this many columns in all, columns: 'auto' shows the key columns only too. */
+export const ROWS_LIMIT = 160;
+/** The focused table shows every column up to this many; a wider one shows its keys like the rest. */
+export const FOCUS_FULL_LIMIT = 24;
 
 export function defaultView(): ErdView {
-  return { schemas: [], sources: [], hops: 2, collapsed: [], group: 'auto', expanded: [] };
+  return { schemas: [], sources: [], hops: 1, collapsed: [], columns: 'auto', full: [], group: 'auto', expanded: [] };
 }
 
 export interface SceneTable {
@@ -32,6 +48,10 @@ export interface SceneTable {
   id: string;
   table: ErdTable;
   collapsed: boolean;
+  /** The columns drawn, in table order (none when collapsed). */
+  rows: ErdColumn[];
+  /** Columns left out (drawn as one "+N columns" row). */
+  hidden: number;
 }
 
 export interface SceneSchema {
@@ -77,6 +97,17 @@ export function buildScene(graph: ErdGraph, view: ErdView): Scene {
   const grouped = !view.focus && (view.group === 'on' || (view.group === 'auto' && tables.length > GROUP_LIMIT));
   const expanded = new Set(view.expanded);
   const collapsed = new Set(view.collapsed);
+  const full = new Set(view.full);
+  const drawn = grouped ? tables.filter((t) => expanded.has(t.schema)).length : tables.length;
+  const rows = grouped ? 0 : tables.reduce((n, t) => n + t.columns.length, 0);
+  const keysOnly = view.columns === 'keys' || (view.columns === 'auto' && (drawn > KEYS_LIMIT || rows > ROWS_LIMIT));
+  const referenced = keysOnly ? referencedColumns(graph) : new Map<string, Set<string>>();
+  const rowsOf = (t: ErdTable): ErdColumn[] => {
+    if (collapsed.has(t.key)) return [];
+    if (!keysOnly || full.has(t.key) || (t.key === view.focus && t.columns.length <= FOCUS_FULL_LIMIT)) return t.columns;
+    const refs = referenced.get(t.key);
+    return t.columns.filter((c) => c.pk || c.fk || c.unique || refs?.has(c.name));
+  };
   const nodes: SceneNode[] = [];
   const nodeOf = new Map<string, string>();
   const schemaCounts = new Map<string, number>();
@@ -85,7 +116,8 @@ export function buildScene(graph: ErdGraph, view: ErdView): Scene {
       schemaCounts.set(t.schema, (schemaCounts.get(t.schema) ?? 0) + 1);
       nodeOf.set(t.key, schemaNodeId(t.schema));
     } else {
-      nodes.push({ kind: 'table', id: tableNodeId(t.key), table: t, collapsed: collapsed.has(t.key) });
+      const rows = rowsOf(t);
+      nodes.push({ kind: 'table', id: tableNodeId(t.key), table: t, collapsed: collapsed.has(t.key), rows, hidden: collapsed.has(t.key) ? 0 : t.columns.length - rows.length });
       nodeOf.set(t.key, tableNodeId(t.key));
     }
   }
@@ -108,6 +140,17 @@ export function buildScene(graph: ErdGraph, view: ErdView): Scene {
   }
   edges.push(...folded.values());
   return { nodes, edges, visibleTables: tables.length, grouped };
+}
+
+/** Per table key, the columns some FK references (a composite key's columns are not marked unique one by one). */
+function referencedColumns(graph: ErdGraph): Map<string, Set<string>> {
+  const map = new Map<string, Set<string>>();
+  for (const e of graph.edges) {
+    const set = map.get(e.to) ?? new Set<string>();
+    for (const c of e.toColumns) set.add(c);
+    map.set(e.to, set);
+  }
+  return map;
 }
 
 /** Tables within `hops` FK steps of `key`, following FKs both ways. */

@@ -5,7 +5,7 @@
  */
 import type { FkAction } from '../../model/schema';
 import type { ErdEdge, ErdGraph } from './graph';
-import { GEOMETRY, clip, nullMarker, tableTitle, type PlacedEdge, type PlacedNode, type PlacedScene, type Point } from './layout';
+import { GEOMETRY, clip, moreColumnsText, nullMarker, tableTitle, type PlacedEdge, type PlacedGroup, type PlacedNode, type PlacedScene, type Point } from './layout';
 
 export interface SvgElement {
   tag: string;
@@ -71,9 +71,10 @@ export function renderScene(placed: PlacedScene, options: RenderOptions = {}): S
   const names = new Map((options.graph?.tables ?? []).map((t) => [t.key, `${t.schema}.${t.name}`]));
   const edges = el('g', { class: 'erd-edges' }, placed.edges.map((e) => renderEdge(e, names)));
   const nodes = el('g', { class: 'erd-nodes' }, placed.nodes.map((n) => (n.node.kind === 'table' ? renderTable(n, options) : renderSchema(n, options))));
+  const groups = el('g', { class: 'erd-groups' }, (placed.groups ?? []).map(renderGroup));
   const children: SvgChild[] = [];
   if (options.css) children.push(el('style', {}, [options.css]));
-  children.push(markers(), el('g', { class: 'erd-content', transform: `translate(${margin},${margin})` }, [edges, nodes]));
+  children.push(markers(), el('g', { class: 'erd-content', transform: `translate(${margin},${margin})` }, [groups, edges, nodes]));
   return el('svg', { xmlns: SVG_NS, class: 'erd', width, height, viewBox: `0 0 ${width} ${height}` }, children);
 }
 
@@ -95,7 +96,8 @@ function renderTable(n: PlacedNode, options: RenderOptions): SvgElement {
     const nameX = g.padX + g.markerChars * g.charWidth;
     const typeX = nameX + (n.nameChars + 2) * g.charWidth;
     const nnX = typeX + (n.typeChars + 1) * g.charWidth;
-    t.columns.forEach((c, i) => {
+    const rows = n.node.rows;
+    rows.forEach((c, i) => {
       const y = g.headerHeight + 2 + i * g.rowHeight + g.rowHeight / 2 + 4;
       const key = c.pk ? 'PK' : c.unique ? 'UQ' : '';
       const row: SvgChild[] = [];
@@ -107,12 +109,23 @@ function renderTable(n: PlacedNode, options: RenderOptions): SvgElement {
       if (nn) row.push(el('text', { class: 'erd-nn', x: nnX, y }, [nn]));
       children.push(el('g', { class: 'erd-row' }, row));
     });
+    if (n.node.hidden) {
+      const y = g.headerHeight + 2 + rows.length * g.rowHeight + g.rowHeight / 2 + 4;
+      children.push(el('text', { class: 'erd-more', x: nameX, y }, [moreColumnsText(n.node.hidden)]));
+    }
   }
   const attrs: Record<string, string | number> = { class: 'erd-table', transform: `translate(${round(n.x)},${round(n.y)})` };
   if (options.interactive) Object.assign(attrs, { tabindex: 0, role: 'button', 'aria-label': `table ${t.schema}.${t.name}` });
   const group = el('g', attrs, children);
   group.ref = { kind: 'table', key: t.key };
   return group;
+}
+
+function renderGroup(p: PlacedGroup): SvgElement {
+  return el('g', { class: 'erd-group', transform: `translate(${round(p.x)},${round(p.y)})` }, [
+    el('rect', { class: 'erd-group-frame', x: 0, y: 0, width: round(p.width), height: round(p.height), rx: 8 }),
+    el('text', { class: 'erd-group-title', x: GEOMETRY.groupPad, y: GEOMETRY.groupPad + 8 }, [p.label]),
+  ]);
 }
 
 function renderSchema(n: PlacedNode, options: RenderOptions): SvgElement {
