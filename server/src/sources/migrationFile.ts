@@ -18,7 +18,10 @@ export type MigrationTool =
   | 'knex'
   | 'typeorm'
   | 'db-migrate'
-  | 'js-migrations';
+  | 'js-migrations'
+  // Rails (workspace/railsApps.ts): db/schema.rb; Ruby migrations alone (not read)
+  | 'rails'
+  | 'rails-migrations';
 
 const GOOSE_MARKER = /^[ \t]*--[ \t]*\+goose[ \t]+(up|down)\b/i;
 const DBMATE_MARKER = /^[ \t]*--[ \t]*migrate:(up|down)\b/i;

@@ -1,0 +1,51 @@
+/**
+ * Which Ruby files of a Rails app form a history. Pure: paths in, histories out.
+ *
+ * - `db/schema.rb` is the database: `bin/rails db:schema:load` loads it, and Rails rewrites it after every
+ *   migration. A multi-database app has `db/<name>_schema.rb` beside it, one database each.
+ * - The Ruby migrations (`db/migrate/*.rb`, `db/<name>_migrate/*.rb`) are not read: with the schema file beside
+ *   them they are not part of any history (the schema is their result); without it they form a history of
+ *   their own, in version order, whose every file is a gap (the reader says it is not read).
+ * - The database is PostgreSQL unless a setting (`fklens.dialects`) or a folder name says otherwise:
+ *   `config/database.yml` is not read.
+ */
+import type { History } from './discovery';
+import { isRailsMigrationPath, isRailsSchemaPath } from '../sources/ruby/read';
+
+export { isRubySource } from '../sources/ruby/read';
+
+/** The `db` folder of a path and the database the file is for (`primary`, or the `<name>` of `<name>_schema.rb`). */
+function place(path: string): { db: string; database: string } {
+  const m = /^(?:(.*)\/)?db\/(?:([A-Za-z0-9_]+)_)?(?:schema\.rb$|migrate\/)/.exec(path)!;
+  const db = m[1] === undefined ? 'db' : `${m[1]}/db`;
+  return { db, database: m[2] ?? 'primary' };
+}
+
+const versionOf = (path: string) => /\/(\d+)_[^/]*$/.exec(path)?.[1] ?? '';
+const byVersion = (a: string, b: string) => {
+  const x = versionOf(a).replace(/^0+(?=\d)/, '');
+  const y = versionOf(b).replace(/^0+(?=\d)/, '');
+  return x.length - y.length || (x < y ? -1 : x > y ? 1 : a < b ? -1 : a > b ? 1 : 0);
+};
+
+export function planRailsHistories(paths: string[]): History[] {
+  const schemas = new Map<string, string>();
+  const migrations = new Map<string, string[]>();
+  for (const path of paths) {
+    const { db, database } = place(path);
+    const key = `${db}\0${database}`;
+    if (isRailsSchemaPath(path)) schemas.set(key, path);
+    else if (isRailsMigrationPath(path)) migrations.set(key, [...(migrations.get(key) ?? []), path]);
+  }
+  const histories: History[] = [];
+  const idOf = (key: string, suffix = '') => {
+    const [db, database] = key.split('\0');
+    return database === 'primary' ? `${db}${suffix}` : `${db}#${database}${suffix}`;
+  };
+  for (const [key, schema] of schemas) histories.push({ id: idOf(key), tool: 'rails', files: [schema] });
+  for (const [key, files] of migrations) {
+    if (schemas.has(key)) continue;
+    histories.push({ id: idOf(key, '#migrate'), tool: 'rails-migrations', files: files.sort(byVersion) });
+  }
+  return histories;
+}
