@@ -19,8 +19,10 @@ export type MigrationTool =
   | 'typeorm'
   | 'db-migrate'
   | 'js-migrations'
-  // Rails (workspace/railsApps.ts): db/schema.rb; Ruby migrations alone (not read)
+  // Rails (workspace/railsApps.ts): db/schema.rb with its Ruby migrations beside it (not read), db/schema.rb
+  // alone, Ruby migrations without a schema (not read: a gap)
   | 'rails'
+  | 'rails-schema'
   | 'rails-migrations';
 
 const GOOSE_MARKER = /^[ \t]*--[ \t]*\+goose[ \t]+(up|down)\b/i;

@@ -4,8 +4,9 @@
  * - `db/schema.rb` is the database: `bin/rails db:schema:load` loads it, and Rails rewrites it after every
  *   migration. A multi-database app has `db/<name>_schema.rb` beside it, one database each.
  * - The Ruby migrations (`db/migrate/*.rb`, `db/<name>_migrate/*.rb`) are not read: with the schema file beside
- *   them they are not part of any history (the schema is their result); without it they form a history of
- *   their own, in version order, whose every file is a gap (the reader says it is not read).
+ *   them they are not part of any history (the schema is their result; its reader says so once, `not-read`);
+ *   without it they form a history of their own whose oldest file stands for all of them, with one gap
+ *   (`unsupported`: the history is partial).
  * - The database is PostgreSQL unless a setting (`fklens.dialects`) or a folder name says otherwise:
  *   `config/database.yml` is not read.
  */
@@ -42,10 +43,12 @@ export function planRailsHistories(paths: string[]): History[] {
     const [db, database] = key.split('\0');
     return database === 'primary' ? `${db}${suffix}` : `${db}#${database}${suffix}`;
   };
-  for (const [key, schema] of schemas) histories.push({ id: idOf(key), tool: 'rails', files: [schema] });
+  // With migrations beside it, the schema file's reader says once that they are not read (`not-read`, no gap).
+  for (const [key, schema] of schemas) histories.push({ id: idOf(key), tool: migrations.has(key) ? 'rails' : 'rails-schema', files: [schema] });
   for (const [key, files] of migrations) {
     if (schemas.has(key)) continue;
-    histories.push({ id: idOf(key, '#migrate'), tool: 'rails-migrations', files: files.sort(byVersion) });
+    // None is read: the oldest stands for them all, with one `unsupported` problem (the history is partial).
+    histories.push({ id: idOf(key, '#migrate'), tool: 'rails-migrations', files: files.sort(byVersion).slice(0, 1) });
   }
   return histories;
 }

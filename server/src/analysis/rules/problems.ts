@@ -43,6 +43,7 @@ function problemRule(id: string, source: Source, defaultSeverity: Severity, titl
 export const problemRules: Rule[] = [
   problemRule('syntax-error', 'reader', 'error', 'Syntax error', 'PostgreSQL\'s parser rejects the statement. The rest of the file is still read, but what the statement would have done is missing from the model.'),
   problemRule('schema-error', 'reader', 'error', 'Invalid Prisma schema', 'The Prisma schema parses but does not validate (an unknown type, a relation without fields, a bad referential action ...). What the invalid part would declare is missing from the model.'),
+  problemRule('not-read', 'reader', 'info', 'Files not read', 'Files FK Lens recognises but does not read because another file holds their result: a Rails app\'s Ruby migrations beside db/schema.rb, which is what Rails loads. Not a gap: the model is complete without them.'),
   problemRule('unsupported', 'reader', 'info', 'File not read', 'The file is written for a database FK Lens does not read (e.g. CockroachDB-only syntax); it is left out of the model.'),
   problemRule(
     'fk-target-missing',

@@ -106,6 +106,8 @@ class Parser {
         this.i = first;
         const start = this.tokens[first].start;
         this.skipStatement(done);
+        // A stray `end` or `)` stops the skip where it started: step over it, so reading always moves on.
+        if (this.i === first) this.i++;
         out.push({ kind: 'unparsed', span: { start, end: Math.max(start, this.endOf()) }, reason: e.message });
       }
     }

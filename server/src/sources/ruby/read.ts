@@ -5,6 +5,7 @@
  * schema file exists it is their result; alone they are a gap (`unsupported`).
  */
 import type { Dialect, SourceFile, SourceProblem } from '../events';
+import type { MigrationTool } from '../migrationFile';
 import { LineIndex, type Span } from '../text';
 import { readMappedSql } from '../js/mappedSql';
 import { parseRuby } from './parser';
@@ -28,7 +29,8 @@ export function isRubySource(path: string): boolean {
   return isRailsSchemaPath(path) || isRailsMigrationPath(path);
 }
 
-export function readRubyFile(path: string, text: string, dialect: Dialect = 'postgres'): SourceFile {
+/** `tool`: `rails` when Ruby migrations are beside the schema (it says once that they are not read). */
+export function readRubyFile(path: string, text: string, dialect: Dialect = 'postgres', tool?: MigrationTool): SourceFile {
   const lines = new LineIndex(text);
   const firstLine: Span = { start: 0, end: Math.max(0, text.indexOf('\n') < 0 ? text.length : text.indexOf('\n')) };
   const leftOut = (problem: SourceProblem): SourceFile => ({ path, dialect, statementCount: 0, statements: [], events: [], problems: [problem], lines });
@@ -36,7 +38,7 @@ export function readRubyFile(path: string, text: string, dialect: Dialect = 'pos
     return leftOut({
       severity: 'info',
       code: 'unsupported',
-      message: 'FK Lens does not read Ruby migrations; it reads db/schema.rb, the schema Rails keeps as their result (`bin/rails db:schema:dump` writes it). This migration is left out of the model.',
+      message: 'FK Lens does not read Ruby migrations, and this Rails app has no db/schema.rb beside them (the schema Rails keeps as their result; `bin/rails db:schema:dump` writes it): its migrations are left out of the model.',
       span: firstLine,
     });
   }
@@ -56,6 +58,15 @@ export function readRubyFile(path: string, text: string, dialect: Dialect = 'pos
     return leftOut({ severity: 'warning', code: 'unsupported', message: `FK Lens could not read this schema: ${(e as Error).message}`, span: firstLine });
   }
   const read = readMappedSql(path, unit.sql);
-  const problems = [...unit.problems, ...read.problems].sort((a, b) => a.span.start - b.span.start);
+  const problems = [...unit.problems, ...read.problems];
+  if (tool === 'rails') {
+    problems.push({
+      severity: 'info',
+      code: 'not-read',
+      message: 'FK Lens reads this schema as the database (it is what `bin/rails db:schema:load` loads) and does not read the Ruby migrations beside it: this file is their result.',
+      span: unit.defineSpan ?? firstLine,
+    });
+  }
+  problems.sort((a, b) => a.span.start - b.span.start);
   return { path, dialect, statementCount: read.statements.length, statements: read.statements, events: read.events, problems, lines };
 }

@@ -16,6 +16,8 @@ import { pluralize, singularize } from './inflector';
 export interface SchemaUnit {
   sql: MappedSql;
   problems: SourceProblem[];
+  /** The `ActiveRecord::Schema...define(...)` line (up to its `do`). */
+  defineSpan?: Span;
 }
 
 /** Rails' version of the schema format (`ActiveRecord::Schema[8.1]`); `Schema.define` was written by Rails 6.1 and older. */
@@ -693,6 +695,7 @@ function defineCall(stmt: Statement): { call: CallNode; version: number } | unde
 export function schemaSql(program: Statement[], fileSpan: Span): SchemaUnit {
   const ctx: Context = { version: 8.1, problems: [], out: new MappedSql() };
   let found = false;
+  let defineSpan: Span | undefined;
   for (const stmt of program) {
     const define = defineCall(stmt);
     if (!define) {
@@ -700,6 +703,7 @@ export function schemaSql(program: Statement[], fileSpan: Span): SchemaUnit {
       continue;
     }
     found = true;
+    defineSpan ??= { start: define.call.span.start, end: define.call.block!.span.start };
     ctx.version = define.version;
     for (const inner of define.call.block!.body) {
       emitting(ctx, () => {
@@ -710,5 +714,5 @@ export function schemaSql(program: Statement[], fileSpan: Span): SchemaUnit {
     }
   }
   if (!found) ctx.problems.push(unsupported('This file has no `ActiveRecord::Schema.define` block, so FK Lens found no schema in it.', fileSpan));
-  return { sql: ctx.out, problems: ctx.problems };
+  return { sql: ctx.out, problems: ctx.problems, defineSpan };
 }

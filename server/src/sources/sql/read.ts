@@ -24,7 +24,7 @@ export function* readSqlFileSteps(path: string, text: string, tool: MigrationToo
   // JS / TS migrations: their reader turns the SQL the code would send into the same events.
   if (isJsSource(path)) return readJsMigration(path, text, dialect);
   // A Rails schema: read as the SQL Active Record sends for it.
-  if (isRubySource(path)) return readRubyFile(path, text, dialect);
+  if (isRubySource(path)) return readRubyFile(path, text, dialect, tool);
   if (!looksLikeText(text)) return notText(path, text, dialect ?? 'postgres');
   const up = upSection(text, tool);
   const detected = dialect ?? sniffDialect(up);
