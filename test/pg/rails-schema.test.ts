@@ -8,14 +8,16 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join, resolve } from 'node:path';
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { modelJson } from '../../server/src/model/json';
 import { openWorkspace } from '../../server/src/workspace/open';
 import { foreignKeysOf, startPostgres, type PgServer } from '../support/postgres';
 import { loadSchemaRb, railsSkip } from '../support/rails';
 import { CORPUS, corpusSkip } from '../support/corpus';
 
-const FIXTURE = resolve(__dirname, '../../../test/fixtures/rails');
+/** Kept as `schema.rb` (a corpus source has `db/schema.rb`; the repository holds no file by a corpus path): copied into an app. */
+const FIXTURE = resolve(__dirname, '../../../test/fixtures/rails/schema.rb');
 const BOOKKEEPING = new Set(['schema_migrations', 'ar_internal_metadata']);
 
 interface PgIndex {
@@ -78,7 +80,10 @@ describe('a Rails schema.rb read by FK Lens equals what Active Record creates', 
   }
 
   test('a schema using every option of the DSL', async () => {
-    const counts = await compare(FIXTURE, 'fixture');
+    const app = mkdtempSync(join(tmpdir(), 'fklens-rails-app-'));
+    mkdirSync(join(app, 'db'));
+    copyFileSync(FIXTURE, join(app, 'db/schema.rb'));
+    const counts = await compare(app, 'fixture');
     assert.ok(counts.fks >= 12, `${counts.fks} foreign keys`);
   });
 

@@ -16,6 +16,7 @@ import { planHistories } from '../../server/src/workspace/discovery';
 import { Workspace } from '../../server/src/workspace/workspace';
 import { modelJson } from '../../server/src/model/json';
 import { historyGaps } from '../../server/src/model/partial';
+import { ignoreFixes } from '../../server/src/features/ignore';
 import { check, rulesOf } from '../support/rules';
 
 before(async () => {
@@ -197,5 +198,27 @@ describe('Rails apps in discovery and the model', () => {
     alone.setFile('db/migrate/20240102000000_more.rb', '');
     const [history] = alone.model().histories;
     assert.deepEqual(historyGaps(history).map((g) => g.code), ['unsupported']);
+  });
+});
+
+describe('suppressions in a Rails schema', () => {
+  test('`# fklens-ignore` covers the next line; the Ignore actions write `#` comments', () => {
+    const rb = (comment: string) =>
+      schema(`  create_table "users" do |t|
+  end
+  create_table "posts" do |t|
+    t.bigint "user_id"
+  end
+${comment}  add_foreign_key "posts", "users"`);
+    const missing = (text: string) => check({ 'db/schema.rb': text }).filter((f) => f.rule === 'fk-missing-index');
+    assert.equal(missing(rb('')).length, 1);
+    assert.equal(missing(rb('  # fklens-ignore fk-missing-index small table\n')).length, 0);
+    const text = rb('');
+    const ws = new Workspace({});
+    ws.setFile('db/schema.rb', text);
+    const finding = missing(text)[0];
+    const [line, file] = ignoreFixes(ws.model(), 'db/schema.rb', text, 'fk-missing-index', finding.span.start);
+    assert.equal(line.edits[0].newText, '  # fklens-ignore fk-missing-index\n');
+    assert.equal(file.edits[0].newText, '# fklens-ignore-file fk-missing-index\n');
   });
 });
