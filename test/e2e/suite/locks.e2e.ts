@@ -72,7 +72,7 @@ describe('lock reach on the shop example', () => {
     // The hover now names the lock_timeout and where it is set (the README's screenshot).
     const at = positionOf(editor.document, 'ALTER TABLE payments', 2);
     const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, at);
-    assert.match(markdownOf(hovers), /lock_timeout `5s`, set at \[db\/migrations\/0006\\_payments\\_keep\\_user\\_id\\\.up\\\.sql:1\]/);
+    assert.match(markdownOf(hovers), /lock_timeout `5s`, set at \[0006\\_payments\\_keep\\_user\\_id\\\.up\\\.sql\\:1\]/);
     if (ui.available) {
       // Below the line, so that the migration stays readable in the screenshot.
       const hoverSettings = vscode.workspace.getConfiguration('editor.hover');
