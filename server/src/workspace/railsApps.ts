@@ -15,6 +15,9 @@ import { isRailsMigrationPath, isRailsSchemaPath } from '../sources/ruby/read';
 
 export { isRubySource } from '../sources/ruby/read';
 
+/** The files of a Rails app FK Lens looks at, as globs (the editor's file watchers; see isRubySource). */
+export const RAILS_GLOBS = ['**/db/schema.rb', '**/db/*_schema.rb', '**/db/migrate/*.rb', '**/db/*_migrate/*.rb'];
+
 /** The `db` folder of a path and the database the file is for (`primary`, or the `<name>` of `<name>_schema.rb`). */
 function place(path: string): { db: string; database: string } {
   const m = /^(?:(.*)\/)?db\/(?:([A-Za-z0-9_]+)_)?(?:schema\.rb$|migrate\/)/.exec(path)!;
