@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import type { SourceProblem } from '../events';
 import type { Span } from '../text';
 import { MappedSql } from '../js/mappedSql';
+import { Emitter } from '../js/knexSql';
 import type { CallNode, HashPair, RubyNode, Statement } from './parser';
 import { pluralize, singularize } from './inflector';
 
@@ -100,15 +101,10 @@ function emitting(ctx: Context, emit: () => void): void {
 
 // ---- Emitting SQL ----------------------------------------------------------------------------------------------
 
-class Emit {
-  constructor(readonly sql: MappedSql, public span: Span) {}
-  kw(text: string): this {
-    this.sql.atomic(text, this.span);
-    return this;
-  }
-  at(text: string, span: Span | undefined): this {
-    this.sql.atomic(text, span ?? this.span);
-    return this;
+/** knex's emitter (keywords stand for the declaring call), plus Ruby strings; a statement goes to `out` when it ends. */
+class Emit extends Emitter {
+  constructor(private readonly out: MappedSql, span: Span) {
+    super(span);
   }
   /** A Ruby string's value as SQL text, character for character where the file has it. */
   ruby(node: RubyNode): this {
@@ -120,8 +116,9 @@ class Emit {
     }
     return this;
   }
-  end(): void {
-    this.kw(';\n');
+  override end(): void {
+    super.end();
+    this.out.append(this.sql);
   }
 }
 
