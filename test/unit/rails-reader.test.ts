@@ -141,6 +141,17 @@ describe('the Rails schema reader', () => {
     }
   });
 
+  test('a schema dumped from MySQL is left out (a gap), not read as PostgreSQL (InnoDB indexes every FK by itself)', () => {
+    const f = read(schema(`  create_table "users", charset: "utf8mb4", collation: "utf8mb4_0900_ai_ci", force: :cascade do |t|
+  end
+  create_table "posts", charset: "utf8mb4", force: :cascade do |t|
+    t.bigint "user_id"
+  end
+  add_foreign_key "posts", "users"`));
+    assert.deepEqual([f.events.length, f.problems.map((p) => p.code)], [0, ['unsupported']]);
+    assert.match(f.problems[0].message, /dumped from MySQL/);
+  });
+
   test('a multi-database schema file and default names: index_<table>_on_<cols>, fk_rails_<hash>, the parent singular', () => {
     const text = schema(`  create_table "categories" do |t|
   end

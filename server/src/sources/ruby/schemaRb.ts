@@ -679,6 +679,15 @@ function schemaCall(ctx: Context, call: CallNode): void {
   }
 }
 
+/** The first `create_table` with MySQL's table options (the MySQL adapter's dumper writes them on every table). */
+function mysqlTable(body: Statement[]): CallNode | undefined {
+  for (const stmt of body) {
+    if (stmt.kind !== 'call' || stmt.name !== 'create_table') continue;
+    if (opt(stmt, 'charset') || opt(stmt, 'collation') || /\bENGINE\s*=/i.test(str(opt(stmt, 'options')) ?? '')) return stmt;
+  }
+  return undefined;
+}
+
 /** `ActiveRecord::Schema[8.1].define(version: ...)` or `ActiveRecord::Schema.define(...)`: its block and format version. */
 function defineCall(stmt: Statement): { call: CallNode; version: number } | undefined {
   if (stmt.kind !== 'call' || stmt.name !== 'define' || !stmt.block) return undefined;
@@ -702,6 +711,12 @@ export function schemaSql(program: Statement[], fileSpan: Span): SchemaUnit {
     found = true;
     defineSpan ??= { start: define.call.span.start, end: define.call.block!.span.start };
     ctx.version = define.version;
+    const mysql = mysqlTable(define.call.block!.body);
+    if (mysql) {
+      // InnoDB indexes every FK by itself: read as PostgreSQL, its keys would look unindexed.
+      ctx.problems.push(unsupported('This schema was dumped from MySQL (its tables have `charset:` / `collation:` / `ENGINE=` options); FK Lens reads Rails schemas for PostgreSQL only so far, so it is left out of the model.', mysql.span));
+      continue;
+    }
     for (const inner of define.call.block!.body) {
       emitting(ctx, () => {
         if (inner.kind === 'unparsed') throw new Unsupported(`FK Lens could not read this statement (${inner.reason}); it is left out of the model.`, inner.span);
