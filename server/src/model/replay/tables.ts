@@ -3,7 +3,7 @@ import type { ColumnDefinition, ConstraintDefinition, CreateTableEvent } from '.
 import { chooseName, columnsAddition } from '../names';
 import type { Column, Table } from '../schema';
 import { qualifiedName } from '../schema';
-import { addCheck, addConstraint, addForeignKey, addKey, bindPending } from './constraints';
+import { addCheck, addConstraint, addForeignKey, addKey, bindPending, dropForeignKeys } from './constraints';
 import type { ReplayState } from './state';
 
 export function createTable(s: ReplayState, event: CreateTableEvent): void {
@@ -124,7 +124,7 @@ export function dropTable(s: ReplayState, table: Table): void {
         });
       }
     }
-    other.foreignKeys = other.foreignKeys.filter((f) => f.refTableId !== table.id);
+    dropForeignKeys(s, other, (f) => f.refTableId === table.id);
     if (other.partitionOf === table.id) dropTable(s, other);
     other.inherits = other.inherits.filter((id) => id !== table.id);
   }
