@@ -20,7 +20,7 @@ export function addCheck(s: ReplayState, table: Table, c: ConstraintDefinition):
   if (c.name) return addCheckName(s, table, c.name);
   if (s.policy.dialect !== 'postgres') return;
   const only = c.expressionColumns?.length === 1 ? c.expressionColumns[0] : undefined;
-  addCheckName(s, table, chooseName(table.name, only, 'check', s.constraintNameTaken(table.schema, table)));
+  addCheckName(s, table, s.chooseConstraintName(table, table.name, only, 'check'));
 }
 
 function addCheckName(s: ReplayState, table: Table, name: string): void {
@@ -120,8 +120,7 @@ export function addForeignKey(s: ReplayState, table: Table, c: ConstraintDefinit
     declared('columns', `Foreign key on ${table.name} references ${refTable.name}(${missing.join(', ')}), which does not exist at this point.`);
     return;
   }
-  const taken = s.constraintNameTaken(table.schema, table);
-  const name = c.name ?? (s.policy.dialect === 'mysql' ? mysqlForeignKeyName(table, taken) : chooseName(table.name, columnsAddition(c.columns), 'fkey', taken));
+  const name = c.name ?? (s.policy.dialect === 'mysql' ? mysqlForeignKeyName(table, s.constraintNameTaken(table.schema, table)) : s.chooseConstraintName(table, table.name, columnsAddition(c.columns), 'fkey'));
   const existedBefore = table.createdStep < s.step;
   const fk: ForeignKey = {
     name,

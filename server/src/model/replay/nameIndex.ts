@@ -18,6 +18,11 @@ export class ConstraintNameIndex {
   private readonly bySchema: Map<string, Map<string, number>>;
   /** The schemas' name maps this index may change in place (created or copied by it). */
   private owned = new Set<Map<string, number>>();
+  /**
+   * Per default-name family (schema, name1, name2, label): a pass every earlier one of which is a taken name.
+   * True while no name is removed (then all are forgotten); a clone starts without any.
+   */
+  private readonly hints = new Map<string, { pass: number }>();
 
   constructor(from?: ConstraintNameIndex) {
     this.bySchema = new Map(from?.bySchema);
@@ -33,10 +38,23 @@ export class ConstraintNameIndex {
   }
 
   remove(schema: string, name: string): void {
+    if (this.hints.size) this.hints.clear();
     const names = this.own(schema);
     const n = names.get(name) ?? 0;
     if (n > 1) names.set(name, n - 1);
     else names.delete(name);
+  }
+
+  /**
+   * Where chooseName may start for a family of default names in a schema (see hints); chooseName moves it to
+   * the pass it picks. A choice that keeps colliding (long names cut to the same 63 bytes) so tries each
+   * candidate once per history, not once per constraint.
+   */
+  hint(schema: string, name1: string, name2: string | undefined, label: string): { pass: number } {
+    const key = `${schema}\0${name1}\0${name2 ?? ''}\0${label}`;
+    let hint = this.hints.get(key);
+    if (!hint) this.hints.set(key, (hint = { pass: 0 }));
+    return hint;
   }
 
   addTable(table: Table): void {

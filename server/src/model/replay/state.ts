@@ -14,6 +14,7 @@ import { qualifiedName } from '../schema';
 import { hasServingIndex, indexServes } from '../indexing';
 import type { LockSession } from './locks';
 import { ConstraintNameIndex } from './nameIndex';
+import { chooseName } from '../names';
 import type { ConstraintValidation, ForeignKeyDeclaration, IndexLoss, PendingForeignKey, RenameFact, ReplayProblem, StatementLocks, UnresolvedForeignKey } from './types';
 
 const DEFAULT_SEARCH_PATH = ['$user', 'public'];
@@ -359,6 +360,16 @@ export class ReplayState {
   constraintNameTaken(schema: string, table: Table): (name: string) => boolean {
     const added = this.tables.has(table.id);
     return (name) => this.constraintNameIndex.has(schema, name) || (!added && hasConstraintName(table, name));
+  }
+
+  /**
+   * The default name of a constraint (FK, CHECK): `name1_name2_label`, `..._label1`, ... the first that no
+   * constraint of the table's schema bears (PostgreSQL's ChooseConstraintName).
+   */
+  chooseConstraintName(table: Table, name1: string, name2: string | undefined, label: string): string {
+    const taken = this.constraintNameTaken(table.schema, table);
+    if (!this.tables.has(table.id)) return chooseName(name1, name2, label, taken);
+    return chooseName(name1, name2, label, taken, this.constraintNameIndex.hint(table.schema, name1, name2, label));
   }
 
   /** A constraint name appeared on a table (kept in the name index once the table is in the replay). */
