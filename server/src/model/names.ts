@@ -56,6 +56,18 @@ export function columnsAddition(columns: string[]): string {
 }
 
 /**
+ * What decides the names chooseName tries for (name1, name2, label): the stem for each label length it reaches
+ * (passes below 10^7). Two choices of the same family try the same names in the same order, so what one learnt
+ * about taken candidates holds for the other (FK columns whose names differ only past the cut are one family).
+ */
+export function nameFamily(name1: string, name2: string | undefined, label: string): string {
+  const bytes = byteLength(label);
+  let family = label;
+  for (let digits = 0; digits <= 7; digits++) family += '\0' + objectNameStem(name1, name2, bytes + digits);
+  return family;
+}
+
+/**
  * Picks `name1_name2_label`, then `..._label1`, `..._label2`... until `isUsed` says the name is free. `from`
  * (optional) is a pass every earlier one of which the caller knows to be taken: the search starts there, and
  * `from.pass` is set to the pass chosen.

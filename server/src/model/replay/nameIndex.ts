@@ -19,7 +19,7 @@ export class ConstraintNameIndex {
   /** The schemas' name maps this index may change in place (created or copied by it). */
   private owned = new Set<Map<string, number>>();
   /**
-   * Per default-name family (schema, name1, name2, label): a pass every earlier one of which is a taken name.
+   * Per schema and default-name family (names.ts nameFamily): a pass every earlier one of which is a taken name.
    * True while no name is removed (then all are forgotten); a clone starts without any.
    */
   private readonly hints = new Map<string, { pass: number }>();
@@ -50,8 +50,8 @@ export class ConstraintNameIndex {
    * the pass it picks. A choice that keeps colliding (long names cut to the same 63 bytes) so tries each
    * candidate once per history, not once per constraint.
    */
-  hint(schema: string, name1: string, name2: string | undefined, label: string): { pass: number } {
-    const key = `${schema}\0${name1}\0${name2 ?? ''}\0${label}`;
+  hint(schema: string, family: string): { pass: number } {
+    const key = `${schema}\0${family}`;
     let hint = this.hints.get(key);
     if (!hint) this.hints.set(key, (hint = { pass: 0 }));
     return hint;

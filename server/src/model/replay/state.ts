@@ -14,7 +14,7 @@ import { qualifiedName } from '../schema';
 import { hasServingIndex, indexServes } from '../indexing';
 import type { LockSession } from './locks';
 import { ConstraintNameIndex } from './nameIndex';
-import { chooseName } from '../names';
+import { chooseName, makeObjectName, nameFamily } from '../names';
 import type { ConstraintValidation, ForeignKeyDeclaration, IndexLoss, PendingForeignKey, RenameFact, ReplayProblem, StatementLocks, UnresolvedForeignKey } from './types';
 
 const DEFAULT_SEARCH_PATH = ['$user', 'public'];
@@ -368,8 +368,13 @@ export class ReplayState {
    */
   chooseConstraintName(table: Table, name1: string, name2: string | undefined, label: string): string {
     const taken = this.constraintNameTaken(table.schema, table);
+    const first = makeObjectName(name1, name2, label);
+    if (!taken(first)) return first;
     if (!this.tables.has(table.id)) return chooseName(name1, name2, label, taken);
-    return chooseName(name1, name2, label, taken, this.constraintNameIndex.hint(table.schema, name1, name2, label));
+    // A collision: the family's hint skips the candidates an earlier choice found taken.
+    const hint = this.constraintNameIndex.hint(table.schema, nameFamily(name1, name2, label));
+    hint.pass = Math.max(hint.pass, 1);
+    return chooseName(name1, name2, label, taken, hint);
   }
 
   /** A constraint name appeared on a table (kept in the name index once the table is in the replay). */
