@@ -67,13 +67,14 @@ export function createTable(s: ReplayState, event: CreateTableEvent): void {
   }
   s.tables.set(table.id, table);
   s.register(table);
-  // Keys first (an FK of this table may reference its own key), then FKs, in declaration order.
+  // CHECKs come with the table, then its keys' indexes (their default names avoid the CHECKs' names), then FKs
+  // (an FK of this table may reference its own key), each in declaration order, as PostgreSQL creates them.
   const all: { c: ConstraintDefinition; column?: ColumnDefinition }[] = [
     ...event.columns.flatMap((column) => column.constraints.map((c) => ({ c, column }))),
     ...event.constraints.map((c) => ({ c })),
   ];
-  for (const { c } of all) if (c.kind === 'primary' || c.kind === 'unique') addConstraint(s, table, c);
   for (const { c } of all) if (c.kind === 'check') addCheck(s, table, c);
+  for (const { c } of all) if (c.kind === 'primary' || c.kind === 'unique') addConstraint(s, table, c);
   if (s.policy.dialect === 'sqlite' && !event.withoutRowid) markRowidAlias(table, event);
   for (const { c } of all) if (c.kind === 'foreign') addForeignKey(s, table, c, false);
   bindPending(s, table);
