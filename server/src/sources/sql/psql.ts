@@ -21,6 +21,7 @@
 import type { SourceProblem } from '../events';
 import type { Span } from '../text';
 import { MappedSql } from '../js/mappedSql';
+import { skipBlockComment, skipQuoted, skipString } from './lexer';
 
 export interface PsqlScript {
   /** The SQL psql sends, same length as the file when nothing was replaced by a text of another length. */
@@ -131,7 +132,7 @@ class Scan {
         continue;
       }
       if (c === 47 && next === 42) {
-        this.i = skipBlockComment(text, i);
+        this.i = skipBlockComment(text, i, n);
         continue;
       }
       if (c === 92) {
@@ -141,11 +142,11 @@ class Scan {
       if (this.statementStart < 0) this.statementStart = i;
       if (c === 39) {
         const escapes = i > 0 && (text.charCodeAt(i - 1) === 69 || text.charCodeAt(i - 1) === 101) && !(i > 1 && isWordChar(text.charCodeAt(i - 2)));
-        this.i = skipString(text, i, escapes);
+        this.i = skipString(text, i, n, escapes);
         continue;
       }
       if (c === 34) {
-        this.i = skipQuoted(text, i);
+        this.i = skipQuoted(text, i, n);
         continue;
       }
       if (c === 36) {
@@ -551,43 +552,6 @@ function varEnd(text: string, from: number): number {
 function endOfLine(text: string, from: number): number {
   const nl = text.indexOf('\n', from);
   return nl < 0 ? text.length : nl;
-}
-
-function skipBlockComment(text: string, i: number): number {
-  let depth = 0;
-  while (i < text.length) {
-    if (text.charCodeAt(i) === 47 && text.charCodeAt(i + 1) === 42) {
-      depth++;
-      i += 2;
-    } else if (text.charCodeAt(i) === 42 && text.charCodeAt(i + 1) === 47) {
-      depth--;
-      i += 2;
-      if (depth === 0) return i;
-    } else i++;
-  }
-  return text.length;
-}
-
-function skipString(text: string, i: number, escapes: boolean): number {
-  for (let j = i + 1; j < text.length; j++) {
-    const c = text.charCodeAt(j);
-    if (escapes && c === 92) j++;
-    else if (c === 39) {
-      if (text.charCodeAt(j + 1) === 39) j++;
-      else return j + 1;
-    }
-  }
-  return text.length;
-}
-
-function skipQuoted(text: string, i: number): number {
-  for (let j = i + 1; j < text.length; j++) {
-    if (text.charCodeAt(j) === 34) {
-      if (text.charCodeAt(j + 1) === 34) j++;
-      else return j + 1;
-    }
-  }
-  return text.length;
 }
 
 /** A dollar-quoted body from `i` (a `$`): its end; `$1` and a lone `$` are one character. */
