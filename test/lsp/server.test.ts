@@ -1079,6 +1079,8 @@ describe('responsiveness: long analyses never block requests, newer edits supers
       const opened = performance.now();
       client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'sql', version: 1, text: bigText(tables, `r${round}_t`) } });
       const during = await hoverAccounts();
+      // Whether the large file's diagnostics were out when the hover's answer came: they must not have been.
+      const publishedBeforeHover = client.published.slice(since).some((p) => p.uri === uri && p.version === 1);
       await client.waitForDiagnostics(uri, since, `the diagnostics of ${tables} tables`, (p) => p.version === 1);
       const analysis = performance.now() - opened;
       client.notify('textDocument/didClose', { textDocument: { uri } });
@@ -1087,8 +1089,10 @@ describe('responsiveness: long analyses never block requests, newer edits supers
         continue;
       }
       assert.match(during.value, /DELETE FROM accounts/, 'the hover has its content');
-      // Today's bundle answered only once the large file was parsed: most of the analysis time.
-      assert.ok(during.ms < analysis * 0.25, `hover ${during.ms.toFixed(0)} ms while the analysis took ${analysis.toFixed(0)} ms`);
+      // The old server answered only once the large file was analysed: the hover came after its diagnostics. Now
+      // it is answered from the last model, before the analysis ends (an order, not a time: the machine may be busy).
+      assert.ok(!publishedBeforeHover, `the hover (${during.ms.toFixed(0)} ms) was answered only after the large file's diagnostics (analysis ${analysis.toFixed(0)} ms)`);
+      assert.ok(during.ms < analysis * 0.6, `hover ${during.ms.toFixed(0)} ms while the analysis took ${analysis.toFixed(0)} ms`);
       break;
     }
   });

@@ -120,6 +120,51 @@ test('SET LOCAL lock_timeout covers a golang-migrate file (one query, one implic
   assert.doesNotMatch(stderr, /lock timeout/);
 });
 
+test('fk-locks-parent reports a parent once per transaction: the next statement that drops an FK of it finds the lock held and does not wait; run on its own, it waits again', async () => {
+  const db = await pg.createDatabase(`held_${++n}`);
+  const init =
+    'CREATE TABLE orders (id bigint PRIMARY KEY);\n' +
+    'CREATE TABLE items (id bigint PRIMARY KEY, order_id bigint REFERENCES orders (id));\n' +
+    'CREATE TABLE notes (id bigint PRIMARY KEY, order_id bigint REFERENCES orders (id));\n';
+  await pg.exec(db, init);
+  const migration = new Client({ host: pg.socketDir, user: 'postgres', database: db });
+  await migration.connect();
+  try {
+    await migration.query('BEGIN');
+    await migration.query('ALTER TABLE items DROP CONSTRAINT items_order_id_fkey');
+    // A report now queues for orders behind the migration's ACCESS EXCLUSIVE lock.
+    const report = inBackground(pg, db, 'SELECT count(*) FROM orders;');
+    await report.waiting();
+    // The second drop needs ACCESS EXCLUSIVE on orders too: the transaction holds it, so it does not wait at all.
+    await migration.query("SET LOCAL lock_timeout = '100ms'");
+    await migration.query('ALTER TABLE notes DROP CONSTRAINT notes_order_id_fkey');
+    await migration.query('COMMIT');
+    assert.doesNotMatch((await report.done).stderr, /ERROR/);
+
+    // Statements run one by one: the first one's lock went at its commit, and the second waits behind the report.
+    await pg.exec(db, 'ALTER TABLE items ADD FOREIGN KEY (order_id) REFERENCES orders (id); ALTER TABLE notes ADD FOREIGN KEY (order_id) REFERENCES orders (id);');
+    await migration.query('ALTER TABLE items DROP CONSTRAINT items_order_id_fkey');
+    const reader = await holdLock(pg, db, 'BEGIN; SELECT count(*) FROM orders;');
+    try {
+      await migration.query("SET lock_timeout = '100ms'");
+      await assert.rejects(migration.query('ALTER TABLE notes DROP CONSTRAINT notes_order_id_fkey'), /lock timeout/);
+    } finally {
+      await reader.release();
+    }
+  } finally {
+    await migration.end();
+  }
+  // The rule says the same: once in golang-migrate's one-transaction file, twice when goose runs the statements one by one.
+  const drops = 'ALTER TABLE items DROP CONSTRAINT items_order_id_fkey;\nALTER TABLE notes DROP CONSTRAINT notes_order_id_fkey;\n';
+  const count = (files: Record<string, string>) => {
+    const ws = new Workspace({});
+    for (const [path, text] of Object.entries(files)) ws.setFile(path, text);
+    return analyze(ws.model()).findings.filter((f) => f.rule === 'fk-locks-parent').length;
+  };
+  assert.equal(count({ 'db/migrations/0001_init.up.sql': init, 'db/migrations/0002_drop.up.sql': drops }), 1);
+  assert.equal(count({ 'migrations/00001_init.sql': `-- +goose Up\n${init}`, 'migrations/00002_drop.sql': `-- +goose NO TRANSACTION\n-- +goose Up\n${drops}` }), 2);
+});
+
 /** A project written under out/ (the tools load it from there). */
 function project(files: Record<string, string>): string {
   const dir = join(repoRoot(), 'out', 'lock-rule-projects', `p-${process.pid}-${++n}`);

@@ -79,7 +79,9 @@ test('globs and several targets: the files they name, each finding once', () => 
     'db/migrations/0003_reviews.up.sql set-null-on-not-null',
   ]);
   const two = cli(['check', 'db/migrations/0003_reviews.up.sql', 'db', 'db/migrations/0002_orders.up.sql', '--fail-on', 'never'], dir);
-  assert.deepEqual(rules(two.stdout), rules(glob.stdout));
+  // With the folder the whole history is targeted: lock-timeout-missing is then reported on its newest migration only
+  // (the glob names 0002 and 0003 alone: both under review, both judged).
+  assert.deepEqual(rules(two.stdout), rules(glob.stdout).filter((r) => r !== 'db/migrations/0002_orders.up.sql lock-timeout-missing'));
 });
 
 test('a target with nothing to read is exit 2 with one line; --allow-empty; a missing target is exit 2', () => {

@@ -63,9 +63,62 @@ test('lock-timeout-missing: once per migration, at its first statement that make
   assert.equal(textAt(sql, f.span), 'ALTER TABLE orders');
   assert.match(f.message, /^No lock_timeout is set before ALTER TABLE orders ADD COLUMN total takes ACCESS EXCLUSIVE on orders \(and 1 more statement of this migration\): behind a long transaction on orders it waits, and every later query on orders queues behind it\. Set one with `SET lock_timeout = '5s';` as the first statement of the \.up\.sql file/);
   assert.deepEqual(f.related?.map((r) => [textAt(sql, r.span), r.message]), [['ALTER TABLE items', 'ALTER TABLE items DROP CONSTRAINT items_order_id_fkey: ACCESS EXCLUSIVE on orders']]);
-  // Every migration is judged on its own.
-  const both = of({ [M1]: INIT, [M2]: 'TRUNCATE orders CASCADE;\n', 'db/migrations/0003_more.up.sql': 'CREATE TABLE carts (user_id bigint REFERENCES users (id));\n' }, 'lock-timeout-missing');
-  assert.deepEqual(both.map((x) => x.file), [M2, 'db/migrations/0003_more.up.sql']);
+});
+
+const M3 = 'db/migrations/0003_more.up.sql';
+const M4 = 'db/migrations/0004_last.up.sql';
+
+test('lock-timeout-missing: a history that never sets lock_timeout gets one finding, on its newest migration that needs one, counting the others', () => {
+  const files = { [M1]: INIT, [M2]: 'TRUNCATE orders CASCADE;\n', [M3]: 'CREATE TABLE carts (user_id bigint REFERENCES users (id));\n', [M4]: 'CREATE TABLE notes (id bigint);\n' };
+  const findings = of(files, 'lock-timeout-missing');
+  assert.deepEqual(findings.map((x) => x.file), [M3]);
+  assert.match(findings[0].message, / No migration of this history sets lock_timeout, and 1 earlier one locks referenced tables this way too; they have most likely run already, so only the newest is reported\.$/);
+  assert.deepEqual(findings[0].related?.map((r) => [r.file, r.message]), [[M2, 'an earlier migration, also without lock_timeout: TRUNCATE orders CASCADE: ACCESS EXCLUSIVE on orders']]);
+  // fk-locks-parent alike: the newest migration that drops an FK of an existing parent.
+  const drops = of({ [M1]: INIT, [M2]: 'ALTER TABLE items DROP CONSTRAINT items_order_id_fkey;\n', [M3]: 'ALTER TABLE orders DROP CONSTRAINT orders_user_id_fkey;\n' }, 'fk-locks-parent');
+  assert.deepEqual(drops.map((x) => x.file), [M3]);
+  assert.match(drops[0].message, /on users, which it does not name.* No migration of this history sets lock_timeout, and 1 earlier one locks parents this way too;/);
+  assert.deepEqual(drops[0].related?.map((r) => r.file), [M2]);
+  // Migrations under review (the files fklens check is given, or those from checkFrom on) are judged each.
+  const reviewed = (config: { checkFrom?: string; reviewed?: string[] }) => {
+    const ws = new Workspace({});
+    for (const [path, text] of Object.entries(files)) ws.setFile(path, text);
+    return analyze(ws.model(), { rules: {}, protectedTables: [], ...config }).findings.filter((f) => f.rule === 'lock-timeout-missing');
+  };
+  assert.deepEqual(reviewed({ reviewed: [M2] }).map((x) => x.file), [M2]);
+  assert.deepEqual(reviewed({ checkFrom: '0002' }).map((x) => x.file), [M2, M3]);
+  assert.doesNotMatch(reviewed({ checkFrom: '0002' })[1].message, /earlier one/);
+});
+
+test('lock-timeout-missing and fk-locks-parent: once a migration sets lock_timeout, every later one that lacks it is reported, the older ones not', () => {
+  const files = {
+    [M1]: INIT,
+    [M2]: 'ALTER TABLE items DROP CONSTRAINT items_order_id_fkey;\n',
+    [M3]: "SET lock_timeout = '5s';\nALTER TABLE orders ADD COLUMN total int;\n",
+    [M4]: 'ALTER TABLE orders DROP CONSTRAINT orders_user_id_fkey;\n',
+    'db/migrations/0005_more.up.sql': 'CREATE TABLE carts (user_id bigint REFERENCES users (id));\n',
+  };
+  assert.deepEqual(of(files, 'lock-timeout-missing').map((x) => x.file), [M4, 'db/migrations/0005_more.up.sql']);
+  assert.deepEqual(of(files, 'fk-locks-parent').map((x) => x.file), [M4]);
+  for (const f of [...of(files, 'lock-timeout-missing'), ...of(files, 'fk-locks-parent')]) assert.doesNotMatch(f.message, /earlier one/);
+  // A SET that turns the timeout off is no practice.
+  assert.deepEqual(of({ ...files, [M3]: 'SET lock_timeout = 0;\nALTER TABLE orders ADD COLUMN total int;\n' }, 'lock-timeout-missing').map((x) => x.file), ['db/migrations/0005_more.up.sql']);
+});
+
+test('fk-locks-parent: a parent the transaction holds already is reported once, at the statement that takes it', () => {
+  const init = INIT + 'CREATE TABLE notes (id bigint PRIMARY KEY, order_id bigint REFERENCES orders (id));\n';
+  const drops = 'ALTER TABLE items DROP CONSTRAINT items_order_id_fkey;\nALTER TABLE notes DROP CONSTRAINT notes_order_id_fkey;\nDROP TABLE items;\n';
+  // golang-migrate runs the file as one transaction: the first statement takes orders, the others find it held.
+  const once = of({ [M1]: init, [M2]: drops }, 'fk-locks-parent');
+  assert.deepEqual(once.map((f) => textAt(drops, f.span)), ['ALTER TABLE items']);
+  // Statements run one by one (goose NO TRANSACTION), or after a COMMIT: each waits for the lock anew.
+  const goose = (up: string) => ({ 'migrations/00001_init.sql': `-- +goose Up\n${init}`, 'migrations/00002_next.sql': up });
+  assert.equal(of(goose(`-- +goose NO TRANSACTION\n-- +goose Up\n${drops}`), 'fk-locks-parent').length, 2);
+  assert.equal(of(goose(`-- +goose Up\n${drops}`), 'fk-locks-parent').length, 1);
+  const committed = 'BEGIN;\nALTER TABLE items DROP CONSTRAINT items_order_id_fkey;\nCOMMIT;\nBEGIN;\nALTER TABLE notes DROP CONSTRAINT notes_order_id_fkey;\nCOMMIT;\n';
+  assert.equal(of(goose(`-- +goose NO TRANSACTION\n-- +goose Up\n${committed}`), 'fk-locks-parent').length, 2);
+  const oneBegin = 'BEGIN;\nALTER TABLE items DROP CONSTRAINT items_order_id_fkey;\nALTER TABLE notes DROP CONSTRAINT notes_order_id_fkey;\nCOMMIT;\n';
+  assert.equal(of(goose(`-- +goose NO TRANSACTION\n-- +goose Up\n${oneBegin}`), 'fk-locks-parent').length, 1);
 });
 
 test('lock-timeout-missing: a lock_timeout in effect, SHARE UPDATE EXCLUSIVE only, new or unreferenced tables: nothing', () => {

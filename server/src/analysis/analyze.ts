@@ -83,6 +83,11 @@ function spelledInPrisma(model: WorkspaceModel, config: AnalysisConfig): (f: Fin
 
 export function analyze(model: WorkspaceModel, config: AnalysisConfig = DEFAULT_ANALYSIS_CONFIG, rules: readonly Rule[] = RULES): AnalysisResult {
   const notes: string[] = [];
+  const skipped = filesBeforeCheckFrom(model, config.checkFrom, notes);
+  // Under review: the files asked for, and with checkFrom the migrations from it on.
+  const reviewed = new Set(config.reviewed ?? []);
+  if (skipped.size) for (const h of model.histories) for (const f of h.history.files) if (!skipped.has(f)) reviewed.add(f);
+  const settings = { protectedTables: config.protectedTables, ...(reviewed.size ? { reviewed: [...reviewed].sort() } : {}) };
   const findings: ReportedFinding[] = [];
   const histories = model.histories;
   const ran = new Set<string>();
@@ -93,7 +98,7 @@ export function analyze(model: WorkspaceModel, config: AnalysisConfig = DEFAULT_
     let raw: Finding[];
     try {
       const judged = rule.dialects ? histories.filter((h) => rule.dialects!.includes(h.history.dialect ?? 'postgres')) : histories;
-      const context = { workspace: model, histories: judged, options: ruleOptions(rule, config.rules[rule.id]), settings: { protectedTables: config.protectedTables } };
+      const context = { workspace: model, histories: judged, options: ruleOptions(rule, config.rules[rule.id]), settings };
       raw = rule.perHistory ? checkPerHistory(rule, context) : rule.check(context);
     } catch (err) {
       notes.push(`Rule ${rule.id} failed: ${err instanceof Error ? err.message : String(err)}`);
@@ -107,7 +112,6 @@ export function analyze(model: WorkspaceModel, config: AnalysisConfig = DEFAULT_
     }
   }
 
-  const skipped = filesBeforeCheckFrom(model, config.checkFrom, notes);
   const spelledByPrisma = spelledInPrisma(model, config);
   const kept = findings.filter((f) => !skipped.has(f.file) && !spelledByPrisma(f));
 

@@ -62,6 +62,12 @@ export interface RuleOption {
 export interface AnalysisSettings {
   /** Tables a cascade must not reach: `name` (any schema) or `schema.name`. */
   protectedTables: string[];
+  /**
+   * Migration files under review (not run yet, presumably): the files `fklens check` was given when they are not the
+   * whole project, and those from `checkFrom` on. The lock rules judge them even where they would report only the
+   * newest migration of a history (lockStatements.ts reportedSteps).
+   */
+  reviewed?: string[];
 }
 
 export interface RuleContext {

@@ -54,11 +54,16 @@ export async function runCheck(targets: string[], values: OptionValues, version:
   const partial: PartialHistoryJson[] = [];
   let files = 0;
   let docsBaseUrl: string | undefined;
+  // What all targets together select (a file and its folder, which may be projects of their own: the folder).
+  const selectedFiles = new Set(projects.flatMap((p) => [...p.selected].map((rel) => join(p.root, ...rel.split('/')))));
   for (const project of projects) {
     const abs = (rel: string) => join(project.root, ...rel.split('/'));
     const model = project.workspace.model();
     partial.push(...partialJson(model, abs));
-    const analysis = analyze(model, project.config.analysis);
+    // Files named among others (not the whole project) are under review: the lock rules judge each of them.
+    const all = model.histories.flatMap((h) => h.history.files);
+    const reviewed = all.some((f) => !selectedFiles.has(abs(f))) ? all.filter((f) => selectedFiles.has(abs(f))) : [];
+    const analysis = analyze(model, reviewed.length ? { ...project.config.analysis, reviewed } : project.config.analysis);
     stderr.push(...analysis.notes.map(escapeTerminal));
     docsBaseUrl ??= project.config.docsBaseUrl;
     const inHistories = new Set(model.histories.flatMap((h) => h.history.files));

@@ -1,4 +1,5 @@
 /** `cascade-depth`: a DELETE of one table cascades deeper than `maxDepth` levels or into more than `maxTables` tables. */
+import { cascadeGraph } from '../reach';
 import { foreignKeyRef, tableLabel, type Finding, type Rule } from '../rule';
 import { cappedPathLabel, cascadeSummary, count, listed, MAX_RELATED, onDeleteSpan, type RootSummary } from './cascadeShared';
 
@@ -41,8 +42,11 @@ export const cascadeDepth: Rule = {
           file: first.location.file,
           span: onDeleteSpan(first),
           message:
-            `Deleting a row of ${tableLabel(r.root)} cascades ${reasons.join(' and ')}: ${cappedPathLabel(history, r.root, r.path)} (${count(r.depth)} level${r.depth === 1 ? '' : 's'}` +
-            `${r.tables > r.path.length ? `, ${count(r.tables)} tables in all` : ''}).${also}`,
+            r.depth > maxDepth
+              ? `Deleting a row of ${tableLabel(r.root)} cascades ${reasons.join(' and ')}: ${cappedPathLabel(history, r.root, r.path)} (${count(r.depth)} level${r.depth === 1 ? '' : 's'}` +
+                `${r.tables > r.path.length ? `, ${count(r.tables)} tables in all` : ''}).${also}`
+              : // Wide rather than deep: the tables it deletes directly say more than its deepest chain.
+                `Deleting a row of ${tableLabel(r.root)} cascades ${reasons.join(' and ')}, at most ${count(r.depth)} level${r.depth === 1 ? '' : 's'} down; directly into ${directCascades(history, r.root)}.${also}`,
           related: [...r.path.head.slice(1).map((fk, i) => ({ fk, level: i + 2 })), ...r.path.tail.map((fk, i) => ({ fk, level: r.path.length - r.path.tail.length + i + 1 }))]
             .slice(0, MAX_RELATED)
             .map(({ fk, level }) => ({ file: fk.location.file, span: onDeleteSpan(fk), message: `then ${tableLabel(history.tableById.get(fk.tableId))} (level ${level})` })),
@@ -53,3 +57,13 @@ export const cascadeDepth: Rule = {
     return findings;
   },
 };
+
+/** The tables whose rows a DELETE of `root` deletes directly (ON DELETE CASCADE FKs pointing at it), listed with "and N more". */
+function directCascades(history: Parameters<typeof cascadeGraph>[0], root: RootSummary['root']): string {
+  const g = cascadeGraph(history);
+  const p = g.index.get(root.id);
+  if (p === undefined) return 'no table';
+  const names = new Set<string>();
+  for (let k = g.delStart[p]; k < g.delStart[p + 1]; k++) if (g.delChild[k] !== p) names.add(tableLabel(g.tables[g.delChild[k]]));
+  return listed([...names], names.size);
+}

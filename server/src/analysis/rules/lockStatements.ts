@@ -28,6 +28,55 @@ export function lockTimeoutInEffect(history: HistoryModel, s: StatementLocks): b
   return !t.local || t.inExplicitTransaction || fileIsOneTransaction(history.history.tool, history.sources[s.step]);
 }
 
+/**
+ * Does `later` run in the same transaction as `earlier` (an earlier statement of the same migration), so that a lock
+ * `earlier` took is still held? Inside one BEGIN ... COMMIT, or in a file the tool runs as one transaction, with no
+ * COMMIT or ROLLBACK between them.
+ */
+export function inSameTransaction(history: HistoryModel, earlier: StatementLocks, later: StatementLocks): boolean {
+  if (earlier.step !== later.step || earlier.concurrently || later.concurrently) return false;
+  const source = history.sources[earlier.step];
+  if (!source) return false;
+  const ended = source.events.some(
+    (e) => (e.kind === 'commit' || e.kind === 'rollback') && e.statement.start >= earlier.statement.end && e.statement.start < later.statement.start,
+  );
+  if (ended) return false;
+  return (earlier.inExplicitTransaction && later.inExplicitTransaction) || fileIsOneTransaction(history.history.tool, source);
+}
+
+/**
+ * The first step of the history whose migration sets a lock_timeout (that turns it on), or -1. From there on setting
+ * one is the project's practice, and the lock rules judge every migration; before it, or in a history that never sets
+ * one, the migrations have most likely run long ago (or the connection sets it where FK Lens cannot see): the lock
+ * rules then report only the newest migration that needs one, and say how many earlier ones do too.
+ */
+export function lockTimeoutAdopted(history: HistoryModel): number {
+  return history.sources.findIndex((source) => source?.events.some((e) => e.kind === 'set_lock_timeout' && e.enabled));
+}
+
+/**
+ * The migrations (by step, in order) the lock rules report, of those with findings (`steps`, in order): every one from
+ * the first that sets lock_timeout on, else the newest (or those under review, when some are); and the earlier ones
+ * the newest then stands for. Migrations under review (`reviewed` files) are always reported.
+ */
+export function reportedSteps(history: HistoryModel, steps: number[], reviewed: readonly string[] = []): { reported: Set<number>; earlier: number[] } {
+  const adopted = lockTimeoutAdopted(history);
+  const review = new Set(reviewed);
+  const underReview = (step: number) => review.has(history.steps[step]?.file ?? history.sources[step]?.path);
+  if (adopted >= 0) return { reported: new Set(steps.filter((step) => step >= adopted || underReview(step))), earlier: [] };
+  const reported = new Set(steps.filter(underReview));
+  if (!reported.size) reported.add(steps[steps.length - 1]);
+  const newest = Math.max(...reported);
+  return { reported, earlier: steps.filter((step) => step < newest && !reported.has(step)) };
+}
+
+/** ` No migration of this history sets lock_timeout, and 3 earlier ones lock ...`: what a finding standing for earlier migrations adds. */
+export function earlierMigrationsText(earlier: number, locked: string): string {
+  if (!earlier) return '';
+  const one = earlier === 1;
+  return ` No migration of this history sets lock_timeout, and ${earlier} earlier one${one ? '' : 's'} lock${one ? 's' : ''} ${locked} this way too; they have most likely run already, so only the newest is reported.`;
+}
+
 /** `ALTER TABLE items`, `DROP TABLE items`: from the statement's start to the end of the first table it names. */
 export function statementHead(s: StatementLocks): Span {
   const name = s.names.find((n) => n.end > s.statement.start && n.end <= s.statement.end);
