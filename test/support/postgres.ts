@@ -22,6 +22,8 @@ export interface ExecOptions {
   onErrorStop?: boolean;
   /** Run the whole script in one transaction (psql --single-transaction). Default false. */
   singleTransaction?: boolean;
+  /** psql variables given on the command line (`psql -v name=value`). */
+  variables?: Record<string, string>;
 }
 
 export interface ExecResult {
@@ -281,6 +283,7 @@ export async function startPostgres(): Promise<PgServer> {
     const onErrorStop = options.onErrorStop ?? true;
     const args = ['-v', `ON_ERROR_STOP=${onErrorStop ? 1 : 0}`, '-f', fileArg];
     if (options.singleTransaction) args.push('--single-transaction');
+    for (const [name, value] of Object.entries(options.variables ?? {})) args.push('-v', `${name}=${value}`);
     const r = await psql(db, args, input);
     if (r.code !== 0) throw new Error(`psql on database ${db} failed (exit ${r.code}) running ${what}:\n${r.stderr.trim()}`);
     return r;

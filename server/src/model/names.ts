@@ -25,7 +25,13 @@ export function clipBytes(s: string, n: number): string {
 
 /** makeObjectName(name1, name2, label): `name1_name2_label`, shortening the longer of name1/name2 first. */
 export function makeObjectName(name1: string, name2: string | undefined, label: string | undefined): string {
-  const overhead = (label ? byteLength(label) + 1 : 0) + (name2 ? 1 : 0);
+  const stem = objectNameStem(name1, name2, label ? byteLength(label) : 0);
+  return label ? `${stem}_${label}` : stem;
+}
+
+/** `name1_name2` as makeObjectName cuts it to leave room for `_label` (labelBytes long; 0: no label). */
+function objectNameStem(name1: string, name2: string | undefined, labelBytes: number): string {
+  const overhead = (labelBytes ? labelBytes + 1 : 0) + (name2 ? 1 : 0);
   const available = MAX_IDENTIFIER_BYTES - overhead;
   let n1 = byteLength(name1);
   let n2 = name2 ? byteLength(name2) : 0;
@@ -35,7 +41,6 @@ export function makeObjectName(name1: string, name2: string | undefined, label: 
   }
   let name = clipBytes(name1, n1);
   if (name2) name += '_' + clipBytes(name2, n2);
-  if (label) name += '_' + label;
   return name;
 }
 
@@ -50,15 +55,41 @@ export function columnsAddition(columns: string[]): string {
   return out;
 }
 
-/** Picks `name1_name2_label`, then `..._label1`, `..._label2`... until `isUsed` says the name is free. */
+/**
+ * What decides the names chooseName tries for (name1, name2, label): the stem for each label length it reaches
+ * (passes below 10^7). Two choices of the same family try the same names in the same order, so what one learnt
+ * about taken candidates holds for the other (FK columns whose names differ only past the cut are one family).
+ */
+export function nameFamily(name1: string, name2: string | undefined, label: string): string {
+  const bytes = byteLength(label);
+  let family = label;
+  for (let digits = 0; digits <= 7; digits++) family += '\0' + objectNameStem(name1, name2, bytes + digits);
+  return family;
+}
+
+/**
+ * Picks `name1_name2_label`, then `..._label1`, `..._label2`... until `isUsed` says the name is free. `from`
+ * (optional) is a pass every earlier one of which the caller knows to be taken: the search starts there, and
+ * `from.pass` is set to the pass chosen.
+ */
 export function chooseName(
   name1: string,
   name2: string | undefined,
   label: string,
   isUsed: (name: string) => boolean,
+  from?: { pass: number },
 ): string {
-  for (let pass = 0; ; pass++) {
-    const candidate = makeObjectName(name1, name2, pass === 0 ? label : `${label}${pass}`);
-    if (!isUsed(candidate)) return candidate;
+  // The stem changes only when the label gets longer (`_fkey9` -> `_fkey10`): cut it once per label length.
+  let stem = '';
+  let stemFor = -1;
+  for (let pass = from?.pass ?? 0; ; pass++) {
+    const suffix = pass === 0 ? label : `${label}${pass}`;
+    const bytes = byteLength(suffix);
+    if (bytes !== stemFor) (stem = objectNameStem(name1, name2, bytes)), (stemFor = bytes);
+    const candidate = `${stem}_${suffix}`;
+    if (!isUsed(candidate)) {
+      if (from) from.pass = pass;
+      return candidate;
+    }
   }
 }

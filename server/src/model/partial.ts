@@ -1,7 +1,8 @@
 /**
  * Partial histories: what FK Lens skipped while building a history's model. A statement a reader could not
- * read (`SourceProblem` codes `syntax-error`, `unsupported`) and a statement on a table no file it read creates
- * (replay `unknown-table`) are *gaps*: the model may lack what they did. A history with a gap is *partial*.
+ * read (`SourceProblem` codes `syntax-error`, `unsupported`), a statement on a table no file it read creates
+ * (replay `unknown-table`) and a statement skipped on a guess about a run-time condition FK Lens could not decide
+ * (replay `unsupported`, model/replay/conditions.ts) are *gaps*: the model may lack what they did. A history with a gap is *partial*.
  * Rules ask which gaps a finding's premise may rest on (`gapsBefore`, `gapsAfter`), and say so instead of
  * reporting an error; the CLI and the editor list the gaps per history.
  */
@@ -43,7 +44,7 @@ export function historyGaps(history: HistoryModel): Gap[] {
     }
   });
   for (const p of history.problems ?? []) {
-    if (p.code !== 'unknown-table') continue;
+    if (p.code !== 'unknown-table' && p.code !== 'unsupported') continue;
     gaps.push({ code: p.code, file: p.file, span: p.span, step: p.step, message: p.message, line: lineOf(p.file, p.span.start) });
   }
   gaps.sort((a, b) => a.step - b.step || a.span.start - b.span.start);

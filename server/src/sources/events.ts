@@ -114,8 +114,8 @@ interface EventBase {
 /**
  * A run-time condition of a JS / TS migration (`if`, `try` / `catch`, a loop, a `hasTable` guard). The replay
  * decides `has_table` / `has_column` from the model when the first statement under it is reached; under an
- * `unknown` test a statement applies only where it fits the model, silently, and of its two arms only the
- * first one that applied anything counts.
+ * `unknown` test a statement applies only where it fits the model, and of its two arms only the first one that
+ * applied anything counts; a statement skipped on such a guess makes the history partial.
  */
 export interface EventCondition {
   /** Identifies the condition within its file: every statement under it shares one decision. */
@@ -123,6 +123,8 @@ export interface EventCondition {
   test: { kind: 'has_table'; table: QualifiedName } | { kind: 'has_column'; table: QualifiedName; column: string } | { kind: 'unknown' };
   /** The statement runs when the test fails (an `else` branch, after `if (test) return`, a `catch`). */
   negated: boolean;
+  /** Where the condition is written (its test, or a loop's / `try`'s head), for messages. */
+  span?: Span;
 }
 
 export interface CreateTableEvent extends EventBase {

@@ -8,7 +8,8 @@ import { shortenQuotedText } from '../../sources/excerpt';
 import { unsureOfAbsence, withGaps } from '../gaps';
 import type { Finding, ForeignKeyRef, Rule, Severity } from '../rule';
 
-type Source = 'reader' | 'replay';
+/** Where the problems come from: the readers, the replay, or both (`unsupported`: what a reader or the replay skipped). */
+type Source = 'reader' | 'replay' | 'both';
 
 function problemRule(id: string, source: Source, defaultSeverity: Severity, title: string, description: string): Rule {
   return {
@@ -18,14 +19,15 @@ function problemRule(id: string, source: Source, defaultSeverity: Severity, titl
     description,
     check({ workspace, histories }) {
       const findings: Finding[] = [];
-      if (source === 'reader') {
+      if (source !== 'replay') {
         for (const [path, file] of workspace.sources) {
           for (const p of file.problems ?? []) {
             // What a reader quotes of the file's text is kept short (sources/excerpt.ts).
             if (p.code === id) findings.push({ rule: id, file: path, span: p.span, message: shortenQuotedText(p.message), severity: p.severity });
           }
         }
-      } else {
+      }
+      if (source !== 'reader') {
         // Companions (a Prisma schema compared with its migrations) report their own replay problems.
         for (const history of [...histories, ...(workspace.companions ?? [])]) {
           for (const p of history.problems ?? []) {
@@ -44,7 +46,7 @@ export const problemRules: Rule[] = [
   problemRule('syntax-error', 'reader', 'error', 'Syntax error', 'PostgreSQL\'s parser rejects the statement. The rest of the file is still read, but what the statement would have done is missing from the model.'),
   problemRule('schema-error', 'reader', 'error', 'Invalid Prisma schema', 'The Prisma schema parses but does not validate (an unknown type, a relation without fields, a bad referential action ...). What the invalid part would declare is missing from the model.'),
   problemRule('not-read', 'reader', 'info', 'Files not read', 'Files FK Lens recognises but does not read because another file holds their result: a Rails app\'s Ruby migrations beside db/schema.rb, which is what Rails loads. Not a gap: the model is complete without them.'),
-  problemRule('unsupported', 'reader', 'info', 'File not read', 'The file is written for a database FK Lens does not read (e.g. CockroachDB-only syntax); it is left out of the model.'),
+  problemRule('unsupported', 'both', 'info', 'Not read', 'FK Lens could not read something and left it out of the model: a file written for a database it does not read (e.g. CockroachDB-only syntax), a migration call or psql command it cannot follow, a psql variable it cannot see, or a statement skipped under a run-time condition it could not decide. The history is partial.'),
   problemRule(
     'fk-target-missing',
     'replay',

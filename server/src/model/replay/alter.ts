@@ -2,7 +2,7 @@
 import type { AlterTableCommand, AlterTableEvent } from '../../sources/events';
 import type { Span } from '../../sources/text';
 import type { Column, Table } from '../schema';
-import { addConstraint, dropConstraint } from './constraints';
+import { addConstraint, dropConstraint, dropForeignKeys, dropUniques, setPrimaryKey } from './constraints';
 import { renameColumn } from './renames';
 import { constraintNames, type ReplayState } from './state';
 import { columnOf } from './tables';
@@ -148,16 +148,14 @@ function alterCommand(s: ReplayState, table: Table, command: AlterTableCommand):
 
 function dropColumn(s: ReplayState, table: Table, name: string, span: Span): void {
   table.columns = table.columns.filter((c) => c.name !== name);
-  table.foreignKeys = table.foreignKeys.filter((f) => !f.columns.includes(name));
-  for (const other of s.tables.values()) {
-    other.foreignKeys = other.foreignKeys.filter((f) => !(f.refTableId === table.id && f.refColumns.includes(name)));
-  }
+  dropForeignKeys(s, table, (f) => f.columns.includes(name));
+  for (const other of s.tables.values()) dropForeignKeys(s, other, (f) => f.refTableId === table.id && f.refColumns.includes(name));
   for (const index of table.indexes.filter((i) => i.columns.includes(name) || i.include.includes(name))) {
     s.indexOwners.delete(`${table.schema}.${index.name}`);
   }
   const removed = table.indexes.filter((i) => i.columns.includes(name) || i.include.includes(name));
   table.indexes = table.indexes.filter((i) => !removed.includes(i));
-  if (table.primaryKey?.columns.includes(name)) table.primaryKey = undefined;
-  table.uniques = table.uniques.filter((u) => !u.columns.includes(name));
+  if (table.primaryKey?.columns.includes(name)) setPrimaryKey(s, table, undefined);
+  dropUniques(s, table, (u) => u.columns.includes(name));
   s.indexesDropped(table, removed, span);
 }

@@ -6,6 +6,10 @@
  * yields unknown-table / unknown-column findings: the code may well not run it. Such a condition is decided by
  * the first statement under it that is reached: its arm ran if it fits, else the other arm did; statements of
  * the arm that did not run never apply, so the two arms of an `if` never both do.
+ *
+ * Each statement skipped on such a guess (its arm judged not to run, or it does not fit the model) is a gap of the
+ * history (replay problem `unsupported`, model/partial.ts): the code may have run it. A statement applied under an
+ * undecided condition with nothing skipped is no gap, nor is anything a decided guard (`hasTable`) skipped.
  */
 import type { AlterTableCommand, ConstraintDefinition, EventCondition, QualifiedName, SchemaEvent } from '../../sources/events';
 import type { Table } from '../schema';
@@ -28,20 +32,24 @@ export function applyUnderConditions(s: ReplayState, event: SchemaEvent, apply: 
   const conditions = event.conditions!;
   let state = perReplay.get(s);
   if (!state || state.step !== s.step) perReplay.set(s, (state = { step: s.step, decided: new Map() }));
-  let undecided = false;
+  let undecided: EventCondition | undefined;
   for (const c of conditions) {
     let value = state.decided.get(c.id);
+    const first = value === undefined;
     if (value === undefined) {
       // An undecidable test is decided by the first statement under it that is reached: the arm it is in ran
       // when it fits the model (a `try` whose first statement would fail went to its `catch`).
       value = c.test.kind === 'unknown' ? fits(s, event) !== c.negated : testHolds(s, c.test);
       state.decided.set(c.id, value);
     }
-    if (value === c.negated) return;
-    if (c.test.kind === 'unknown') undecided = true;
+    if (value === c.negated) {
+      if (c.test.kind === 'unknown') skipped(s, event, c, first ? 'misfit' : 'other-arm');
+      return;
+    }
+    if (c.test.kind === 'unknown') undecided = c;
   }
   if (!undecided) return apply(s, event);
-  if (!fits(s, event)) return;
+  if (!fits(s, event)) return skipped(s, event, undecided, 'misfit-in-arm');
   const problems = s.problems.length;
   const unresolved = s.unresolved.length;
   apply(s, event);
@@ -49,6 +57,19 @@ export function applyUnderConditions(s: ReplayState, event: SchemaEvent, apply: 
   const added = s.problems.splice(problems);
   s.problems.push(...added.filter((p) => !MISFIT_CODES.has(p.code)));
   s.unresolved.splice(unresolved);
+}
+
+/** A statement skipped on a guess about a condition FK Lens could not decide: a gap, with where and why. */
+function skipped(s: ReplayState, event: SchemaEvent, c: EventCondition, why: 'misfit' | 'other-arm' | 'misfit-in-arm'): void {
+  const source = s.sources[s.step];
+  const where = c.span && source && source.path === s.file ? ` at ${s.file}:${source.lines.position(Math.min(c.span.start, source.lines.text.length)).line + 1}` : '';
+  const how =
+    why === 'misfit'
+      ? 'this statement does not fit the model there, so FK Lens took it that the code did not run it'
+      : why === 'other-arm'
+        ? 'from the first statement it reached under it, FK Lens took it that the code went the other way, and did not run this one'
+        : 'FK Lens applied the statements under it that fit the model; this one does not fit there';
+  s.problem('unsupported', event.statement, `The run-time condition${where} could not be decided; ${how}. It is skipped in the model, so this history is partial.`);
 }
 
 function testHolds(s: ReplayState, test: Exclude<EventCondition['test'], { kind: 'unknown' }>): boolean {

@@ -17,13 +17,15 @@ import type { ReplayProblem, UnresolvedForeignKey } from './types';
  * calls it <table>_<column>_check when its expression names one column, else <table>_check.
  */
 export function addCheck(s: ReplayState, table: Table, c: ConstraintDefinition): void {
-  if (c.name) {
-    table.checks.push(c.name);
-    return;
-  }
+  if (c.name) return addCheckName(s, table, c.name);
   if (s.policy.dialect !== 'postgres') return;
   const only = c.expressionColumns?.length === 1 ? c.expressionColumns[0] : undefined;
-  table.checks.push(chooseName(table.name, only, 'check', s.constraintNameTaken(table.schema, table)));
+  addCheckName(s, table, s.chooseConstraintName(table, table.name, only, 'check'));
+}
+
+function addCheckName(s: ReplayState, table: Table, name: string): void {
+  table.checks.push(name);
+  s.constraintAdded(table, name);
 }
 
 export function addConstraint(s: ReplayState, table: Table, c: ConstraintDefinition): void {
@@ -53,11 +55,11 @@ export function addKey(s: ReplayState, table: Table, kind: 'primary' | 'unique',
         (s.policy.indexNamesPerTable
           ? mysqlIndexName(table, columns)
           : kind === 'primary'
-            ? chooseName(table.name, undefined, 'pkey', (n) => s.indexNameUsed(table, n))
-            : chooseName(table.name, columnsAddition(columns), 'key', (n) => s.indexNameUsed(table, n)));
+            ? chooseName(table.name, undefined, 'pkey', (n) => s.keyNameUsed(table, n))
+            : chooseName(table.name, columnsAddition(columns), 'key', (n) => s.keyNameUsed(table, n)));
   const key: KeyConstraint = { name: indexName, columns: [...columns], location };
   if (kind === 'primary') {
-    table.primaryKey = key;
+    setPrimaryKey(s, table, key);
     for (const col of s.policy.primaryKeyImpliesNotNull ? columns : []) {
       const column = table.columns.find((x) => x.name === col);
       if (column) {
@@ -65,7 +67,10 @@ export function addKey(s: ReplayState, table: Table, kind: 'primary' | 'unique',
         column.notNullLocation ??= location;
       }
     }
-  } else table.uniques.push(key);
+  } else {
+    table.uniques.push(key);
+    s.constraintAdded(table, key.name);
+  }
   table.indexes.push({ name: indexName, columns: [...columns], expressions: [], include, unique: true, method: 'btree', constraint: indexName, location });
   s.registerIndex(table, indexName);
   if (s.policy.createsForeignKeyIndex) dropCoveredImplicitIndexes(table, columns);
@@ -115,8 +120,7 @@ export function addForeignKey(s: ReplayState, table: Table, c: ConstraintDefinit
     declared('columns', `Foreign key on ${table.name} references ${refTable.name}(${missing.join(', ')}), which does not exist at this point.`);
     return;
   }
-  const taken = s.constraintNameTaken(table.schema, table);
-  const name = c.name ?? (s.policy.dialect === 'mysql' ? mysqlForeignKeyName(table, taken) : chooseName(table.name, columnsAddition(c.columns), 'fkey', taken));
+  const name = c.name ?? (s.policy.dialect === 'mysql' ? mysqlForeignKeyName(table, s.constraintNameTaken(table.schema, table)) : s.chooseConstraintName(table, table.name, columnsAddition(c.columns), 'fkey'));
   const existedBefore = table.createdStep < s.step;
   const fk: ForeignKey = {
     name,
@@ -145,8 +149,10 @@ export function addForeignKey(s: ReplayState, table: Table, c: ConstraintDefinit
     },
     step: s.step,
   };
-  if (refTable) table.foreignKeys.push(fk);
-  else s.pending.push({ fk, refSchema: s.creationSchema(clause.refTable), refName: clause.refTable.name, unresolved: unresolved('table') });
+  if (refTable) {
+    table.foreignKeys.push(fk);
+    s.constraintAdded(table, fk.name);
+  } else s.pending.push({ fk, refSchema: s.creationSchema(clause.refTable), refName: clause.refTable.name, unresolved: unresolved('table') });
   if (s.policy.createsForeignKeyIndex) ensureForeignKeyIndex(s, table, fk);
   // A column constraint of ALTER TABLE is one of ADD COLUMN (just added): PostgreSQL skips checking the existing
   // rows when that column has no DEFAULT clause (every row holds NULL), whatever the other columns of the statement.
@@ -212,6 +218,7 @@ export function bindPending(s: ReplayState, table: Table): void {
     fk.refTableId = table.id;
     fk.refIndex = referencedIndex(table, fk.refColumns, true);
     child.foreignKeys.push(fk);
+    s.constraintAdded(child, fk.name);
   }
 }
 
@@ -246,7 +253,7 @@ export function endOfHistoryProblems(s: ReplayState, foreignKeys: ForeignKey[]):
 export function dropConstraint(s: ReplayState, table: Table, name: string, ifExists: boolean, span: Span): void {
   const fk = table.foreignKeys.find((f) => f.name === name);
   if (fk) {
-    table.foreignKeys = table.foreignKeys.filter((f) => f !== fk);
+    dropForeignKeys(s, table, (f) => f === fk);
     return;
   }
   const waiting = s.pending.find((p) => p.fk.tableId === table.id && p.fk.name === name);
@@ -256,8 +263,8 @@ export function dropConstraint(s: ReplayState, table: Table, name: string, ifExi
   }
   const key = table.primaryKey?.name === name ? table.primaryKey : table.uniques.find((u) => u.name === name);
   if (key) {
-    if (key === table.primaryKey) table.primaryKey = undefined;
-    else table.uniques = table.uniques.filter((u) => u !== key);
+    if (key === table.primaryKey) setPrimaryKey(s, table, undefined);
+    else dropUniques(s, table, (u) => u === key);
     const index = table.indexes.find((i) => i.constraint === name);
     table.indexes = table.indexes.filter((i) => i !== index);
     s.indexOwners.delete(`${table.schema}.${name}`);
@@ -269,6 +276,7 @@ export function dropConstraint(s: ReplayState, table: Table, name: string, ifExi
     return;
   }
   if (table.checks.includes(name)) {
+    for (const n of table.checks) if (n === name) s.constraintRemoved(table, n);
     table.checks = table.checks.filter((n) => n !== name);
     return;
   }
@@ -287,13 +295,40 @@ function repointDependentForeignKeys(s: ReplayState, index: Index): void {
 }
 
 /** MySQL: dropping the index of a PRIMARY KEY / UNIQUE drops the key. */
-export function dropKeyOf(table: Table, constraint: string): void {
-  if (table.primaryKey?.name === constraint) table.primaryKey = undefined;
-  table.uniques = table.uniques.filter((u) => u.name !== constraint);
+export function dropKeyOf(s: ReplayState, table: Table, constraint: string): void {
+  if (table.primaryKey?.name === constraint) setPrimaryKey(s, table, undefined);
+  dropUniques(s, table, (u) => u.name === constraint);
 }
 
 export function dropDependentForeignKeys(s: ReplayState, index: Index): void {
-  for (const other of s.tables.values()) other.foreignKeys = other.foreignKeys.filter((f) => f.refIndex !== index);
+  for (const other of s.tables.values()) dropForeignKeys(s, other, (f) => f.refIndex === index);
+}
+
+// Keys, FKs and CHECKs leave a table through these (and enter by push + constraintAdded), so that the state's
+// index of constraint names (nameIndex.ts) stays equal to the names the tables bear.
+
+/** Sets or removes a table's primary key. */
+export function setPrimaryKey(s: ReplayState, table: Table, key: KeyConstraint | undefined): void {
+  if (table.primaryKey) s.constraintRemoved(table, table.primaryKey.name);
+  table.primaryKey = key;
+  if (key) s.constraintAdded(table, key.name);
+}
+
+/** Removes the UNIQUE keys of a table that `drop` selects. */
+export function dropUniques(s: ReplayState, table: Table, drop: (key: KeyConstraint) => boolean): void {
+  const kept = table.uniques.filter((u) => !drop(u));
+  if (kept.length === table.uniques.length) return;
+  for (const u of table.uniques) if (!kept.includes(u)) s.constraintRemoved(table, u.name);
+  table.uniques = kept;
+}
+
+/** Removes the FKs of a table that `drop` selects. */
+export function dropForeignKeys(s: ReplayState, table: Table, drop: (fk: ForeignKey) => boolean): void {
+  const kept = table.foreignKeys.filter((f) => !drop(f));
+  if (kept.length === table.foreignKeys.length) return;
+  const keptSet = new Set(kept);
+  for (const f of table.foreignKeys) if (!keptSet.has(f)) s.constraintRemoved(table, f.name);
+  table.foreignKeys = kept;
 }
 
 /** The parent's unique index an FK depends on (PostgreSQL's confindid): its primary key's when no columns were written. */

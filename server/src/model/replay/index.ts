@@ -68,12 +68,14 @@ export function replayFrom(
   return { model: result(replay), checkpoint: next };
 }
 
-function applyFile(s: ReplayState, step: number): void {
+/** Applies one migration file; `afterEvent` (tests) looks at the state after each of its events. */
+export function applyFile(s: ReplayState, step: number, afterEvent?: (s: ReplayState) => void): void {
   s.beginStep(step);
   for (const event of s.sources[step].events) {
     s.file = event.file ?? s.sources[step].path;
     if (event.conditions) applyUnderConditions(s, event, apply);
     else apply(s, event);
+    afterEvent?.(s);
   }
 }
 
@@ -135,9 +137,7 @@ function apply(s: ReplayState, event: SchemaEvent): void {
       if (event.objectKind !== 'table') return;
       const table = s.lookup(event.target, !event.ifExists);
       if (!table) return;
-      s.unregister(table);
-      table.schema = event.newSchema;
-      s.register(table);
+      s.setSchema(table, event.newSchema);
       return;
     }
     case 'create_schema':

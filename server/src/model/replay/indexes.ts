@@ -67,7 +67,7 @@ export function dropIndex(s: ReplayState, event: DropEvent, name: QualifiedName)
   }
   found.table.indexes = found.table.indexes.filter((i) => i !== found.index);
   s.indexOwners.delete(`${found.table.schema}.${found.index.name}`);
-  if (found.index.constraint) dropKeyOf(found.table, found.index.constraint);
+  if (found.index.constraint) dropKeyOf(s, found.table, found.index.constraint);
   if (event.cascade) dropDependentForeignKeys(s, found.index);
   // InnoDB re-creates an index for an FK that no other index covers any more.
   if (s.policy.createsForeignKeyIndex) for (const fk of found.table.foreignKeys) ensureForeignKeyIndex(s, found.table, fk);

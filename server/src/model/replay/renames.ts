@@ -39,11 +39,20 @@ export function rename(s: ReplayState, event: RenameEvent): void {
       const fk = table.foreignKeys.find((f) => f.name === event.from);
       if (fk) {
         fk.name = event.to;
+        s.constraintRemoved(table, event.from);
+        s.constraintAdded(table, event.to);
         return;
       }
       const index = table.indexes.find((i) => i.constraint === event.from);
       if (index) renameIndex(s, table, index, event.to);
-      else if (table.checks.includes(event.from)) table.checks = table.checks.map((n) => (n === event.from ? event.to : n));
+      else if (table.checks.includes(event.from)) {
+        for (const n of table.checks) {
+          if (n !== event.from) continue;
+          s.constraintRemoved(table, n);
+          s.constraintAdded(table, event.to);
+        }
+        table.checks = table.checks.map((n) => (n === event.from ? event.to : n));
+      }
       else s.problem('unknown-constraint', event.target.span, `Constraint ${event.from} does not exist on ${table.name} at this point.`);
       return;
     }
@@ -57,11 +66,7 @@ export function rename(s: ReplayState, event: RenameEvent): void {
       if (!s.schemas.has(event.from)) return;
       s.schemas.delete(event.from);
       s.schemas.add(event.to);
-      for (const table of [...s.tables.values()].filter((t) => t.schema === event.from)) {
-        s.unregister(table);
-        table.schema = event.to;
-        s.register(table);
-      }
+      for (const table of [...s.tables.values()].filter((t) => t.schema === event.from)) s.setSchema(table, event.to);
       return;
     }
   }
@@ -94,7 +99,11 @@ function renameIndex(s: ReplayState, table: Table, index: Index, to: string): vo
   s.indexOwners.delete(`${table.schema}.${index.name}`);
   if (index.constraint) {
     const key = table.primaryKey?.name === index.constraint ? table.primaryKey : table.uniques.find((u) => u.name === index.constraint);
-    if (key) key.name = to;
+    if (key) {
+      key.name = to;
+      s.constraintRemoved(table, index.constraint);
+      s.constraintAdded(table, to);
+    }
   }
   s.replaceIndex(table, index, index.constraint ? { name: to, constraint: to } : { name: to });
   s.indexOwners.set(`${table.schema}.${to}`, table.id);

@@ -13,6 +13,8 @@ import type { ForeignKey, Index, SourceLocation, Table } from '../schema';
 import { qualifiedName } from '../schema';
 import { hasServingIndex, indexServes } from '../indexing';
 import type { LockSession } from './locks';
+import { ConstraintNameIndex } from './nameIndex';
+import { chooseName, makeObjectName, nameFamily } from '../names';
 import type { ConstraintValidation, ForeignKeyDeclaration, IndexLoss, PendingForeignKey, RenameFact, ReplayProblem, StatementLocks, UnresolvedForeignKey } from './types';
 
 const DEFAULT_SEARCH_PATH = ['$user', 'public'];
@@ -47,13 +49,20 @@ export class TableMap {
     return table && this.own(table);
   }
 
+  /** Adds a table (its constraint names enter the state's name index with it). */
   set(id: number, table: Table): this {
+    const old = this.map.get(id);
+    if (old) this.state.constraintNameIndex.removeTable(old);
     this.map.set(id, table);
     this.owned.add(table);
+    this.state.constraintNameIndex.addTable(table);
     return this;
   }
 
+  /** Removes a table (and its constraint names from the state's name index). */
   delete(id: number): boolean {
+    const table = this.map.get(id);
+    if (table) this.state.constraintNameIndex.removeTable(table);
     return this.map.delete(id);
   }
 
@@ -116,6 +125,8 @@ export class TableMap {
 
 export class ReplayState {
   nextId = 1;
+  /** The constraint names of each schema, in step with the tables (nameIndex.ts): what default names avoid. */
+  readonly constraintNameIndex = new ConstraintNameIndex();
   readonly tables: TableMap = new TableMap(this);
   readonly tableIds = new Map<string, number>();
   /** schema.indexName -> table id */
@@ -215,6 +226,7 @@ export class ReplayState {
     const copy = new ReplayState(history, sources);
     (copy as { tables: TableMap }).tables = new TableMap(copy, this.tables);
     this.tables.disown();
+    (copy as { constraintNameIndex: ConstraintNameIndex }).constraintNameIndex = this.constraintNameIndex.clone();
     // Pending FKs wait outside any table and change when their parent appears: each replay has its own.
     copy.pending = this.pending.map((p) => {
       const fk = { ...this.currentForeignKey(p.fk) };
@@ -329,31 +341,59 @@ export class ReplayState {
     return this.relationNameUsed(table.schema, name) || table.indexes.some((i) => i.name === name);
   }
 
+  /**
+   * Is a default name for a PRIMARY KEY / UNIQUE taken? Its index must not clash, and PostgreSQL
+   * (ChooseRelationName for a constraint's index) also skips a name any constraint of the schema bears.
+   */
+  keyNameUsed(table: Table, name: string): boolean {
+    return this.indexNameUsed(table, name) || (this.policy.dialect === 'postgres' && this.constraintNameIndex.has(table.schema, name));
+  }
+
   relationNameUsed(schema: string, name: string): boolean {
     return this.tableIds.has(`${schema}.${name}`) || this.indexOwners.has(`${schema}.${name}`);
   }
 
   /**
    * The test `chooseName` asks while picking a constraint's default name: PostgreSQL looks for any constraint
-   * of that name in the namespace. The names are collected once per choice (a choice may try many candidates).
+   * of that name in the namespace (the name index; a table not added to the replay yet is asked itself).
    */
   constraintNameTaken(schema: string, table: Table): (name: string) => boolean {
-    let used: Set<string> | undefined;
-    let asked = 0;
-    return (name) => {
-      // The first candidates (usually the only one) by a scan that allocates nothing; a choice that keeps
-      // colliding (long names cut to the same 63 bytes) collects the names once.
-      if (!used && ++asked <= 2) {
-        if (hasConstraintName(table, name)) return true;
-        for (const t of this.tables.values()) if (t.schema === schema && hasConstraintName(t, name)) return true;
-        return false;
-      }
-      if (!used) {
-        used = new Set(constraintNames(table));
-        for (const t of this.tables.peekValues()) if (t.schema === schema) for (const n of constraintNames(t)) used.add(n);
-      }
-      return used.has(name);
-    };
+    const added = this.tables.has(table.id);
+    return (name) => this.constraintNameIndex.has(schema, name) || (!added && hasConstraintName(table, name));
+  }
+
+  /**
+   * The default name of a constraint (FK, CHECK): `name1_name2_label`, `..._label1`, ... the first that no
+   * constraint of the table's schema bears (PostgreSQL's ChooseConstraintName).
+   */
+  chooseConstraintName(table: Table, name1: string, name2: string | undefined, label: string): string {
+    const taken = this.constraintNameTaken(table.schema, table);
+    const first = makeObjectName(name1, name2, label);
+    if (!taken(first)) return first;
+    if (!this.tables.has(table.id)) return chooseName(name1, name2, label, taken);
+    // A collision: the family's hint skips the candidates an earlier choice found taken.
+    const hint = this.constraintNameIndex.hint(table.schema, nameFamily(name1, name2, label));
+    hint.pass = Math.max(hint.pass, 1);
+    return chooseName(name1, name2, label, taken, hint);
+  }
+
+  /** A constraint name appeared on a table (kept in the name index once the table is in the replay). */
+  constraintAdded(table: Table, name: string): void {
+    if (this.tables.has(table.id)) this.constraintNameIndex.add(table.schema, name);
+  }
+
+  /** A constraint name left a table (see constraintAdded). */
+  constraintRemoved(table: Table, name: string): void {
+    if (this.tables.has(table.id)) this.constraintNameIndex.remove(table.schema, name);
+  }
+
+  /** ALTER TABLE SET SCHEMA, ALTER SCHEMA RENAME: the table's name, index names and constraint names move. */
+  setSchema(table: Table, schema: string): void {
+    this.unregister(table);
+    this.constraintNameIndex.removeTable(table);
+    table.schema = schema;
+    this.constraintNameIndex.addTable(table);
+    this.register(table);
   }
 }
 

@@ -3,7 +3,7 @@ import type { ColumnDefinition, ConstraintDefinition, CreateTableEvent } from '.
 import { chooseName, columnsAddition } from '../names';
 import type { Column, Table } from '../schema';
 import { qualifiedName } from '../schema';
-import { addCheck, addConstraint, addForeignKey, addKey, bindPending } from './constraints';
+import { addCheck, addConstraint, addForeignKey, addKey, bindPending, dropForeignKeys } from './constraints';
 import type { ReplayState } from './state';
 
 export function createTable(s: ReplayState, event: CreateTableEvent): void {
@@ -67,13 +67,14 @@ export function createTable(s: ReplayState, event: CreateTableEvent): void {
   }
   s.tables.set(table.id, table);
   s.register(table);
-  // Keys first (an FK of this table may reference its own key), then FKs, in declaration order.
+  // CHECKs come with the table, then its keys' indexes (their default names avoid the CHECKs' names), then FKs
+  // (an FK of this table may reference its own key), each in declaration order, as PostgreSQL creates them.
   const all: { c: ConstraintDefinition; column?: ColumnDefinition }[] = [
     ...event.columns.flatMap((column) => column.constraints.map((c) => ({ c, column }))),
     ...event.constraints.map((c) => ({ c })),
   ];
-  for (const { c } of all) if (c.kind === 'primary' || c.kind === 'unique') addConstraint(s, table, c);
   for (const { c } of all) if (c.kind === 'check') addCheck(s, table, c);
+  for (const { c } of all) if (c.kind === 'primary' || c.kind === 'unique') addConstraint(s, table, c);
   if (s.policy.dialect === 'sqlite' && !event.withoutRowid) markRowidAlias(table, event);
   for (const { c } of all) if (c.kind === 'foreign') addForeignKey(s, table, c, false);
   bindPending(s, table);
@@ -124,7 +125,7 @@ export function dropTable(s: ReplayState, table: Table): void {
         });
       }
     }
-    other.foreignKeys = other.foreignKeys.filter((f) => f.refTableId !== table.id);
+    dropForeignKeys(s, other, (f) => f.refTableId === table.id);
     if (other.partitionOf === table.id) dropTable(s, other);
     other.inherits = other.inherits.filter((id) => id !== table.id);
   }

@@ -19,6 +19,8 @@ export interface ReplayProblem {
     | 'unknown-index'
     | 'duplicate-table'
     | 'fk-target-missing'
+    /** A statement skipped on a guess about a run-time condition FK Lens could not decide (replay/conditions.ts): a gap. */
+    | 'unsupported'
     | DialectRuleId;
   message: string;
   step: number;

@@ -163,8 +163,8 @@ export function readMappedSql(path: string, sql: MappedSql): MappedRead {
   return { events, statements: file.statements.map((s) => sql.mapSpan(s)), problems };
 }
 
-/** Moves every `{start, end}` range inside an event from SQL offsets to JS offsets (each object once). */
-function mapSpans(value: unknown, sql: MappedSql, seen: Set<object>): void {
+/** Moves every `{start, end}` range inside a value (an event, a problem) from SQL offsets to source offsets, each object once. */
+export function mapSpans(value: unknown, sql: MappedSql, seen: Set<object>): void {
   if (!value || typeof value !== 'object' || seen.has(value)) return;
   seen.add(value);
   if (Array.isArray(value)) {

@@ -4,6 +4,7 @@
  * reader. Nothing runs: the walk only looks at the syntax tree.
  */
 import type { Dialect, EventCondition, SourceProblem } from '../events';
+import type { Span } from '../text';
 import { ConditionReader, type Decision } from './conditions';
 import { DB_MIGRATE_METHODS, dbMigrateCall } from './dbMigrate';
 import { knexSchemaChain, SCHEMA_BUILDER_METHODS } from './knex';
@@ -147,6 +148,13 @@ function keyName(key: t.Node): string | undefined {
   return key.type === 'Identifier' ? key.name : key.type === 'StringLiteral' ? key.value : undefined;
 }
 
+/** Where a loop or a `try` is written: from its keyword to its body (the whole statement is too long to name). */
+function head(s: t.Loop | t.TryStatement): Span {
+  const body = s.type === 'TryStatement' ? s.block : s.body;
+  const start = s.start ?? 0;
+  return { start, end: s.type === 'TryStatement' ? start + 3 : Math.max(start, (body.start ?? start) - 1) };
+}
+
 function asFunction(node: t.Node, scope: Scope): t.Function | undefined {
   const n = unwrap(node);
   if (n.type === 'ArrowFunctionExpression' || n.type === 'FunctionExpression' || n.type === 'FunctionDeclaration' || n.type === 'ObjectMethod' || n.type === 'ClassMethod') return n;
@@ -206,10 +214,11 @@ class Walker {
     }
   }
 
-  /** A fresh condition for one decision (both arms of it share the id). */
-  private condition(decision: Decision): { id: number; test: EventCondition['test']; negated: boolean } {
+  /** A fresh condition for one decision (both arms of it share the id), written at `where` (a node, or a range). */
+  private condition(decision: Decision, where: t.Node | Span): EventCondition {
     const id = this.nextCondition++;
-    return decision.kind === 'test' ? { id, test: decision.test, negated: decision.negated } : { id, test: { kind: 'unknown' }, negated: false };
+    const span = 'type' in where ? spanOf(where) : where;
+    return decision.kind === 'test' ? { id, test: decision.test, negated: decision.negated, span } : { id, test: { kind: 'unknown' }, negated: false, span };
   }
 
   /** Walks one arm of a decision: always, never, or under the condition (`other`: the else arm). */
@@ -231,7 +240,7 @@ class Walker {
         this.execute(s.test, scope);
         const decision = this.reader.decide(s.test, scope);
         if (decision.kind === 'known' && !decision.value) continue;
-        const condition = this.condition(decision);
+        const condition = this.condition(decision, s.test);
         this.arm(decision, condition, false, () => this.block(s.consequent, scope));
         if (decision.kind === 'known') return;
         const rest = list.slice(i + 1);
@@ -260,7 +269,7 @@ class Walker {
       case 'IfStatement': {
         this.execute(s.test, scope);
         const decision = this.reader.decide(s.test, scope);
-        const condition = this.condition(decision);
+        const condition = this.condition(decision, s.test);
         this.arm(decision, condition, false, () => this.block(s.consequent, scope));
         if (s.alternate) this.arm(decision, condition, true, () => this.block(s.alternate!, scope));
         return;
@@ -276,12 +285,12 @@ class Walker {
       case 'WhileStatement':
       case 'DoWhileStatement':
         // Runs any number of times (often over query results): what it does applies only where it fits.
-        return this.under(this.condition({ kind: 'unknown' }), () => this.block(s.body, scope));
+        return this.under(this.condition({ kind: 'unknown' }, head(s)), () => this.block(s.body, scope));
       case 'LabeledStatement':
         return this.block(s.body, scope);
       case 'TryStatement': {
         // The catch runs only when the try failed: of the two, the first that applies counts.
-        const condition = this.condition({ kind: 'unknown' });
+        const condition = this.condition({ kind: 'unknown' }, head(s));
         this.under(condition, () => this.block(s.block, scope));
         if (s.handler) this.under({ ...condition, negated: true }, () => this.block(s.handler!.body, scope));
         if (s.finalizer) this.block(s.finalizer, scope);
@@ -300,7 +309,7 @@ class Walker {
       for (const item of items) this.block(s.body, scope.bind(variable.name, item));
       return;
     }
-    this.under(this.condition({ kind: 'unknown' }), () => this.block(s.body, scope));
+    this.under(this.condition({ kind: 'unknown' }, head(s)), () => this.block(s.body, scope));
   }
 
   private switchStatement(s: t.SwitchStatement, scope: Scope): void {
@@ -317,7 +326,7 @@ class Walker {
         : { kind: 'unknown' };
       const runs: boolean = falling || (decision.kind === 'known' && decision.value);
       if (runs) this.statements(c.consequent, scope);
-      else if (decision.kind !== 'known') this.under(this.condition({ kind: 'unknown' }), () => this.statements(c.consequent, scope));
+      else if (decision.kind !== 'known') this.under(this.condition({ kind: 'unknown' }, c.test ?? c), () => this.statements(c.consequent, scope));
       falling = runs && !c.consequent.some((x) => x.type === 'BreakStatement' || exits(x));
       if (runs && !falling) return;
     }
@@ -336,7 +345,7 @@ class Walker {
       case 'ConditionalExpression': {
         this.execute(n.test, scope);
         const decision = this.reader.decide(n.test, scope);
-        const condition = this.condition(decision);
+        const condition = this.condition(decision, n.test);
         this.arm(decision, condition, false, () => this.execute(n.consequent, scope));
         this.arm(decision, condition, true, () => this.execute(n.alternate, scope));
         return;
@@ -345,7 +354,7 @@ class Walker {
         // `exists || createTable(...)`: the right side runs only when the left one does not decide.
         this.execute(n.left, scope);
         const decision: Decision = n.operator === '??' ? { kind: 'unknown' } : this.reader.decide(n.left, scope);
-        this.arm(decision, this.condition(decision), n.operator === '||', () => this.execute(n.right, scope));
+        this.arm(decision, this.condition(decision, n.left), n.operator === '||', () => this.execute(n.right, scope));
         return;
       }
       case 'AssignmentExpression':
@@ -431,7 +440,7 @@ class Walker {
       return;
     }
     if (unwrap(over).type === 'CallExpression' || unwrap(over).type === 'AwaitExpression') this.execute(over, scope);
-    this.under(this.condition({ kind: 'unknown' }), () => this.runFunction(callback, scope));
+    this.under(this.condition({ kind: 'unknown' }, link.node), () => this.runFunction(callback, scope));
   }
 
   private method(link: ChainLink, root: t.Node, scope: Scope): void {
@@ -494,7 +503,7 @@ class Walker {
     for (const link of links) {
       if (!link.call || !PROMISE_CALLBACKS.has(link.name)) continue;
       if (link.name === 'catch') {
-        this.under(this.condition({ kind: 'unknown' }), () => this.arguments(link.call!, scope));
+        this.under(this.condition({ kind: 'unknown' }, link.node), () => this.arguments(link.call!, scope));
         continue;
       }
       this.arguments(link.call, scope, link.name === 'then' && result ? [result] : []);

@@ -117,7 +117,8 @@ export function tokenize(text: string, from = 0, to = text.length, max = Infinit
   return tokens;
 }
 
-function skipBlockComment(text: string, i: number, to: number): number {
+/** The end of the (nested) block comment starting at i; `to` when it is not closed. */
+export function skipBlockComment(text: string, i: number, to: number): number {
   let depth = 0;
   while (i < to) {
     if (text.charCodeAt(i) === 47 && text.charCodeAt(i + 1) === 42) {
@@ -132,7 +133,8 @@ function skipBlockComment(text: string, i: number, to: number): number {
   return to;
 }
 
-function skipString(text: string, i: number, to: number, backslashEscapes: boolean): number {
+/** The end of the string literal whose opening quote is at i (`''` inside; backslash escapes for E'...'); `to` when not closed. */
+export function skipString(text: string, i: number, to: number, backslashEscapes: boolean): number {
   i++; // opening quote
   while (i < to) {
     const c = text.charCodeAt(i);
@@ -152,7 +154,8 @@ function skipString(text: string, i: number, to: number, backslashEscapes: boole
   return to;
 }
 
-function skipQuoted(text: string, i: number, to: number): number {
+/** The end of the quoted name starting at i (`""` inside); `to` when not closed. */
+export function skipQuoted(text: string, i: number, to: number): number {
   i++;
   while (i < to) {
     if (text.charCodeAt(i) === 34) {

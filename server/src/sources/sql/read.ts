@@ -7,6 +7,8 @@ import { LineIndex } from '../text';
 import { upSection, type MigrationTool } from '../migrationFile';
 import { rereadPostgres } from './incremental';
 import { drain, readPostgresSteps } from './postgres';
+import { psqlScript, type PsqlScript } from './psql';
+import { mapSpans } from '../js/mappedSql';
 import { readMysql } from './mysql';
 import { readSqlite } from './sqlite';
 import { isPrismaPath, readPrismaFile } from '../prisma/read';
@@ -31,8 +33,29 @@ export function* readSqlFileSteps(path: string, text: string, tool: MigrationToo
   if (detected === 'mysql') return readMysql(path, up);
   if (detected === 'sqlite') return readSqlite(path, up);
   if (detected !== 'postgres') return unsupportedDialect(path, up, detected);
-  if (previous?.dialect === 'postgres') return rereadPostgres(previous, previous.lines.text, path, up);
+  // A psql script (meta-commands, :variables, COPY data): the SQL psql would send is read, mapped to the file.
+  const script = psqlScript(up);
+  if (script) return yield* readPsqlSteps(path, up, script);
+  if (previous?.dialect === 'postgres' && !psqlScript(previous.lines.text)) return rereadPostgres(previous, previous.lines.text, path, up);
   return yield* readPostgresSteps(path, up);
+}
+
+/**
+ * A psql script read as the SQL psql sends (sql/psql.ts): ranges moved back into the file, the script's own gaps
+ * (unknown variables, includes ...) with the reader's problems, in file order.
+ */
+function* readPsqlSteps(path: string, text: string, script: PsqlScript): Generator<void, SourceFile, void> {
+  const read = yield* readPostgresSteps(path, script.text);
+  const map = script.mapped;
+  const problems = [...script.problems, ...read.problems];
+  if (map) {
+    const seen = new Set<object>();
+    for (const event of read.events) mapSpans(event, map, seen);
+    for (const statement of read.statements) mapSpans(statement, map, seen);
+    for (const problem of read.problems) mapSpans(problem, map, seen);
+  }
+  problems.sort((a, b) => a.span.start - b.span.start);
+  return { ...read, problems, lines: new LineIndex(text) };
 }
 
 /**
