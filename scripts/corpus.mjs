@@ -215,6 +215,8 @@ function writeManifest(dir) {
       const prelude = join(dir, id, 'prelude.sql');
       if (existsSync(prelude)) source.postgres.prelude = readFileSync(prelude, 'utf8').split('\n').filter((l) => l && !l.startsWith('--')).join('\n');
     }
+    // A Rails app: Active Record loaded its db/schema.rb (truth.json); the tests read that truth, never compute it.
+    if (apply.mode === 'rails_schema_rb') source.activerecord = { schema: 'files/db/schema.rb' };
     source.sha256 = digest(join(dir, id), sourceFiles(source).map(([p]) => p));
     sources.push(source);
   }

@@ -48,6 +48,12 @@ const checks = [
     fix: 'apt-get install -y postgresql, or set FKLENS_PG_BINDIR to the folder holding initdb',
   },
   { what: 'sqlite3', ok: () => onPath('sqlite3'), why: 'test/sqlite runs the sqlite3 shell', fix: 'apt-get install -y sqlite3' },
+  {
+    what: 'Active Record (ruby, ruby-activerecord, ruby-pg)',
+    ok: () => spawnSync('ruby', ['-e', 'require "active_record"; require "pg"'], { stdio: 'ignore' }).status === 0,
+    why: 'test/pg/rails-schema loads db/schema.rb files with the real Active Record',
+    fix: 'apt-get install -y ruby-activerecord ruby-pg',
+  },
   { what: 'git', ok: () => onPath('git'), why: 'the corpus fetch test (npm run corpus) runs git', fix: 'apt-get install -y git' },
   {
     what: 'chromium',
@@ -80,7 +86,7 @@ const missing = checks.filter((c) => (onlyE2e ? c.e2e : !c.e2e || e2e) && !c.ok(
 for (const c of missing) console.error(`npm test: ${c.what} is missing: ${c.why}. Fix: ${c.fix}.`);
 if (missing.length) {
   console.error(
-    `npm test: ${missing.length} prerequisite(s) missing; on Debian/Ubuntu all at once: apt-get install -y postgresql sqlite3 git chromium python3 g++ make libkrb5-dev`,
+    `npm test: ${missing.length} prerequisite(s) missing; on Debian/Ubuntu all at once: apt-get install -y postgresql sqlite3 ruby-activerecord ruby-pg git chromium python3 g++ make libkrb5-dev`,
   );
   process.exit(1);
 }

@@ -1,6 +1,6 @@
 /**
- * The VS Code side of FK Lens: starts the language server (dist/server.js, over IPC), forwards `.sql`
- * and `.prisma` file events to it, and contributes the commands. All analysis happens in the server.
+ * The VS Code side of FK Lens: starts the language server (dist/server.js, over IPC), forwards `.sql`,
+ * `.prisma`, JS / TS migration and Rails schema file events to it, and contributes the commands. All analysis happens in the server.
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -36,6 +36,8 @@ const JS_MIGRATION_GLOBS = [
   '**/[0-9]*.[0-9]*.{js,cjs,mjs,ts,cts,mts}',
   '*.{js,cjs,mjs,ts,cts,mts}',
 ];
+/** A Rails app's schema and migrations (the server's RAILS_GLOBS, literal for the same reason). */
+const RAILS_GLOBS = ['**/db/schema.rb', '**/db/*_schema.rb', '**/db/migrate/*.rb', '**/db/*_migrate/*.rb'];
 let jsWatchers: vscode.FileSystemWatcher[] = [];
 let erd: ErdPanels | undefined;
 let ruleDocs: RuleDocs | undefined;
@@ -44,7 +46,7 @@ let status: StatusItem | undefined;
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   output = vscode.window.createOutputChannel(CLIENT_NAME, { log: true });
   watcher = vscode.workspace.createFileSystemWatcher('**/*.{sql,prisma}');
-  jsWatchers = JS_MIGRATION_GLOBS.map((glob) => vscode.workspace.createFileSystemWatcher(glob));
+  jsWatchers = [...JS_MIGRATION_GLOBS, ...RAILS_GLOBS].map((glob) => vscode.workspace.createFileSystemWatcher(glob));
   context.subscriptions.push(output, watcher, ...jsWatchers);
 
   context.subscriptions.push(
@@ -94,6 +96,7 @@ function createClient(context: vscode.ExtensionContext): LanguageClient {
       { scheme: 'file', language: 'prisma' },
       { scheme: 'file', pattern: '**/*.prisma' },
       ...JS_MIGRATION_GLOBS.map((pattern) => ({ scheme: 'file', pattern })),
+      ...RAILS_GLOBS.map((pattern) => ({ scheme: 'file', pattern })),
     ],
     synchronize: { fileEvents: watcher ? [watcher, ...jsWatchers] : jsWatchers },
     outputChannel: output,

@@ -33,6 +33,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { initPostgresParser } from './sources/sql/postgres';
 import { isJsMigrationCandidate, JS_MIGRATION_GLOBS } from './workspace/jsMigrations';
+import { isRubySource, RAILS_GLOBS } from './workspace/railsApps';
 import { Workspace, type WorkspaceModel } from './workspace/workspace';
 import type { DiscoveryOptions } from './workspace/discovery';
 import { readCandidate, scanWorkspace, skipReason } from './workspace/disk';
@@ -579,7 +580,7 @@ async function applyFileEvents(params: DidChangeWatchedFilesParams): Promise<voi
       await applySettings([folder]);
     } else if (type === FileChangeType.Deleted) {
       deleteFromDisk(folder, rel);
-    } else if (SCHEMA_FILE.test(rel) || isJsMigrationCandidate(rel) || folder.workspace.hasFile(rel)) {
+    } else if (SCHEMA_FILE.test(rel) || isJsMigrationCandidate(rel) || isRubySource(rel) || folder.workspace.hasFile(rel)) {
       folder.uris.set(rel, uri);
       await syncFromDisk(folder, rel);
     } else if (type === FileChangeType.Created) {
@@ -599,7 +600,7 @@ async function applyRenames(params: RenameFilesParams): Promise<void> {
     const stat = await fsp.stat(to.fsPath).catch(() => undefined);
     if (stat?.isDirectory()) await addDirectory(to.folder, to.rel, to.fsPath);
     else {
-      if (SCHEMA_FILE.test(to.rel) || isJsMigrationCandidate(to.rel)) to.folder.uris.set(to.rel, file.newUri);
+      if (SCHEMA_FILE.test(to.rel) || isJsMigrationCandidate(to.rel) || isRubySource(to.rel)) to.folder.uris.set(to.rel, file.newUri);
       await syncFromDisk(to.folder, to.rel);
     }
   }
@@ -728,7 +729,7 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
           didRename: {
             filters: [
               { scheme: 'file', pattern: { glob: '**/*.{sql,prisma}', matches: 'file', options: { ignoreCase: true } } },
-              ...JS_MIGRATION_GLOBS.map((glob) => ({ scheme: 'file', pattern: { glob, matches: 'file' as const } })),
+              ...[...JS_MIGRATION_GLOBS, ...RAILS_GLOBS].map((glob) => ({ scheme: 'file', pattern: { glob, matches: 'file' as const } })),
               { scheme: 'file', pattern: { glob: '**/*', matches: 'folder' } },
             ],
           },
@@ -747,7 +748,7 @@ connection.onInitialized(
           watchers: [
             { globPattern: '**/*.{sql,prisma}' },
             { globPattern: `**/${CONFIG_FILE}` },
-            ...JS_MIGRATION_GLOBS.map((globPattern) => ({ globPattern })),
+            ...[...JS_MIGRATION_GLOBS, ...RAILS_GLOBS].map((globPattern) => ({ globPattern })),
             // A deleted folder is reported as one event for the folder (not its files): watch deletions of anything.
             { globPattern: '**/*', kind: WatchKind.Delete },
           ],

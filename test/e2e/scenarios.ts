@@ -58,6 +58,15 @@ export const scenarios: Scenario[] = [
     expectActive: true,
   },
   {
+    // A Rails app (db/schema.rb and 234 Ruby migrations) from the shared corpus: activation on db/schema.rb, the
+    // findings and hovers in the .rb file.
+    name: 'rubygems',
+    suites: ['activation', 'findings'],
+    workspace: copy(path.join(CORPUS, 'rubygems-rails/files')),
+    skip: corpusSkip('rubygems-rails'),
+    expectActive: true,
+  },
+  {
     // The largest Prisma project of the corpus (86 tables, 135 FKs, 250+ migrations, drift); the ERD at that scale.
     name: 'triggerdev',
     suites: ['activation', 'findings', 'scale', 'erd'],

@@ -433,6 +433,38 @@ test('a schema.prisma created on disk is read: its findings arrive with the rule
   await lsp.waitForDiagnostics(uri, cleared, 'cleared after delete', (p) => p.diagnostics.length === 0);
 });
 
+test('a Rails db/schema.rb created on disk is read; edited in the editor, its findings follow the text', async () => {
+  const schema = [
+    'ActiveRecord::Schema[8.1].define(version: 2026_01_01_000000) do',
+    '  create_table "users", force: :cascade do |t|',
+    '  end',
+    '  create_table "posts", force: :cascade do |t|',
+    '    t.bigint "user_id", null: false',
+    '  end',
+    '  add_foreign_key "posts", "users", on_delete: :nullify',
+    'end',
+    '',
+  ].join('\n');
+  mkdirSync(join(dir, 'app/db'), { recursive: true });
+  writeFileSync(join(dir, 'app/db/schema.rb'), schema);
+  const uri = uriOf('app/db/schema.rb');
+  const since = lsp.published.length;
+  lsp.notify('workspace/didChangeWatchedFiles', { changes: [{ uri, type: 1 }] });
+  const published = await lsp.waitForDiagnostics(uri, since, 'diagnostics of schema.rb', (p) => p.diagnostics.some((d) => d.code === 'set-null-on-not-null'));
+  const codes = published.diagnostics.map((d) => [d.code, d.range.start.line]);
+  assert.ok(codes.some(([c, l]) => c === 'set-null-on-not-null' && l === 6), JSON.stringify(codes));
+  // Typed in the editor: the column becomes nullable, the error goes.
+  lsp.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'ruby', version: 1, text: schema } });
+  const edited = lsp.published.length;
+  lsp.notify('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: [{ text: schema.replace('"user_id", null: false', '"user_id"') }] });
+  await lsp.waitForDiagnostics(uri, edited, 'the error gone after the edit', (p) => !p.diagnostics.some((d) => d.code === 'set-null-on-not-null'));
+  lsp.notify('textDocument/didClose', { textDocument: { uri } });
+  unlinkSync(join(dir, 'app/db/schema.rb'));
+  const cleared = lsp.published.length;
+  lsp.notify('workspace/didChangeWatchedFiles', { changes: [{ uri, type: 3 }] });
+  await lsp.waitForDiagnostics(uri, cleared, 'cleared after delete', (p) => p.diagnostics.length === 0);
+});
+
 /** Applies LSP text edits (non-overlapping; inserts at one position keep their order) to a text. */
 function applyLspEdits(text: string, edits: { range: Range; newText: string }[]): string {
   const lines = text.split('\n');

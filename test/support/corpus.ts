@@ -61,6 +61,8 @@ export interface CorpusSource {
   variants?: Record<string, Record<string, string[]>>;
   /** How PostgreSQL builds the truth: `<id>/`-relative globs applied in path order, after `prelude`. */
   postgres?: { apply: string[]; prelude?: string };
+  /** A Rails app whose truth Active Record made by loading this `schema.rb` into PostgreSQL (its truth.json; not computed). */
+  activerecord?: { schema: string };
   sha256: string;
 }
 
@@ -101,10 +103,13 @@ export interface PostgresSource {
   storedTruth?: PgTruth;
 }
 
-/** The corpus sources whose truth comes from PostgreSQL and that are present in CORPUS. */
+/**
+ * The corpus sources whose truth comes from PostgreSQL and that are present in CORPUS. A Rails source counts when
+ * the corpus holds its truth.json (Active Record made it; the tests do not compute it).
+ */
 export function postgresSources(): PostgresSource[] {
   return corpusSources()
-    .filter((s) => s.postgres && existsSync(join(CORPUS, s.id, 'files')))
+    .filter((s) => (s.postgres || (s.activerecord && existsSync(join(CORPUS, s.id, 'truth.json')))) && existsSync(join(CORPUS, s.id, 'files')))
     .map((s) => {
       const truthFile = join(CORPUS, s.id, 'truth.json');
       return {

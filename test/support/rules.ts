@@ -30,7 +30,7 @@ export interface RuleDoc {
   bad: DocExample;
   good: DocExample;
   /** The engine the examples are for (a `**Dialect:**` line on the page; PostgreSQL when absent). */
-  dialect: 'postgres' | 'mysql' | 'sqlite' | 'prisma';
+  dialect: 'postgres' | 'mysql' | 'sqlite' | 'prisma' | 'rails';
   /** DML run after the bad example that must fail (run-time rules). */
   runtime?: string;
   config: Partial<AnalysisConfig>;
@@ -50,18 +50,19 @@ function sqlBlockAfter(text: string, heading: string): string | undefined {
 }
 
 /**
- * The example of a section: every ```sql / ```prisma block in it. A block (or part of one) that starts with
- * `-- file: NAME` / `// file: NAME` is that file: NAME with a '/' is a workspace path, a bare NAME a migration in
- * db/migrations/. Without such a line a block is `schemaFile` (schema.prisma for prisma blocks).
+ * The example of a section: every ```sql / ```prisma / ```ruby block in it. A block (or part of one) that starts
+ * with `-- file: NAME` / `// file: NAME` / `# file: NAME` is that file: NAME with a '/' is a workspace path, a bare
+ * NAME a migration in db/migrations/. Without such a line a block is `schemaFile` (schema.prisma for prisma
+ * blocks, db/schema.rb for ruby blocks).
  */
 function example(text: string, heading: string, schemaFile: string): DocExample | undefined {
   const body = section(text, heading);
   if (body === undefined) return undefined;
   const files: [string, string][] = [];
-  for (const m of body.matchAll(/```(sql|prisma)\n([\s\S]*?)```/g)) {
+  for (const m of body.matchAll(/```(sql|prisma|ruby)\n([\s\S]*?)```/g)) {
     const [, lang, code] = m;
-    const parts = code.split(/^(?:--|\/\/) file: (.+)$/m);
-    if (parts.length === 1) files.push([lang === 'prisma' ? 'schema.prisma' : schemaFile, code]);
+    const parts = code.split(/^(?:--|\/\/|#) file: (.+)$/m);
+    if (parts.length === 1) files.push([lang === 'prisma' ? 'schema.prisma' : lang === 'ruby' ? 'db/schema.rb' : schemaFile, code]);
     for (let i = 1; i < parts.length; i += 2) {
       const name = parts[i].trim();
       files.push([name.includes('/') ? name : `db/migrations/${name}`, parts[i + 1].replace(/^\n/, '')]);
@@ -80,6 +81,8 @@ export function ruleDocs(): RuleDoc[] {
       const engine = /\*\*Dialect:\*\* *(\w+)/.exec(text)?.[1].toLowerCase();
       const dialect: RuleDoc['dialect'] = /```prisma\n/.test(text)
         ? 'prisma'
+        : /```ruby\n/.test(text)
+          ? 'rails'
         : engine === 'mysql' || engine === 'mariadb'
           ? 'mysql'
           : engine === 'sqlite'

@@ -19,11 +19,11 @@ test('with every prerequisite present it says nothing; each missing one is one l
   const r = spawnSync(process.execPath, [SCRIPT], { encoding: 'utf8', env });
   assert.equal(r.status, 1);
   const lines = r.stderr.trim().split('\n');
-  for (const what of ['PostgreSQL (initdb, pg_ctl, psql)', 'sqlite3', 'git', 'chromium', 'chromium on PATH']) {
+  for (const what of ['PostgreSQL (initdb, pg_ctl, psql)', 'sqlite3', 'Active Record (ruby, ruby-activerecord, ruby-pg)', 'git', 'chromium', 'chromium on PATH']) {
     assert.equal(lines.filter((l) => l.startsWith(`npm test: ${what} is missing: `)).length, 1, `${what}:\n${r.stderr}`);
   }
   assert.match(r.stderr, /npm test: sqlite3 is missing: test\/sqlite runs the sqlite3 shell\. Fix: apt-get install -y sqlite3\./);
-  assert.match(lines.at(-1)!, /prerequisite\(s\) missing; on Debian\/Ubuntu all at once: apt-get install -y postgresql sqlite3 git chromium python3 g\+\+ make libkrb5-dev$/);
+  assert.match(lines.at(-1)!, /prerequisite\(s\) missing; on Debian\/Ubuntu all at once: apt-get install -y postgresql sqlite3 ruby-activerecord ruby-pg git chromium python3 g\+\+ make libkrb5-dev$/);
   assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
 
   // Without the end-to-end tests, what only they need is not asked for.

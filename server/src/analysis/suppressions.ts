@@ -14,6 +14,7 @@
  * A suppression that covers no finding of a rule that ran is reported as `unused-suppression`.
  */
 import { tokenize } from '../sources/sql/lexer';
+import { tokenize as tokenizeRuby } from '../sources/ruby/lexer';
 import type { SourceFile } from '../sources/events';
 import type { LineIndex, Span } from '../sources/text';
 
@@ -34,6 +35,9 @@ const SLASH_COMMENT = /\/\/[ \t]*fklens-ignore(-file)?(?=[\s]|$)([^\n]*)/g;
 /** Files whose own line comments start with `//`; JS / TS ones. */
 const SLASH_FILES = /\.(?:[cm]?[jt]s|prisma)$/i;
 const JS_FILES = /\.[cm]?[jt]s$/i;
+const HASH_COMMENT = /#[ \t]*fklens-ignore(-file)?(?=[\s]|$)([^\n]*)/g;
+/** Rails schema files: Ruby's `#` comments; an SQL `--` comment only inside `execute` SQL, by line as in JS. */
+const RUBY_FILES = /\.rb$/i;
 
 /** Parsed once per read of a file (a SourceFile is immutable); each run gets fresh copies to mark as used. */
 const cache = new WeakMap<SourceFile, Suppression[]>();
@@ -55,7 +59,7 @@ function parseSuppressions(source: SourceFile): Suppression[] {
     if (insideToken(tokens, at)) continue; // inside a string or quoted name, not a comment
     const fileScope = !!match[1];
     // In JS / TS migrations an SQL comment sits in an SQL string, whose statements the file's do not match: by line.
-    const covers = fileScope ? { start: 0, end: text.length } : JS_FILES.test(source.path) ? lineCoverage(source.lines, at, '--') : coverage(source, source.lines, at);
+    const covers = fileScope ? { start: 0, end: text.length } : JS_FILES.test(source.path) || RUBY_FILES.test(source.path) ? lineCoverage(source.lines, at, '--') : coverage(source, source.lines, at);
     found.push(...suppressionsOf(source, match, covers, fileScope));
   }
   if (SLASH_FILES.test(source.path)) {
@@ -64,6 +68,16 @@ function parseSuppressions(source: SourceFile): Suppression[] {
       if (insideQuotes(text, at)) continue;
       const fileScope = !!match[1];
       found.push(...suppressionsOf(source, match, fileScope ? { start: 0, end: text.length } : lineCoverage(source.lines, at, '//'), fileScope));
+    }
+  }
+  if (RUBY_FILES.test(source.path)) {
+    let strings: { start: number; end: number }[] | undefined;
+    for (const match of text.matchAll(HASH_COMMENT)) {
+      const at = match.index ?? 0;
+      strings ??= tokenizeRuby(text).filter((t) => t.kind === 'string' || t.kind === 'symbol' || t.kind === 'words');
+      if (insideToken(strings, at)) continue; // `"#..."` or a heredoc line, not a comment
+      const fileScope = !!match[1];
+      found.push(...suppressionsOf(source, match, fileScope ? { start: 0, end: text.length } : lineCoverage(source.lines, at, '#'), fileScope));
     }
   }
   return found;
@@ -96,7 +110,7 @@ function insideQuotes(text: string, at: number): boolean {
 }
 
 /** Line comments of JS / TS / Prisma files: after code, their own line; on a line of their own, the next line holding code. */
-function lineCoverage(lines: LineIndex, at: number, comment: '--' | '//'): Span {
+function lineCoverage(lines: LineIndex, at: number, comment: '--' | '//' | '#'): Span {
   const line = lines.position(at).line;
   const lineStart = lines.offset({ line, character: 0 });
   if (lines.text.slice(lineStart, at).trim() !== '') return lineSpan(lines, line);

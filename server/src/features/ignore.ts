@@ -10,17 +10,19 @@
  */
 import { parseJs, type t } from '../sources/js/parse';
 import { tokenize } from '../sources/sql/lexer';
+import { tokenize as tokenizeRuby } from '../sources/ruby/lexer';
 import type { SourceFile } from '../sources/events';
 import type { WorkspaceModel } from '../workspace/workspace';
 import type { FixPlan } from './fixes';
 import { statementAt } from './target';
 
-export type CommentStyle = '--' | '//';
+export type CommentStyle = '--' | '//' | '#';
 
 const JS_FILE = /\.[cm]?[jt]s$/i;
 
 /** How a line comment starts in this file. */
 export function commentStyleOf(file: string): CommentStyle {
+  if (/\.rb$/i.test(file)) return '#';
   return JS_FILE.test(file) || /\.prisma$/i.test(file) ? '//' : '--';
 }
 
@@ -65,6 +67,11 @@ function lineComment(source: SourceFile | undefined, file: string, text: string,
     return literal.type === 'TemplateLiteral' ? { ...here, style: '--' } : undefined;
   }
   if (/\.prisma$/i.test(file)) return { ...here, style: '//' };
+  if (/\.rb$/i.test(file)) {
+    // A Rails schema: a `#` comment, unless the line is inside a string (an `execute` heredoc): then none.
+    const inString = tokenizeRuby(text).some((tok) => tok.kind === 'string' && tok.start < lineStart && lineStart < tok.end);
+    return inString ? undefined : { ...here, style: '#' };
+  }
   const inside = tokenize(text).find((tok) => tok.start < lineStart && lineStart < tok.end);
   if (!inside) return { ...here, style: '--' };
   // A line inside a string or dollar-quoted body: above the whole statement, which the comment then covers.

@@ -304,7 +304,11 @@ export type SchemaEvent =
 /** A problem found while reading a file (syntax error, unreadable construct). */
 export interface SourceProblem {
   severity: 'error' | 'warning' | 'info';
-  code: 'syntax-error' | 'unsupported' | 'schema-error';
+  /**
+   * `not-read`: a file FK Lens deliberately does not read because another one holds its result (a Rails app's
+   * Ruby migrations beside db/schema.rb); unlike `unsupported`, never a gap of the history.
+   */
+  code: 'syntax-error' | 'unsupported' | 'schema-error' | 'not-read';
   message: string;
   span: Span;
 }

@@ -18,7 +18,12 @@ export type MigrationTool =
   | 'knex'
   | 'typeorm'
   | 'db-migrate'
-  | 'js-migrations';
+  | 'js-migrations'
+  // Rails (workspace/railsApps.ts): db/schema.rb with its Ruby migrations beside it (not read), db/schema.rb
+  // alone, Ruby migrations without a schema (not read: a gap)
+  | 'rails'
+  | 'rails-schema'
+  | 'rails-migrations';
 
 const GOOSE_MARKER = /^[ \t]*--[ \t]*\+goose[ \t]+(up|down)\b/i;
 const DBMATE_MARKER = /^[ \t]*--[ \t]*migrate:(up|down)\b/i;

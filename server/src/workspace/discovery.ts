@@ -20,6 +20,7 @@ import { assignDialects } from './dialects';
 import { isPrismaSchemaPath, planPrismaSchemas } from './prismaSchemas';
 import { isJsSource } from '../sources/js/read';
 import { dbMigrateSqlFiles, isJsMigrationCandidate, planJsHistories } from './jsMigrations';
+import { isRubySource, planRailsHistories } from './railsApps';
 import type { Dialect } from '../sources/events';
 import { markerTool, type MigrationTool } from '../sources/migrationFile';
 
@@ -66,7 +67,7 @@ export interface PathFilter {
   entersFolder(path: string): boolean;
 }
 
-/** What is read when no include globs are set: SQL files and Prisma schemas. */
+/** What is read when no include globs are set: SQL files and Prisma schemas (and JS / Rails files, below). */
 const DEFAULT_FILES = /\.(sql|prisma)$/i;
 
 /** Compiled once per options object: file watchers ask for every path. */
@@ -105,7 +106,7 @@ function buildFilter(options: DiscoveryOptions): PathFilter {
     acceptsFile(path) {
       if (excluded(path)) return false;
       const ignored = ignoredSegments(path.split('/').slice(0, -1));
-      if (!include.length) return (DEFAULT_FILES.test(path) || isJsMigrationCandidate(path)) && !ignored.length;
+      if (!include.length) return (DEFAULT_FILES.test(path) || isJsMigrationCandidate(path) || isRubySource(path)) && !ignored.length;
       return include.some((g) => g.glob.match(path) && namesAll(g, ignored));
     },
     entersFolder(path) {
@@ -236,6 +237,7 @@ export function planHistories(
   const addLoose = (path: string) => pushTo(loose, path.slice(0, Math.max(0, path.lastIndexOf('/'))), path);
   const prismaSchemaFiles: string[] = [];
   const jsPaths: string[] = [];
+  const rubyPaths: string[] = [];
   const accepted = [...new Set(paths)].filter((p) => accepts.acceptsFile(p));
   // db-migrate's `sqls/` files are steps of its JS set (their down files of nothing), never SQL sets of their own.
   const dbMigrate = dbMigrateSqlFiles(accepted);
@@ -247,6 +249,10 @@ export function planHistories(
     }
     if (isJsSource(path)) {
       jsPaths.push(path);
+      continue;
+    }
+    if (isRubySource(path)) {
+      rubyPaths.push(path);
       continue;
     }
     const found = classify(path);
@@ -270,6 +276,8 @@ export function planHistories(
   histories.push(...planPrismaSchemas(prismaSchemaFiles, prismaRoots));
   const sqlIds = new Set(histories.map((h) => h.id));
   for (const history of planJsHistories(jsPaths, textOf, dbMigrate.up)) histories.push(sqlIds.has(history.id) ? { ...history, id: `${history.id}#js` } : history);
+  const ids = new Set(histories.map((h) => h.id));
+  for (const history of planRailsHistories(rubyPaths)) histories.push(ids.has(history.id) ? { ...history, id: `${history.id}#rails` } : history);
   for (const history of histories) history.files = reorder(history, options.order ?? 'auto');
   return assignDialects(histories, options, textOf).sort((a, b) => compareText(a.id, b.id));
 }

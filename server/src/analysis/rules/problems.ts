@@ -45,6 +45,7 @@ function problemRule(id: string, source: Source, defaultSeverity: Severity, titl
 export const problemRules: Rule[] = [
   problemRule('syntax-error', 'reader', 'error', 'Syntax error', 'PostgreSQL\'s parser rejects the statement. The rest of the file is still read, but what the statement would have done is missing from the model.'),
   problemRule('schema-error', 'reader', 'error', 'Invalid Prisma schema', 'The Prisma schema parses but does not validate (an unknown type, a relation without fields, a bad referential action ...). What the invalid part would declare is missing from the model.'),
+  problemRule('not-read', 'reader', 'info', 'Files not read', 'Files FK Lens recognises but does not read because another file holds their result: a Rails app\'s Ruby migrations beside db/schema.rb, which is what Rails loads. Not a gap: the model is complete without them.'),
   problemRule('unsupported', 'both', 'info', 'Not read', 'FK Lens could not read something and left it out of the model: a file written for a database it does not read (e.g. CockroachDB-only syntax), a migration call or psql command it cannot follow, a psql variable it cannot see, or a statement skipped under a run-time condition it could not decide. The history is partial.'),
   problemRule(
     'fk-target-missing',

@@ -13,6 +13,7 @@ import { readMysql } from './mysql';
 import { readSqlite } from './sqlite';
 import { isPrismaPath, readPrismaFile } from '../prisma/read';
 import { isJsSource, readJsMigration } from '../js/read';
+import { isRubySource, readRubyFile } from '../ruby/read';
 
 /** `previous`: the last read of the same file; its `lines.text` is the exact text that read saw. */
 export function readSqlFile(path: string, text: string, tool: MigrationTool, dialect?: Dialect, previous?: SourceFile): SourceFile {
@@ -24,6 +25,8 @@ export function* readSqlFileSteps(path: string, text: string, tool: MigrationToo
   if (isPrismaPath(path)) return readPrismaFile(path, text);
   // JS / TS migrations: their reader turns the SQL the code would send into the same events.
   if (isJsSource(path)) return readJsMigration(path, text, dialect);
+  // A Rails schema: read as the SQL Active Record sends for it.
+  if (isRubySource(path)) return readRubyFile(path, text, dialect, tool);
   if (!looksLikeText(text)) return notText(path, text, dialect ?? 'postgres');
   const up = upSection(text, tool);
   const detected = dialect ?? sniffDialect(up);
