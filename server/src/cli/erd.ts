@@ -14,7 +14,7 @@ import { buildScene, defaultView, type ErdView } from '../features/erd/scene';
 import { ERD_SVG_CSS } from '../features/erd/style';
 import { renderScene, serializeSvg } from '../features/erd/svg';
 import { defineCommand, InputError, UsageError } from './command';
-import { configNotes, openProjects, PROJECT_OPTIONS } from './project';
+import { openSingleProject, PROJECT_OPTIONS } from './project';
 import { displayPath, escapeTerminal, processIo, quotePath } from './terminal';
 
 /** The static SVG of a view of the graph. */
@@ -75,9 +75,7 @@ export const erdCommand = defineCommand({
     const v = args.values;
     if (v.hops !== undefined && !/^\d+$/.test(v.hops as string)) throw new UsageError(`--hops must be a whole number, not '${escapeTerminal(v.hops as string)}'`);
     const cwd = process.cwd();
-    const { projects, notes } = await openProjects(args.positionals, v, cwd);
-    for (const note of [...configNotes(projects, cwd), ...notes]) io.err(`fklens: ${note}\n`);
-    const project = projects[0];
+    const project = await openSingleProject(args.positionals, v, (text) => io.err(text), cwd);
     const graph = buildErdGraph([{ name: '', model: project.workspace.model() }]);
     const view: ErdView = {
       ...defaultView(),

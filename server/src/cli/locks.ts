@@ -10,7 +10,7 @@ import type { StatementLocks } from '../model/replay';
 import { lockBlocks } from '../model/replay/lockModes';
 import type { WorkspaceModel } from '../workspace/workspace';
 import { defineCommand } from './command';
-import { configNotes, openProjects, PROJECT_OPTIONS } from './project';
+import { openSingleProject, PROJECT_OPTIONS } from './project';
 import { displayPath, escapeTerminal, processIo, quotePath } from './terminal';
 
 export interface LocksJson {
@@ -87,9 +87,7 @@ mode, blocks, scan}]}]}.`,
   ],
   async run(args, io) {
     const cwd = process.cwd();
-    const { projects, notes } = await openProjects(args.positionals, args.values, cwd);
-    for (const note of [...configNotes(projects, cwd), ...notes]) io.err(`fklens: ${note}\n`);
-    const project = projects[0];
+    const project = await openSingleProject(args.positionals, args.values, (text) => io.err(text), cwd);
     const model = project.workspace.model();
     const json = locksJson(model, (file) => displayPath(join(project.root, ...file.split('/')), cwd));
     if (args.values.json) {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { modelJson, partialSummary, type LocationJson, type ModelJson } from '../model/json';
 import type { WorkspaceModel } from '../workspace/workspace';
 import { defineCommand } from './command';
-import { configNotes, openProjects, PROJECT_OPTIONS, type Project } from './project';
+import { openSingleProject, type Project, PROJECT_OPTIONS } from './project';
 import { displayPath, escapeTerminal, quotePath } from './terminal';
 
 /** The model's JSON with every location's file relative to the current directory (as all commands print paths). */
@@ -65,9 +65,7 @@ line per history (database), one per foreign key with its actions and flags, and
   ],
   async run(args, io) {
     const cwd = process.cwd();
-    const { projects, notes } = await openProjects(args.positionals, args.values, cwd);
-    for (const note of [...configNotes(projects, cwd), ...notes]) io.err(`fklens: ${note}\n`);
-    const project = projects[0];
+    const project = await openSingleProject(args.positionals, args.values, (text) => io.err(text), cwd);
     const json = projectModelJson(project, cwd);
     if (args.values.json) io.out(JSON.stringify(json, null, 2) + '\n');
     else io.out(modelText(project, project.workspace.model(), json, cwd).join('\n') + '\n');

@@ -197,7 +197,7 @@ export async function openProjects(targetArgs: string[], values: OptionValues, c
 
 /**
  * The problems of each project's .fklens.json as `file:line:col: severity message` lines for standard error
- * (model, reach, erd; check reports them as config-error findings instead).
+ * (model, reach, erd, locks; check reports them as config-error findings instead).
  */
 export function configNotes(projects: Project[], cwd = process.cwd()): string[] {
   const notes: string[] = [];
@@ -210,4 +210,14 @@ export function configNotes(projects: Project[], cwd = process.cwd()): string[] 
     }
   }
   return notes;
+}
+
+/**
+ * The one project of a single-folder command (model, reach, erd, locks): opened from the targets, with its
+ * configuration notes and the targets' notes written to standard error first.
+ */
+export async function openSingleProject(targetArgs: string[], values: OptionValues, err: (text: string) => void, cwd = process.cwd()): Promise<Project> {
+  const { projects, notes } = await openProjects(targetArgs, values, cwd);
+  for (const note of [...configNotes(projects, cwd), ...notes]) err(`fklens: ${note}\n`);
+  return projects[0];
 }

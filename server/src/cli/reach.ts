@@ -18,7 +18,7 @@ import { reachLines } from '../features/reachView';
 import { lookupTable } from '../features/target';
 import type { WorkspaceModel } from '../workspace/workspace';
 import { defineCommand } from './command';
-import { configNotes, openProjects, PROJECT_OPTIONS } from './project';
+import { openSingleProject, PROJECT_OPTIONS } from './project';
 import { closest } from './suggest';
 import { displayPath, escapeTerminal, processIo, quotePath } from './terminal';
 
@@ -202,9 +202,7 @@ reads it, and "User" (in shell quotes) keeps its case.`,
   async run(args, io) {
     const [tableArg, dirArg] = args.positionals;
     const cwd = process.cwd();
-    const { projects, notes } = await openProjects(dirArg === undefined ? [] : [dirArg], args.values, cwd);
-    for (const note of [...configNotes(projects, cwd), ...notes]) io.err(`fklens: ${note}\n`);
-    const project = projects[0];
+    const project = await openSingleProject(dirArg === undefined ? [] : [dirArg], args.values, (text) => io.err(text), cwd);
     const model = project.workspace.model();
     const found = findTables(model, tableArg);
     if (!found.length) {
