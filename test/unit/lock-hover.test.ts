@@ -87,3 +87,12 @@ test('names reach the Markdown escaped: backticks, emphasis, links and HTML stay
   assert.ok(h.markdown.includes('``[x](http://e)`*<b>``'), h.markdown);
   assert.ok(!/[^\\`]\[x\]\(http/.test(h.markdown.replace(/``[^`]*`[^`]*``/g, '')), h.markdown);
 });
+
+test('no lock section in a schema loaded into an empty database (a schema file): the same statement in a migration has one', () => {
+  const sql = INIT + 'ALTER TABLE items DROP CONSTRAINT items_order_id_fkey;\n';
+  // One schema file: a history of tool 'schema', loaded into an empty database, where no lock is waited for.
+  const schema = hover({ 'schema.sql': sql }, 'schema.sql', 'ALTER TABLE items');
+  assert.ok(!schema || !/locks \d+ tables?/.test(schema.markdown), schema?.markdown);
+  const migration = hover({ 'db/migrations/0001_init.up.sql': INIT, [M2]: 'ALTER TABLE items DROP CONSTRAINT items_order_id_fkey;\n' }, M2, 'ALTER TABLE items');
+  assert.match(migration!.markdown, /locks 2 tables/);
+});

@@ -6,6 +6,7 @@
  */
 import { blocksForeignKeyChecks, lockBlocks } from '../model/replay/lockModes';
 import type { HistoryModel, StatementLocks, TableLock } from '../model/replay';
+import { loadsIntoEmptyDatabase } from '../sources/migrationFile';
 import { tokenize } from '../sources/sql/lexer';
 import type { LineCol, Span } from '../sources/text';
 import type { WorkspaceModel } from '../workspace/workspace';
@@ -23,7 +24,8 @@ export interface LockViewOptions {
 export function locksAt(model: WorkspaceModel, file: string, offset: number): { history: HistoryModel; statements: StatementLocks[]; span: Span } | undefined {
   const history = historyOf(model, file);
   const text = model.sources.get(file)?.lines.text;
-  if (!history || text === undefined) return undefined;
+  // A schema loaded into an empty database waits for no lock: no lock section (the lock rules skip it too).
+  if (!history || text === undefined || loadsIntoEmptyDatabase(history.history.tool)) return undefined;
   const found: StatementLocks[] = [];
   let span: Span | undefined;
   for (const s of history.locks) {

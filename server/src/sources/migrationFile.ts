@@ -25,6 +25,14 @@ export type MigrationTool =
   | 'rails-schema'
   | 'rails-migrations';
 
+/**
+ * Histories that are one schema loaded into an empty database (a schema file, a pg_dump, schema.prisma alone,
+ * Rails' db/schema.rb), not migrations run against tables in use: what a statement locks does not matter there.
+ */
+export function loadsIntoEmptyDatabase(tool: MigrationTool): boolean {
+  return tool === 'schema' || tool === 'prisma-schema' || tool === 'rails' || tool === 'rails-schema';
+}
+
 const GOOSE_MARKER = /^[ \t]*--[ \t]*\+goose[ \t]+(up|down)\b/i;
 const DBMATE_MARKER = /^[ \t]*--[ \t]*migrate:(up|down)\b/i;
 const GOOSE_MARKER_IN_TEXT = new RegExp(GOOSE_MARKER.source, 'im');

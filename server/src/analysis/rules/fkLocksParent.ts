@@ -4,6 +4,7 @@
  * drops its triggers on the parent, and that needs the parent's strongest lock: reads of the parent stop until
  * the migration commits, and while the statement waits for the lock, every later query on the parent waits too.
  */
+import { loadsIntoEmptyDatabase } from '../../sources/migrationFile';
 import { tableLabel, type Finding, type Rule } from '../rule';
 import { withGaps } from '../gaps';
 import type { StatementLocks } from '../../model/replay';
@@ -26,7 +27,7 @@ export const fkLocksParent: Rule = {
   check({ histories, settings }) {
     const findings: Finding[] = [];
     for (const history of histories) {
-      if (history.history.tool === 'schema') continue; // loaded into an empty database
+      if (loadsIntoEmptyDatabase(history.history.tool)) continue;
       // Tables a migration takes ACCESS EXCLUSIVE on by name anyway (it alters or drops them): locking them once more through an FK changes nothing.
       const namedByStep = new Map<number, Set<number>>();
       for (const s of history.locks) {

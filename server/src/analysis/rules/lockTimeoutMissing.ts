@@ -7,6 +7,7 @@
  * one of the history that sets lock_timeout on (the project's practice); in a history that never sets one, only
  * for the newest such migration (the older ones have run, or the connection sets it), counting the others.
  */
+import { loadsIntoEmptyDatabase } from '../../sources/migrationFile';
 import type { HistoryModel, StatementLocks } from '../../model/replay';
 import { lockConflicts } from '../../model/replay/lockModes';
 import type { MigrationTool } from '../../sources/migrationFile';
@@ -52,7 +53,7 @@ export const lockTimeoutMissing: Rule = {
   check({ histories, settings }) {
     const findings: Finding[] = [];
     for (const history of histories) {
-      if (history.history.tool === 'schema') continue; // loaded into an empty database
+      if (loadsIntoEmptyDatabase(history.history.tool)) continue;
       const byStep = new Map<number, StatementLocks[]>();
       for (const s of history.locks) {
         if (lockTimeoutInEffect(history, s) || !risky(s).length) continue;
