@@ -9,7 +9,8 @@
  * neighbours, at a readable zoom; "Show all" and "Fit" are one click away.
  */
 import ELK from 'elkjs/lib/elk-api.js';
-import { fileLabels, mostReferenced, searchTables, type SearchHit } from '../server/src/features/erd/find';
+import { mostReferenced, searchTables, type SearchHit } from '../server/src/features/erd/find';
+import { uniqueSuffixes } from '../server/src/features/labels';
 import type { ErdGraph, ErdTable } from '../server/src/features/erd/graph';
 import { GEOMETRY, layoutScene, nodeSize, type ElkLike, type PlacedScene } from '../server/src/features/erd/layout';
 import { erdMermaid } from '../server/src/features/erd/mermaid';
@@ -205,7 +206,7 @@ function round(n: number, by = 10): number {
 function setGraph(next: ErdGraph, opening = false, asked?: string): void {
   graph = next;
   tablesByKey = new Map(next.tables.map((t) => [t.key, t]));
-  fileLabel = fileLabels(next.tables.map((t) => t.file));
+  fileLabel = uniqueSuffixes(next.tables.map((t) => t.file));
   // Keep the view, minus what no longer exists.
   view = {
     ...view,

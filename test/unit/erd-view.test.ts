@@ -14,7 +14,8 @@ import { initPostgresParser } from '../../server/src/sources/sql/postgres';
 import { Workspace } from '../../server/src/workspace/workspace';
 import { openWorkspace } from '../../server/src/workspace/open';
 import { buildErdGraph, findTable, type ErdGraph } from '../../server/src/features/erd/graph';
-import { fileLabels, mostReferenced, namesFor, searchTables } from '../../server/src/features/erd/find';
+import { mostReferenced, namesFor, searchTables } from '../../server/src/features/erd/find';
+import { uniqueSuffixes } from '../../server/src/features/labels';
 import { erdTableAt } from '../../server/src/features/erd/at';
 import { buildScene, defaultView, KEYS_LIMIT } from '../../server/src/features/erd/scene';
 import { fullestLayer, layoutScene, packRows, type PlacedScene } from '../../server/src/features/erd/layout';
@@ -144,7 +145,7 @@ test('search: current names, former names (renamed tables), exact matches first;
   assert.deepEqual([...namesFor(two.tables).values()].sort(), ['audit.t', 'public.t']);
   assert.deepEqual([...namesFor(graph.tables).values()].sort(), ['accounts', 'notes', 'runs', 'runs_archive']);
   assert.deepEqual(
-    [...fileLabels(['m/2019-01_a/up.sql', 'm/2019-02_b/up.sql', 'schema.sql', 'x/schema.sql', 'y/z/schema.sql']).values()],
+    [...uniqueSuffixes(['m/2019-01_a/up.sql', 'm/2019-02_b/up.sql', 'schema.sql', 'x/schema.sql', 'y/z/schema.sql']).values()],
     ['2019-01_a/up.sql', '2019-02_b/up.sql', 'schema.sql', 'x/schema.sql', 'z/schema.sql'],
   );
 });

@@ -65,33 +65,3 @@ export function namesFor(tables: ErdTable[]): Map<string, string> {
   const qualify = new Set(tables.map((t) => t.schema)).size > 1;
   return new Map(tables.map((t) => [t.key, qualify ? `${t.schema}.${t.name}` : t.name]));
 }
-
-/**
- * Labels for files: each path's shortest suffix of whole segments that no other path ends with
- * (`2019-03-03_create_orders/up.sql` rather than `up.sql` when every migration is an `up.sql`).
- */
-export function fileLabels(paths: Iterable<string>): Map<string, string> {
-  const unique = [...new Set(paths)];
-  const parts = new Map(unique.map((p) => [p, p.split('/')]));
-  const labels = new Map<string, string>();
-  // Count each suffix once per path, then give each path its shortest suffix that only it has.
-  const count = new Map<string, number>();
-  for (const segments of parts.values()) {
-    for (let n = 1; n <= segments.length; n++) {
-      const suffix = segments.slice(-n).join('/');
-      count.set(suffix, (count.get(suffix) ?? 0) + 1);
-    }
-  }
-  for (const [path, segments] of parts) {
-    let label = path;
-    for (let n = 1; n <= segments.length; n++) {
-      const suffix = segments.slice(-n).join('/');
-      if (count.get(suffix) === 1) {
-        label = suffix;
-        break;
-      }
-    }
-    labels.set(path, label);
-  }
-  return labels;
-}
