@@ -11,7 +11,8 @@
  *   a path                  that VS Code executable.
  * With a desktop VS Code there is no UI driver: checks of the window itself (Problems panel, screenshots) skip.
  *
- * FKLENS_SKIP_E2E=1 skips the whole run (prints why).
+ * FKLENS_SKIP_E2E=1 skips the whole run (prints why). FKLENS_E2E_ATTEMPTS (default 2): how many times a failing
+ * scenario is run; the summary lists every failed test of every attempt.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -98,6 +99,13 @@ function packageVsix(): string {
   return (packaged = vsix);
 }
 
+/** Runs one scenario in a fresh workspace and profile; throws a ScenarioFailure naming the failed tests. */
+class ScenarioFailure extends Error {
+  constructor(message: string, readonly tests: string[]) {
+    super(message);
+  }
+}
+
 async function runScenario(vscode: VSCode, s: Scenario): Promise<void> {
   const base = realpathSync(mkdtempSync(path.join(tmpdir(), `fklens-e2e-${s.name}-`)));
   const workspace = path.join(base, 'workspace');
@@ -106,6 +114,7 @@ async function runScenario(vscode: VSCode, s: Scenario): Promise<void> {
   mkdirSync(workspace);
   mkdirSync(path.join(userData, 'User'), { recursive: true });
   mkdirSync(extensions);
+  const failuresFile = path.join(base, 'failures.json');
   s.workspace(workspace);
   writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify({ ...BASE_SETTINGS, ...s.settings }, null, 2));
 
@@ -137,11 +146,18 @@ async function runScenario(vscode: VSCode, s: Scenario): Promise<void> {
         FKLENS_E2E_SUITES: process.env.FKLENS_E2E_ONLY_SUITES ?? s.suites.join(','),
         FKLENS_E2E_RUN: s.name,
         FKLENS_E2E_SCREENSHOTS: SCREENSHOTS,
+        FKLENS_E2E_FAILURES: failuresFile,
       },
     });
   } catch (err) {
     console.error(`e2e: scenario ${s.name} failed; its workspace and profile are kept in ${base}`);
-    throw err;
+    let tests: string[] = [];
+    try {
+      tests = JSON.parse(readFileSync(failuresFile, 'utf8')) as string[];
+    } catch {
+      // VS Code did not get as far as running the tests.
+    }
+    throw new ScenarioFailure(err instanceof Error ? err.message : String(err), tests);
   }
   rmSync(base, { recursive: true, force: true });
 }
@@ -168,21 +184,35 @@ async function main(): Promise<number> {
   const started = Date.now();
   const vscode = await chooseVSCode();
   console.log(`e2e: ${vscode.label}; setup ${((Date.now() - started) / 1000).toFixed(1)}s`);
-  const results: { name: string; ok: boolean; seconds: string }[] = [];
+  // A scenario that fails is run once more in a fresh window: a real VS Code in a browser on a busy 2-core
+  // machine can miss a beat. The summary names every failure of either attempt, so a flaky test stays visible;
+  // a scenario passes only if its second attempt passes as a whole.
+  const attempts = Number(process.env.FKLENS_E2E_ATTEMPTS ?? 2);
+  const results: { name: string; ok: boolean; seconds: string; failures: string[][] }[] = [];
   for (const s of runnable) {
-    console.log(`\ne2e: scenario ${s.name} (${s.suites.join(', ')})`);
     const t = Date.now();
-    let ok = true;
-    try {
-      await runScenario(vscode, s);
-    } catch (err) {
-      ok = false;
-      console.error(`e2e: ${s.name}: ${err instanceof Error ? err.message : String(err)}`);
+    const failures: string[][] = [];
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      console.log(`\ne2e: scenario ${s.name} (${s.suites.join(', ')})${attempt > 1 ? `, attempt ${attempt}` : ''}`);
+      try {
+        await runScenario(vscode, s);
+        break;
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        console.error(`e2e: ${s.name}: ${message}`);
+        failures.push(err instanceof ScenarioFailure && err.tests.length ? err.tests : [message]);
+      }
     }
-    results.push({ name: s.name, ok, seconds: ((Date.now() - t) / 1000).toFixed(1) });
+    results.push({ name: s.name, ok: failures.length < attempts, seconds: ((Date.now() - t) / 1000).toFixed(1), failures });
   }
   console.log('\ne2e summary:');
-  for (const r of results) console.log(`  ${r.ok ? 'pass' : 'FAIL'}  ${r.name} (${r.seconds}s)`);
+  for (const r of results) {
+    const note = r.ok && r.failures.length ? '; failed once, passed when run again' : '';
+    console.log(`  ${r.ok ? 'pass' : 'FAIL'}  ${r.name} (${r.seconds}s${note})`);
+    r.failures.forEach((tests, i) => {
+      for (const line of tests) console.log(`        attempt ${i + 1}: ${line.length > 400 ? `${line.slice(0, 400)}…` : line}`);
+    });
+  }
   for (const s of skipped) console.log(`  skip  ${s.name} (the corpus is absent)`);
   console.log(`  total ${((Date.now() - started) / 1000).toFixed(1)}s; screenshots in ${path.relative(process.cwd(), SCREENSHOTS) || '.'}`);
   return results.every((r) => r.ok) ? 0 : 1;

@@ -5,7 +5,7 @@
  * VS Code relays (to the terminal on a desktop; to the driver's codeAutomationLog in code-server).
  */
 import * as path from 'node:path';
-import { readdirSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import Mocha from 'mocha';
 import { log, ui } from './helpers';
 
@@ -19,7 +19,17 @@ export function run(): Promise<void> {
     if (!available.includes(name)) return Promise.reject(new Error(`no suite file ${name}.e2e.js in ${__dirname}`));
     mocha.addFile(path.join(__dirname, `${name}.e2e.js`));
   }
+  // Each failure, one line each, for the runner's summary (the spec output above it may scroll out of a CI log).
+  const failed: string[] = [];
   return new Promise((resolve, reject) => {
-    mocha.run((failures) => (failures ? reject(new Error(`${failures} end-to-end test(s) failed`)) : resolve()));
+    const runner = mocha.run((failures) => {
+      if (process.env.FKLENS_E2E_FAILURES) writeFileSync(process.env.FKLENS_E2E_FAILURES, JSON.stringify(failed));
+      if (failures) reject(new Error(`${failures} end-to-end test(s) failed`));
+      else resolve();
+    });
+    runner.on('fail', (test, err: unknown) => {
+      const message = err instanceof Error ? err.message : String(err);
+      failed.push(`${test.fullTitle()}: ${message.split('\n').slice(0, 6).join(' | ')}`);
+    });
   });
 }
