@@ -5,6 +5,7 @@ import { initPostgresParser } from '../../server/src/sources/sql/postgres';
 import { check, checkSql, rulesOf } from '../support/rules';
 import { analyze, type ReportedFinding } from '../../server/src/analysis/analyze';
 import { openWorkspace } from '../../server/src/workspace/open';
+import { Workspace } from '../../server/src/workspace/workspace';
 import { resolve } from 'node:path';
 
 before(async () => {
@@ -113,13 +114,13 @@ test('fk-added-without-not-valid: ALTER on an existing table, not on one created
   assert.deepEqual(of(check({ 'a.sql': init, 'b.sql': add }), 'fk-added-without-not-valid'), [], 'plain schema files are loaded into an empty database');
 });
 
-test('fk-added-without-not-valid is a step fact: reported when a later migration drops or replaces the key, with the names of that step', () => {
+test('fk-added-without-not-valid is a step fact: reported when a later migration drops or renames the key, with the names of that step', () => {
   const init = 'CREATE TABLE users (id int PRIMARY KEY); CREATE TABLE o (id int, user_id int);';
   const add = 'ALTER TABLE o ADD CONSTRAINT o_user_fk FOREIGN KEY (user_id) REFERENCES users (id);';
   const replaced = check({
     'm/001_a.up.sql': init,
     'm/002_b.up.sql': add,
-    'm/003_c.up.sql': 'ALTER TABLE o DROP CONSTRAINT o_user_fk; ALTER TABLE o ADD CONSTRAINT o_user_fk FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE NOT VALID;',
+    'm/003_c.up.sql': 'ALTER TABLE o DROP CONSTRAINT o_user_fk;',
     'm/004_d.up.sql': 'ALTER TABLE o RENAME TO orders; ALTER TABLE orders RENAME COLUMN user_id TO customer_id;',
   });
   const [f] = of(replaced, 'fk-added-without-not-valid');
@@ -130,6 +131,36 @@ test('fk-added-without-not-valid is a step fact: reported when a later migration
   const kept = of(check({ 'm/001_a.up.sql': init, 'm/002_b.up.sql': add, 'm/003_c.up.sql': 'ALTER TABLE o RENAME TO orders;' }), 'fk-added-without-not-valid');
   assert.match(kept[0].message, /on o\(user_id\) is added/);
   assert.equal(kept[0].fk?.table, 'orders');
+});
+
+test('fk-added-without-not-valid: a history that never adds a key NOT VALID gets findings on its newest such migration only, counting the others; from the first NOT VALID on, every migration', () => {
+  const init = 'CREATE TABLE users (id int PRIMARY KEY); CREATE TABLE o (id int, a int, b int, c int, d int);';
+  const add = (col: string) => `ALTER TABLE o ADD CONSTRAINT o_${col}_fk FOREIGN KEY (${col}) REFERENCES users (id);\n`;
+  const M = (n: number) => `m/00${n}_x.up.sql`;
+  const never = { [M(1)]: init, [M(2)]: add('a'), [M(3)]: add('b'), [M(4)]: add('c') + add('d'), [M(5)]: 'CREATE TABLE notes (id int);' };
+  const found = of(check(never), 'fk-added-without-not-valid');
+  assert.deepEqual(found.map((f) => f.file), [M(4), M(4)], 'both keys of the newest such migration');
+  assert.match(found[0].message, / No migration of this history adds a foreign key NOT VALID, and 2 earlier ones add keys this way too; they have most likely run already, so only the newest is reported\.$/);
+  assert.deepEqual(found[0].related?.map((r) => [r.file, r.message]), [
+    [M(1), 'o is created by an earlier migration'],
+    [M(3), 'an earlier migration, also without NOT VALID: o_b_fk on o'],
+    [M(2), 'an earlier migration, also without NOT VALID: o_a_fk on o'],
+  ]);
+  // Files under review (named to fklens check, or from checkFrom on) are each judged.
+  const reviewed = (config: { checkFrom?: string; reviewed?: string[] }) => {
+    const ws = new Workspace({});
+    for (const [path, text] of Object.entries(never)) ws.setFile(path, text);
+    return analyze(ws.model(), { rules: {}, protectedTables: [], ...config }).findings.filter((f) => f.rule === 'fk-added-without-not-valid').map((f) => f.file);
+  };
+  assert.deepEqual(reviewed({ reviewed: [M(2)] }), [M(2)]);
+  assert.deepEqual(reviewed({ checkFrom: '003' }), [M(3), M(4), M(4)]);
+  // The project splits keys from migration 3 on (a NOT VALID there): every later migration is judged, the older ones not.
+  const adopted = { ...never, [M(3)]: add('b').replace(';', ' NOT VALID;') + 'ALTER TABLE o VALIDATE CONSTRAINT o_b_fk;\n' };
+  const judged = of(check(adopted), 'fk-added-without-not-valid');
+  assert.deepEqual(judged.map((f) => f.file), [M(4), M(4)]);
+  assert.doesNotMatch(judged[0].message, /earlier one/);
+  const early = { ...never, [M(2)]: add('a').replace(';', ' NOT VALID;') };
+  assert.deepEqual(of(check(early), 'fk-added-without-not-valid').map((f) => f.file), [M(3), M(4), M(4)]);
 });
 
 test('validate-in-same-transaction: names the tool; explicit BEGIN ... COMMIT; not after a COMMIT; not across files', () => {

@@ -64,8 +64,8 @@ export interface AnalysisSettings {
   protectedTables: string[];
   /**
    * Migration files under review (not run yet, presumably): the files `fklens check` was given when they are not the
-   * whole project, and those from `checkFrom` on. The lock rules judge them even where they would report only the
-   * newest migration of a history (lockStatements.ts reportedSteps).
+   * whole project, and those from `checkFrom` on. The rules about migration practice (lock_timeout, NOT VALID)
+   * judge them even where they would report only the newest migration of a history (rules/practice.ts).
    */
   reviewed?: string[];
 }

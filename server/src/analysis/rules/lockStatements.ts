@@ -9,6 +9,7 @@ import type { Span } from '../../sources/text';
 import { unsureBetween, type Unsure } from '../gaps';
 import { tableLabel } from '../rule';
 import { FILE_TRANSACTION } from './validateInSameTransaction';
+import { stepsToReport } from './practice';
 
 /** Does the tool run the whole migration as one transaction (so a SET LOCAL outside BEGIN lasts for the file)? */
 function fileIsOneTransaction(tool: MigrationTool, source: SourceFile | undefined): boolean {
@@ -54,20 +55,9 @@ export function lockTimeoutAdopted(history: HistoryModel): number {
   return history.sources.findIndex((source) => source?.events.some((e) => e.kind === 'set_lock_timeout' && e.enabled));
 }
 
-/**
- * The migrations (by step, in order) the lock rules report, of those with findings (`steps`, in order): every one from
- * the first that sets lock_timeout on, else the newest (or those under review, when some are); and the earlier ones
- * the newest then stands for. Migrations under review (`reviewed` files) are always reported.
- */
+/** The migrations the lock rules report, of those with findings (`steps`, in order): see practice.ts. */
 export function reportedSteps(history: HistoryModel, steps: number[], reviewed: readonly string[] = []): { reported: Set<number>; earlier: number[] } {
-  const adopted = lockTimeoutAdopted(history);
-  const review = new Set(reviewed);
-  const underReview = (step: number) => review.has(history.steps[step]?.file ?? history.sources[step]?.path);
-  if (adopted >= 0) return { reported: new Set(steps.filter((step) => step >= adopted || underReview(step))), earlier: [] };
-  const reported = new Set(steps.filter(underReview));
-  if (!reported.size) reported.add(steps[steps.length - 1]);
-  const newest = Math.max(...reported);
-  return { reported, earlier: steps.filter((step) => step < newest && !reported.has(step)) };
+  return stepsToReport(history, steps, lockTimeoutAdopted(history), reviewed);
 }
 
 /** ` No migration of this history sets lock_timeout, and 3 earlier ones lock ...`: what a finding standing for earlier migrations adds. */
