@@ -89,9 +89,14 @@ export function assignDialects(histories: History[], options: DiscoveryOptions, 
       out.push(withServer(dialect ? { ...history, dialect } : history, options));
       continue;
     }
+    // popx (and a Prisma migration_lock.toml) already chose the dialect; only an explicit override beats that,
+    // and without one no file's content needs sniffing.
+    if (history.dialect && !history.files.some((f) => overrides(options).some((o) => o.glob.match(f)))) {
+      out.push(withServer(history, options));
+      continue;
+    }
     // JS / TS migrations are program text: SQL content sniffing does not apply to them (a knexfile's client does).
     const evidence = history.files.map((f) => fileDialectEvidence(f, textOf?.(f), options));
-    // popx already chose its files for one dialect; only an explicit override beats that.
     const overall = strongest(evidence);
     if (history.dialect && !(overall && overall.strength === STRENGTH.override)) {
       out.push(withServer(history, options));

@@ -2,7 +2,7 @@
  * Reads a workspace's candidate files from disk, for the CLI and the server's first index. The only file in
  * the workspace layer that does I/O: everything after it works on the returned path -> text map.
  */
-import { constants, promises as fs, type Dirent } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { join, relative, isAbsolute, sep } from 'node:path';
 import { pathFilter, type DiscoveryOptions } from './discovery';
 
@@ -67,74 +67,95 @@ export interface DiskWorkspace {
 export interface ScanLimits extends Partial<FileLimits> {
   /** The folder symlinks may not point out of (default: the scanned root). */
   boundary?: string;
-  /** Open directories / files at once: enough to keep the disk busy, few enough to stay under fd limits. */
-  concurrency?: number;
 }
 
 export async function readWorkspaceFromDisk(root: string, options?: DiscoveryOptions): Promise<Map<string, string>> {
   return (await scanWorkspace(root, options)).files;
 }
 
+/**
+ * The scan makes its system calls synchronously (a fraction of the cost of the promise API's thread-pool round
+ * trips: 820 small files read in about 30 ms instead of 90-150), in slices of at most SLICE_MS, between which the
+ * event loop gets a turn: the server stays responsive while it indexes a large workspace.
+ */
+const SLICE_MS = 10;
+
+/** Runs `work` on each item in order, giving the event loop a turn every SLICE_MS. */
+async function sliced<T>(items: Iterable<T>, work: (item: T) => void): Promise<void> {
+  let sliceStart = performance.now();
+  for (const item of items) {
+    work(item);
+    if (performance.now() - sliceStart > SLICE_MS) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      sliceStart = performance.now();
+    }
+  }
+}
+
 /** Every candidate file under `root` (see `pathFilter`), and the ones that were found but not read. */
 export async function scanWorkspace(root: string, options?: DiscoveryOptions, limits: ScanLimits = {}): Promise<DiskWorkspace> {
-  const concurrency = limits.concurrency ?? 32;
   const filter = pathFilter(options);
   const skipped: SkippedFile[] = [];
-  const candidates = await findCandidates(root, filter, concurrency, skipped);
+  const candidates = await findCandidates(root, filter, skipped);
   candidates.sort();
-  const realRoot = await fs.realpath(limits.boundary ?? root).catch(() => limits.boundary ?? root);
-  const texts = await mapLimited(candidates, concurrency, async (path) => {
-    const read = await readCandidate(root, path, limits, realRoot);
-    if (typeof read !== 'string') skipped.push({ path, ...read });
-    return read;
-  });
+  let realRoot: string;
+  try {
+    realRoot = realpathSync.native(limits.boundary ?? root);
+  } catch {
+    realRoot = limits.boundary ?? root;
+  }
   const files = new Map<string, string>();
-  candidates.forEach((path, i) => {
-    const text = texts[i];
-    if (typeof text === 'string') files.set(path, text);
+  await sliced(candidates, (path) => {
+    const read = readCandidateSync(root, path, limits, realRoot);
+    if (typeof read === 'string') files.set(path, read);
+    else skipped.push({ path, ...read });
   });
   skipped.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { files, skipped };
 }
 
 /**
- * Breadth-first, one level at a time, so directory reads run in parallel without an unbounded fan-out. Entries
- * with a candidate's name that are not files (FIFOs, sockets, devices, symlinks to nothing or to one of those)
- * go to `skipped`.
+ * Candidate files, folder by folder. Symlinked folders are not followed (they can loop); symlinked files are
+ * candidates like files.
  */
-async function findCandidates(root: string, filter: ReturnType<typeof pathFilter>, concurrency: number, skipped: SkippedFile[]): Promise<string[]> {
+async function findCandidates(root: string, filter: ReturnType<typeof pathFilter>, skipped: SkippedFile[]): Promise<string[]> {
   const found: string[] = [];
-  let level = [''];
-  while (level.length) {
-    const next: string[] = [];
-    await mapLimited(level, concurrency, async (folder) => {
-      const entries = await fs.readdir(join(root, ...folder.split('/')), { withFileTypes: true }).catch(() => [] as Dirent[]);
-      for (const entry of entries) {
-        const path = folder ? `${folder}/${entry.name}` : entry.name;
-        const kind = await entryKind(root, path, entry);
-        if (kind === 'folder') {
-          if (filter.entersFolder(path)) next.push(path);
-        } else if (filter.acceptsFile(path)) {
-          if (kind === 'file') found.push(path);
-          else if (kind === 'dangling') skipped.push({ path, reason: 'dangling-symlink' });
-          else if (kind !== 'symlinked-folder') skipped.push({ path, reason: 'not-a-file', kind });
-        }
+  const folders = [''];
+  // `folders` grows while it is walked: each folder's subfolders are appended.
+  await sliced(folders, (folder) => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(join(root, ...folder.split('/')), { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      const path = folder ? `${folder}/${entry.name}` : entry.name;
+      const kind = entryKind(root, path, entry);
+      if (kind === 'folder') {
+        if (filter.entersFolder(path)) folders.push(path);
+      } else if (filter.acceptsFile(path)) {
+        if (kind === 'file') found.push(path);
+        else if (kind === 'dangling') skipped.push({ path, reason: 'dangling-symlink' });
+        else if (kind !== 'symlinked-folder') skipped.push({ path, reason: 'not-a-file', kind });
       }
-    });
-    level = next;
-  }
+    }
+  });
   return found;
 }
 
 type EntryKind = 'file' | 'folder' | 'symlinked-folder' | 'dangling' | string;
 
-/** Symlinked folders are not followed (they can loop); symlinked files are candidates like files. */
-async function entryKind(root: string, path: string, entry: Dirent): Promise<EntryKind> {
+function entryKind(root: string, path: string, entry: Dirent): EntryKind {
   if (entry.isDirectory()) return 'folder';
   if (entry.isFile()) return 'file';
   if (!entry.isSymbolicLink()) return specialKind(entry);
-  const target = await fs.stat(join(root, ...path.split('/'))).catch(() => undefined);
-  if (!target) return 'dangling';
+  let target: Stats;
+  try {
+    target = statSync(join(root, ...path.split('/')));
+  } catch {
+    return 'dangling';
+  }
   if (target.isDirectory()) return 'symlinked-folder';
   return target.isFile() ? 'file' : specialKind(target);
 }
@@ -153,14 +174,18 @@ function specialKind(entry: { isFIFO(): boolean; isSocket(): boolean; isCharacte
  * `symlinksOutsideRoot`; FIFOs and devices are never opened for reading (opening a FIFO would wait for a writer).
  */
 export async function readCandidate(root: string, path: string, limits: Partial<FileLimits> = {}, realRoot?: string): Promise<string | Omit<SkippedFile, 'path'>> {
+  return readCandidateSync(root, path, limits, realRoot);
+}
+
+function readCandidateSync(root: string, path: string, limits: Partial<FileLimits>, realRoot?: string): string | Omit<SkippedFile, 'path'> {
   const file = join(root, ...path.split('/'));
   const maxBytes = limits.maxBytes ?? MAX_FILE_BYTES;
   let target = file;
   try {
-    const link = await fs.lstat(file);
+    const link = lstatSync(file);
     if (link.isSymbolicLink()) {
-      target = await fs.realpath(file);
-      if (!limits.symlinksOutsideRoot && !inside(realRoot ?? (await fs.realpath(root)), target)) return { reason: 'outside-root' };
+      target = realpathSync.native(file);
+      if (!limits.symlinksOutsideRoot && !inside(realRoot ?? realpathSync.native(root), target)) return { reason: 'outside-root' };
     }
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
@@ -193,22 +218,24 @@ export function decodeText(bytes: Buffer): string | undefined {
  * after the checks (O_NOFOLLOW) and without blocking on a FIFO (O_NONBLOCK); what it is is decided on the open
  * file, and no more than `maxBytes` + 1 bytes are ever read, however the file grows meanwhile.
  */
-async function readText(file: string, maxBytes: number): Promise<string | Omit<SkippedFile, 'path'>> {
-  let handle: fs.FileHandle | undefined;
+function readText(file: string, maxBytes: number): string | Omit<SkippedFile, 'path'> {
+  let fd: number | undefined;
   try {
-    handle = await fs.open(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
-    const stat = await handle.stat();
+    fd = openSync(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
+    const stat = fstatSync(fd);
     if (!stat.isFile()) return { reason: 'not-a-file', kind: specialKind(stat) };
     if (stat.size > maxBytes) return { reason: 'too-large', bytes: stat.size, limit: maxBytes };
     const chunks: Buffer[] = [];
     let total = 0;
     let chunk = Buffer.alloc(Math.min(stat.size, maxBytes) + 1);
     for (;;) {
-      const { bytesRead } = await handle.read(chunk, 0, chunk.length, total);
+      const bytesRead = readSync(fd, chunk, 0, chunk.length, total);
       if (!bytesRead) break;
       chunks.push(chunk.subarray(0, bytesRead));
       total += bytesRead;
       if (total > maxBytes) return { reason: 'too-large', bytes: Math.max(total, stat.size), limit: maxBytes };
+      // A regular file reads short only at its end: no second call to learn that.
+      if (bytesRead < chunk.length) break;
       chunk = Buffer.alloc(Math.min(1 << 16, maxBytes + 1 - total));
     }
     const text = decodeText(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
@@ -216,20 +243,12 @@ async function readText(file: string, maxBytes: number): Promise<string | Omit<S
   } catch {
     return { reason: 'unreadable' };
   } finally {
-    await handle?.close().catch(() => undefined);
-  }
-}
-
-/** `Promise.all` over `items` with at most `limit` calls in flight; results keep the items' order. */
-async function mapLimited<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await work(items[i]);
+    if (fd !== undefined) {
+      try {
+        closeSync(fd);
+      } catch {
+        // Nothing to do: the file was read, or the error above says why not.
+      }
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
+  }
 }
