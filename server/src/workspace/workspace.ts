@@ -10,7 +10,7 @@ import { readPrismaSchema } from '../sources/prisma/read';
 import { replayFrom, type HistoryModel, type ReplayCheckpoint } from '../model/replay';
 import { planHistories, isCandidate, type DiscoveryOptions, type History } from './discovery';
 import { markerTool } from '../sources/migrationFile';
-import { isKnexfile } from './jsMigrations';
+import { isKnexfile, readContext } from './jsMigrations';
 
 export interface WorkspaceModel {
   histories: HistoryModel[];
@@ -29,6 +29,8 @@ interface CachedFile {
   marker: ReturnType<typeof markerTool>;
   /** A read started by readPending and not finished yet (dropped with the entry when the text changes). */
   reading?: Generator<void, SourceFile, void>;
+  /** What earlier files of its history passed on to the read (jsMigrations.ts readContext). */
+  context?: string;
 }
 
 export class Workspace {
@@ -79,6 +81,7 @@ export class Workspace {
   source(path: string): SourceFile | undefined {
     const file = this.files.get(path);
     if (!file) return undefined;
+    this.checkContext(path, file);
     if (!file.source) {
       try {
         this.finishRead(file, drain(this.reading(path, file)));
@@ -100,6 +103,7 @@ export class Workspace {
     for (const history of this.histories()) {
       for (const path of history.files) {
         const file = this.files.get(path);
+        if (file) this.checkContext(path, file);
         if (!file || file.source) continue;
         const reading = this.reading(path, file);
         for (;;) {
@@ -125,9 +129,24 @@ export class Workspace {
   private reading(path: string, file: CachedFile): Generator<void, SourceFile, void> {
     if (!file.reading) {
       const history = this.historyFor(path);
-      file.reading = readSqlFileSteps(path, file.text, history?.tool ?? 'schema', history?.dialect, file.previous);
+      file.context = this.contextOf(path);
+      file.reading = readSqlFileSteps(path, file.text, history?.tool ?? 'schema', history?.dialect, file.previous, file.context);
     }
     return file.reading;
+  }
+
+  private contextOf(path: string): string | undefined {
+    const history = this.historyFor(path);
+    return history ? readContext(history, path, (p) => this.files.get(p)?.text) : undefined;
+  }
+
+  /** A file read with what earlier files passed on (node-pg-migrate's shorthands) is read again when that changed. */
+  private checkContext(path: string, file: CachedFile): void {
+    if ((file.source || file.reading) && file.context !== this.contextOf(path)) {
+      file.previous = file.source ?? file.previous;
+      file.source = undefined;
+      file.reading = undefined;
+    }
   }
 
   private finishRead(file: CachedFile, source: SourceFile): void {

@@ -16,7 +16,8 @@ export function isJsSource(path: string): boolean {
   return JS_MIGRATION_FILE.test(path) && !/\.d\.[cm]?ts$/i.test(path);
 }
 
-export function readJsMigration(path: string, text: string, dialect: Dialect = 'postgres'): SourceFile {
+/** `context`: what earlier files of the history pass on (node-pg-migrate's shorthands, workspace/jsMigrations.ts readContext). */
+export function readJsMigration(path: string, text: string, dialect: Dialect = 'postgres', context?: string): SourceFile {
   const lines = new LineIndex(text);
   const file = (events: SchemaEvent[], statements: Span[], problems: SourceProblem[]): SourceFile => ({
     path, dialect, statementCount: statements.length, statements, events, problems, lines,
@@ -33,7 +34,7 @@ export function readJsMigration(path: string, text: string, dialect: Dialect = '
   if (!parsed.ok) return file([], [], [parsed.problem]);
   let walked: ReturnType<typeof walkMigration>;
   try {
-    walked = walkMigration(parsed.program, dialect);
+    walked = walkMigration(parsed.program, dialect, context);
   } catch (e) {
     // A construct the walk does not handle (or nesting too deep for it) must not take the server down.
     return file([], [], [{ severity: 'warning', code: 'unsupported', message: `FK Lens could not read this migration: ${(e as Error).message}`, span: { start: 0, end: 0 } }]);

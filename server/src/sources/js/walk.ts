@@ -9,6 +9,7 @@ import { ConditionReader, type Decision } from './conditions';
 import { DB_MIGRATE_METHODS, dbMigrateCall } from './dbMigrate';
 import { knexSchemaChain, SCHEMA_BUILDER_METHODS } from './knex';
 import type { MappedSql } from './mappedSql';
+import { isPgm, pgmCall, pgmContext, PGM_METHODS, type PgmContext } from './nodePgMigrate';
 import { declarationOf, flattenChain, propertyName, Scope, spanOf, unwrap, type ChainLink, type t } from './parse';
 import { bindPlaceholders, placeholderStyle } from './placeholders';
 import { typeormCall, TYPEORM_METHODS } from './typeorm';
@@ -41,10 +42,11 @@ export interface WalkResult {
   hasUp: boolean;
 }
 
-export function walkMigration(program: t.Program, dialect: Dialect = 'postgres'): WalkResult {
-  const walker = new Walker(dialect);
+/** `shorthands`: node-pg-migrate's shorthands of the earlier migrations of the history (see pgmContext). */
+export function walkMigration(program: t.Program, dialect: Dialect = 'postgres', shorthands?: string): WalkResult {
   const scope = Scope.of(program);
   const ups = upFunctions(program, scope);
+  const walker = new Walker(dialect, pgmContext(program, scope, ups, shorthands));
   for (const fn of ups) walker.runFunction(fn, scope);
   return { units: walker.units, problems: walker.problems, hasUp: ups.length > 0 };
 }
@@ -173,7 +175,8 @@ class Walker {
   private nextCondition = 1;
   private readonly reader: ConditionReader;
 
-  constructor(dialect: Dialect) {
+  /** node-pg-migrate's context, when the file is written for it: `pgm.*` calls are its builder's. */
+  constructor(dialect: Dialect, private readonly pgm?: PgmContext) {
     this.reader = new ConditionReader(dialect);
   }
 
@@ -468,6 +471,10 @@ class Walker {
           span: spanOf(call),
         });
       }
+    }
+    if (this.pgm && PGM_METHODS.has(link.name) && isPgm(root, scope, this.pgm)) {
+      const result = pgmCall(link.name, call, scope, this.pgm);
+      return this.push(result.units, result.problems);
     }
     if (DB_MIGRATE_METHODS.has(link.name)) {
       const result = dbMigrateCall(link.name, call, scope);
