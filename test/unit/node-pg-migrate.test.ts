@@ -1,0 +1,91 @@
+// node-pg-migrate's `pgm` API read statically (test/pg/node-pg-migrate.test.ts runs the real tool): shapes FK Lens
+// cannot know stay an honest `unsupported` gap (never an error, never a guess), the tool is recognised by what
+// the files hold, files run in node-pg-migrate's order, and shorthands pass on to later files.
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { modelJson } from '../../server/src/model/json';
+import { readJsMigration } from '../../server/src/sources/js/read';
+import { initPostgresParser } from '../../server/src/sources/sql/postgres';
+import { planHistories } from '../../server/src/workspace/discovery';
+import { Workspace } from '../../server/src/workspace/workspace';
+
+before(async () => {
+  await initPostgresParser();
+});
+
+const pgm = (up: string) => `exports.up = (pgm) => {\n${up}\n};\n`;
+
+test('node-pg-migrate: what is only known at run time, or a form not followed, is one unsupported info per call, nothing guessed', () => {
+  const cases: [string, string][] = [
+    ['table name from a parameter', "  pgm.createTable(pgm.name, { id: 'id' });"],
+    ['spread columns', "  pgm.createTable('a', { ...base, b: 'text' });"],
+    ['computed column', "  pgm.createTable('a', { [key]: 'text' });"],
+    ['run-time type', "  pgm.createTable('a', { b: { type: typeFor('b') } });"],
+    ['run-time reference', "  pgm.addColumns('a', { b: { type: 'integer', references: target() } });"],
+    ['run-time onDelete', "  pgm.addColumns('a', { b: { type: 'integer', references: 'users', onDelete: rule } });"],
+    ['partitioned table', "  pgm.createTable('a', { b: 'integer' }, { partition: { strategy: 'RANGE', columns: 'b' } });"],
+    ['run-time constraint', "  pgm.addConstraint('a', 'a_fk', options);"],
+    ['run-time foreign keys', "  pgm.addConstraint('a', 'a_fk', { foreignKeys: keys });"],
+    ['unknown constraint option', "  pgm.createTable('a', { b: 'integer' }, { constraints: { foreignKey: { columns: 'b', references: 'c' } } });"],
+    ['run-time SQL', '  pgm.sql(statement);'],
+    ['expression index without a name', "  pgm.createIndex('a', pgm.func('lower(b)'));"],
+    ['run-time index columns', "  pgm.createIndex('a', columns);"],
+    ['run-time drop', '  pgm.dropTable(name);'],
+  ];
+  for (const [what, body] of cases) {
+    const file = readJsMigration('migrations/1700000000000_x.js', `const base = {};\n${pgm(body)}`);
+    assert.deepEqual(file.events, [], `${what}: no event`);
+    assert.deepEqual(file.problems.map((p) => `${p.severity} ${p.code}`), ['info unsupported'], `${what}: ${JSON.stringify(file.problems)}`);
+  }
+  // In a workspace the history is partial, and nothing is an error.
+  const ws = new Workspace();
+  ws.setFile('migrations/1700000000000_a.js', pgm("  pgm.createTable('users', { id: 'id' });\n  pgm.createTable('posts', { id: 'id', userId: { type: 'integer', references: target() } });"));
+  const json = modelJson(ws.model());
+  assert.deepEqual(json.partial.map((p) => `${p.history} ${p.tool} ${p.reasons.map((r) => r.code)}`), ['migrations node-pg-migrate unsupported']);
+  assert.deepEqual(json.tables.map((t) => t.name), ['users']);
+});
+
+test('node-pg-migrate: a pgm file is not read as db-migrate; the built-in id shorthand, adapters, default names and ranges', () => {
+  const text = pgm([
+    "  pgm.createTable('users', { id: 'id', name: { type: 'string', notNull: true } });",
+    "  pgm.createTable('posts', { id: 'id', userId: { type: 'int', notNull: true, references: '\"users\"', onDelete: 'CASCADE' } });",
+    "  pgm.createIndex('posts', 'userId', { unique: true });",
+    "  pgm.addConstraint('posts', null, { foreignKeys: { columns: ['id'], references: 'users' } });",
+  ].join('\n'));
+  const ws = new Workspace();
+  ws.setFile('migrations/1700000000000_a.js', text);
+  const json = modelJson(ws.model());
+  assert.deepEqual(json.partial, []);
+  const users = json.tables.find((t) => t.name === 'users')!;
+  assert.deepEqual(users.columns.map((c) => `${c.name} ${c.type}${c.notNull ? ' not null' : ''}`), ['id integer not null', 'name text not null']);
+  assert.deepEqual(users.primaryKey, ['id']);
+  const posts = json.tables.find((t) => t.name === 'posts')!;
+  assert.deepEqual(posts.indexes.map((i) => `${i.name} ${i.unique}`), ['posts_pkey true', 'posts_userId_unique_index true']);
+  assert.deepEqual(json.foreignKeys.map((f) => `${f.name} ${f.columns} ${f.onDelete}`).sort(), ['posts_fk_id id NO ACTION', 'posts_userId_fkey userId CASCADE']);
+  // The inline key's declaration: from its `references` value to its action.
+  const fk = ws.model().histories[0].tables.find((t) => t.name === 'posts')!.foreignKeys.find((f) => f.name === 'posts_userId_fkey')!;
+  assert.equal(text.slice(fk.location.span.start, fk.location.span.end), `'"users"', onDelete: 'CASCADE'`);
+});
+
+test('node-pg-migrate: files run by their numeric prefix, a 17-digit one read as a UTC time (not as text)', () => {
+  const file = (name: string): [string, string] => [`migrations/${name}`, pgm("  pgm.sql('SELECT 1');")];
+  const files = new Map([file('1704067200000_b.js'), file('20231231235959999_a.js'), file('0002_c.js'), file('1704067200000_a.ts')]);
+  const [history] = planHistories([...files.keys()], {}, (p) => files.get(p));
+  assert.equal(history.tool, 'node-pg-migrate');
+  // 20231231235959999 = 2023-12-31T23:59:59.999Z = 1704067199999; equal prefixes compare by name.
+  assert.deepEqual(history.files.map((f) => f.split('/').pop()), ['0002_c.js', '20231231235959999_a.js', '1704067200000_a.ts', '1704067200000_b.js']);
+});
+
+test('node-pg-migrate: shorthands pass on to later files, and a later file is read again when an earlier one changes them', () => {
+  const ws = new Workspace();
+  const first = (type: string) => `exports.shorthands = { id: { type: '${type}', primaryKey: true } };\n${pgm("  pgm.createTable('orgs', { id: 'id' });")}`;
+  ws.setFile('migrations/1700000000000_a.js', first('uuid'));
+  ws.setFile('migrations/1700000000001_b.js', pgm("  pgm.createTable('teams', { id: 'id', orgId: { type: 'uuid', references: 'orgs' } });"));
+  const types = () => modelJson(ws.model()).tables.map((t) => `${t.name}.${t.columns[0].name} ${t.columns[0].type}`);
+  assert.deepEqual(types(), ['orgs.id uuid', 'teams.id uuid']);
+  ws.setFile('migrations/1700000000000_a.js', first('bigint'));
+  assert.deepEqual(types(), ['orgs.id bigint', 'teams.id bigint']);
+  // A file's own shorthands win over inherited ones; files before it do not see them.
+  ws.setFile('migrations/1700000000001_b.js', `exports.shorthands = { id: { type: 'text', primaryKey: true } };\n${pgm("  pgm.createTable('teams', { id: 'id' });")}`);
+  assert.deepEqual(types(), ['orgs.id bigint', 'teams.id text']);
+});
