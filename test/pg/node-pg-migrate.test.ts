@@ -50,7 +50,7 @@ test('node-pg-migrate project: its runner and the static model have the same for
   const project = runnableCopy('node-pg-migrate');
   copies.push(project);
   const { ran, sql } = await runNodePgMigrate(pg, db, join(project, 'migrations'));
-  assert.deepEqual(ran, ['1700000000000_users', '1700000100000_orgs', '1700000200000_comments', '1700000300000_cleanup'], 'node-pg-migrate runs the files by their numeric prefix');
+  assert.deepEqual(ran, ['1700000000000_users', '1700000100000_orgs', '1700000200000_comments', '1700000250000_audit', '1700000300000_cleanup'], 'node-pg-migrate runs the files by their numeric prefix, SQL files among them');
   // What node-pg-migrate really sends for the forms the reader mirrors: quoted names, default constraint and index names.
   assert.ok(sql.some((q) => /"userId" integer NOT NULL REFERENCES "users" ON DELETE CASCADE/.test(q)), sql.join('\n'));
   assert.ok(sql.some((q) => /CONSTRAINT "memberships_fk_orgRegion_orgCode" FOREIGN KEY \("orgRegion", "orgCode"\) REFERENCES orgs\(region, code\) ON DELETE CASCADE/.test(q)), sql.join('\n'));
@@ -58,7 +58,7 @@ test('node-pg-migrate project: its runner and the static model have the same for
 
   const workspace = await openWorkspace(join(JS_FIXTURES, 'node-pg-migrate'));
   assert.deepEqual(workspace.histories().map((h) => `${h.id} ${h.tool}: ${h.files.map((f) => f.split('/').pop()).join(' ')}`), [
-    'migrations node-pg-migrate: 1700000000000_users.js 1700000100000_orgs.ts 1700000200000_comments.js 1700000300000_cleanup.mjs',
+    'migrations node-pg-migrate: 1700000000000_users.js 1700000100000_orgs.ts 1700000200000_comments.js 1700000250000_audit.sql 1700000300000_cleanup.mjs',
   ]);
   const model = modelJson(workspace.model());
   assert.deepEqual(model.partial, [], 'FK Lens read every call');

@@ -89,3 +89,27 @@ test('node-pg-migrate: shorthands pass on to later files, and a later file is re
   ws.setFile('migrations/1700000000001_b.js', `exports.shorthands = { id: { type: 'text', primaryKey: true } };\n${pgm("  pgm.createTable('teams', { id: 'id' });")}`);
   assert.deepEqual(types(), ['orgs.id bigint', 'teams.id text']);
 });
+
+test('node-pg-migrate: SQL files of its folder are steps among the JS ones, read from "-- Up Migration" to "-- Down Migration"', () => {
+  const ws = new Workspace();
+  ws.setFile('migrations/1700000000000_a.js', pgm("  pgm.createTable('a', { id: 'id' });"));
+  ws.setFile('migrations/1700000000001_b.sql', '-- Up Migration\nCREATE TABLE b (id int PRIMARY KEY, a_id int REFERENCES a);\n-- Down Migration\nDROP TABLE a CASCADE;\n');
+  // No up comment: node-pg-migrate runs the whole file, its down comment included.
+  ws.setFile('migrations/1700000000002_c.sql', 'CREATE TABLE c (id int);\n-- Down Migration\nCREATE TABLE c2 (id int);\n');
+  ws.setFile('migrations/1700000000003_d.js', pgm("  pgm.addColumns('b', { c_id: { type: 'integer', references: 'a' } });"));
+  assert.deepEqual(ws.histories().map((h) => `${h.id} ${h.tool}: ${h.files.map((f) => f.split('/').pop()).join(' ')}`), [
+    'migrations node-pg-migrate: 1700000000000_a.js 1700000000001_b.sql 1700000000002_c.sql 1700000000003_d.js',
+  ]);
+  const json = modelJson(ws.model());
+  assert.deepEqual(json.tables.map((t) => t.name).sort(), ['a', 'b', 'c', 'c2']);
+  assert.deepEqual(json.foreignKeys.map((f) => f.name).sort(), ['b_a_id_fkey', 'b_c_id_fkey']);
+  assert.deepEqual(json.partial, []);
+});
+
+test('node-pg-migrate: a SQL file read before its folder was known as node-pg-migrate is read again as one (its down part left out)', () => {
+  const ws = new Workspace();
+  ws.setFile('migrations/1700000000001_b.sql', '-- Up Migration\nCREATE TABLE b (id int PRIMARY KEY);\n-- Down Migration\nDROP TABLE b;\n');
+  assert.deepEqual(modelJson(ws.model()).tables.map((t) => t.name), []);
+  ws.setFile('migrations/1700000000000_a.js', pgm("  pgm.createTable('a', { id: 'id' });"));
+  assert.deepEqual(modelJson(ws.model()).tables.map((t) => t.name).sort(), ['a', 'b']);
+});

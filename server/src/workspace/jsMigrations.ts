@@ -158,6 +158,37 @@ export function planJsHistories(paths: string[], textOf?: (path: string) => stri
 }
 
 /**
+ * node-pg-migrate runs the `.sql` files of its folder among the JS ones (the part from `-- Up Migration` to
+ * `-- Down Migration`, migrationFile.ts upSection): the SQL files directly in the folder of a node-pg-migrate
+ * history join it, in its order, and leave the SQL history they were planned in (which goes when emptied).
+ */
+export function joinNodePgMigrateSql(histories: History[]): History[] {
+  const pgm = histories.filter((h) => h.tool === 'node-pg-migrate');
+  if (!pgm.length) return histories;
+  const moved = new Set<string>();
+  for (const h of pgm) {
+    const folder = h.id.replace(/#js$/, '');
+    const sql = histories.flatMap((o) => (o.tool === 'node-pg-migrate' ? [] : o.files.filter((f) => /\.sql$/i.test(f) && folderOf(f) === folder && !moved.has(f))));
+    if (!sql.length) continue;
+    for (const f of sql) moved.add(f);
+    h.files = nodePgMigrateOrder([...h.files, ...sql]);
+  }
+  if (!moved.size) return histories;
+  const out: History[] = [];
+  for (const h of histories) {
+    if (h.tool !== 'node-pg-migrate') {
+      const files = h.files.filter((f) => !moved.has(f));
+      if (files.length) out.push(files.length === h.files.length ? h : { ...h, files });
+      continue;
+    }
+    out.push(h);
+  }
+  // A node-pg-migrate history that took every file of its folder's SQL history takes its id back.
+  const ids = new Set(out.map((h) => h.id));
+  return out.map((h) => (h.tool === 'node-pg-migrate' && h.id.endsWith('#js') && !ids.has(h.id.slice(0, -3)) ? { ...h, id: h.id.slice(0, -3) } : h));
+}
+
+/**
  * What the earlier files of a history pass on to reading `path` (readJsMigration's `context`): for
  * node-pg-migrate, the shorthands of the migrations before it, oldest first (its runner merges them in order).
  * Undefined when nothing is passed on; a change of it means the file must be read again.

@@ -29,8 +29,8 @@ interface CachedFile {
   marker: ReturnType<typeof markerTool>;
   /** A read started by readPending and not finished yet (dropped with the entry when the text changes). */
   reading?: Generator<void, SourceFile, void>;
-  /** What earlier files of its history passed on to the read (jsMigrations.ts readContext). */
-  context?: string;
+  /** How it was read: its history's tool and dialect, and what earlier files passed on (jsMigrations.ts readContext). */
+  readKey?: string;
 }
 
 export class Workspace {
@@ -129,20 +129,25 @@ export class Workspace {
   private reading(path: string, file: CachedFile): Generator<void, SourceFile, void> {
     if (!file.reading) {
       const history = this.historyFor(path);
-      file.context = this.contextOf(path);
-      file.reading = readSqlFileSteps(path, file.text, history?.tool ?? 'schema', history?.dialect, file.previous, file.context);
+      const context = history ? readContext(history, path, (p) => this.files.get(p)?.text) : undefined;
+      file.readKey = this.readKey(path);
+      file.reading = readSqlFileSteps(path, file.text, history?.tool ?? 'schema', history?.dialect, file.previous, context);
     }
     return file.reading;
   }
 
-  private contextOf(path: string): string | undefined {
+  private readKey(path: string): string {
     const history = this.historyFor(path);
-    return history ? readContext(history, path, (p) => this.files.get(p)?.text) : undefined;
+    if (!history) return '';
+    return `${history.tool}\0${history.dialect ?? ''}\0${readContext(history, path, (p) => this.files.get(p)?.text) ?? ''}`;
   }
 
-  /** A file read with what earlier files passed on (node-pg-migrate's shorthands) is read again when that changed. */
+  /**
+   * A file is read again when what its read depended on changed: the tool or engine of its history (a `.sql` file
+   * that joined a node-pg-migrate history), or what earlier files pass on to it (node-pg-migrate's shorthands).
+   */
   private checkContext(path: string, file: CachedFile): void {
-    if ((file.source || file.reading) && file.context !== this.contextOf(path)) {
+    if ((file.source || file.reading) && file.readKey !== this.readKey(path)) {
       file.previous = file.source ?? file.previous;
       file.source = undefined;
       file.reading = undefined;
