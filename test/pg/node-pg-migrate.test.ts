@@ -55,6 +55,9 @@ test('node-pg-migrate project: its runner and the static model have the same for
   assert.ok(sql.some((q) => /"userId" integer NOT NULL REFERENCES "users" ON DELETE CASCADE/.test(q)), sql.join('\n'));
   assert.ok(sql.some((q) => /CONSTRAINT "memberships_fk_orgRegion_orgCode" FOREIGN KEY \("orgRegion", "orgCode"\) REFERENCES orgs\(region, code\) ON DELETE CASCADE/.test(q)), sql.join('\n'));
   assert.ok(sql.some((q) => /CREATE INDEX "posts_userId_index" ON "posts" \("userId"\)/.test(q)), sql.join('\n'));
+  // Each migration is sent as one transaction (what validate-in-same-transaction and lock_timeout rely on).
+  assert.equal(sql.filter((q) => q === 'BEGIN;').length, ran.length);
+  assert.equal(sql.filter((q) => q === 'COMMIT;').length, ran.length);
 
   const workspace = await openWorkspace(join(JS_FIXTURES, 'node-pg-migrate'));
   assert.deepEqual(workspace.histories().map((h) => `${h.id} ${h.tool}: ${h.files.map((f) => f.split('/').pop()).join(' ')}`), [

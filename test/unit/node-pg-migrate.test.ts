@@ -3,6 +3,7 @@
 // the files hold, files run in node-pg-migrate's order, and shorthands pass on to later files.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { computeDiagnostics } from '../../server/src/features/diagnostics';
 import { modelJson } from '../../server/src/model/json';
 import { readJsMigration } from '../../server/src/sources/js/read';
 import { initPostgresParser } from '../../server/src/sources/sql/postgres';
@@ -112,4 +113,16 @@ test('node-pg-migrate: a SQL file read before its folder was known as node-pg-mi
   assert.deepEqual(modelJson(ws.model()).tables.map((t) => t.name), []);
   ws.setFile('migrations/1700000000000_a.js', pgm("  pgm.createTable('a', { id: 'id' });"));
   assert.deepEqual(modelJson(ws.model()).tables.map((t) => t.name).sort(), ['a', 'b']);
+});
+
+test('node-pg-migrate: a migration is one transaction (NOT VALID and VALIDATE in one file gain nothing) unless it calls pgm.noTransaction()', () => {
+  const codes = (extra: string) => {
+    const ws = new Workspace();
+    ws.setFile('migrations/1700000000000_a.js', pgm("  pgm.createTable('users', { id: 'id' });\n  pgm.createTable('posts', { id: 'id', userId: 'integer' });"));
+    ws.setFile('migrations/1700000000001_b.js', pgm(`${extra}  pgm.addConstraint('posts', 'posts_user_fk', 'FOREIGN KEY ("userId") REFERENCES users NOT VALID');\n  pgm.sql('ALTER TABLE posts VALIDATE CONSTRAINT posts_user_fk');`));
+    const model = ws.model();
+    return [...computeDiagnostics(model, (p) => ws.text(p)).values()].flat().map((d) => d.code);
+  };
+  assert.ok(codes('').includes('validate-in-same-transaction'));
+  assert.ok(!codes('  pgm.noTransaction();\n').includes('validate-in-same-transaction'));
 });

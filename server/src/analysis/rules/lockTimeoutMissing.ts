@@ -34,6 +34,7 @@ const WHERE: Partial<Record<MigrationTool, string>> = {
   popx: `with ${SQL_SET} as the first statement of the .up.sql file`,
   knex: "with `await knex.raw(\"SET lock_timeout = '5s'\")` at the start of `up` (or node-postgres's `lock_timeout` connection option, in milliseconds, in the knexfile)",
   typeorm: "with `await queryRunner.query(\"SET lock_timeout = '5s'\")` at the start of `up` (or `extra: { lock_timeout: 5000 }` in the DataSource options)",
+  'node-pg-migrate': "with `pgm.sql(\"SET lock_timeout = '5s'\")` as the first call in `up` (node-pg-migrate sends a migration's statements in the order they are called)",
 };
 
 /** The locks of a statement that make writes wait, on tables created by an earlier migration that FKs reference. */
