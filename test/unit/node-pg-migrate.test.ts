@@ -52,6 +52,7 @@ test('node-pg-migrate: a pgm file is not read as db-migrate; the built-in id sho
     "  pgm.createTable('posts', { id: 'id', userId: { type: 'int', notNull: true, references: '\"users\"', onDelete: 'CASCADE' } });",
     "  pgm.createIndex('posts', 'userId', { unique: true });",
     "  pgm.addConstraint('posts', null, { foreignKeys: { columns: ['id'], references: 'users' } });",
+    "  pgm.renameIndex('posts_userId_unique_index', 'posts_user_uniq');",
   ].join('\n'));
   const ws = new Workspace();
   ws.setFile('migrations/1700000000000_a.js', text);
@@ -61,7 +62,7 @@ test('node-pg-migrate: a pgm file is not read as db-migrate; the built-in id sho
   assert.deepEqual(users.columns.map((c) => `${c.name} ${c.type}${c.notNull ? ' not null' : ''}`), ['id integer not null', 'name text not null']);
   assert.deepEqual(users.primaryKey, ['id']);
   const posts = json.tables.find((t) => t.name === 'posts')!;
-  assert.deepEqual(posts.indexes.map((i) => `${i.name} ${i.unique}`), ['posts_pkey true', 'posts_userId_unique_index true']);
+  assert.deepEqual(posts.indexes.map((i) => `${i.name} ${i.unique}`), ['posts_pkey true', 'posts_user_uniq true']);
   assert.deepEqual(json.foreignKeys.map((f) => `${f.name} ${f.columns} ${f.onDelete}`).sort(), ['posts_fk_id id NO ACTION', 'posts_userId_fkey userId CASCADE']);
   // The inline key's declaration: from its `references` value to its action.
   const fk = ws.model().histories[0].tables.find((t) => t.name === 'posts')!.foreignKeys.find((f) => f.name === 'posts_userId_fkey')!;

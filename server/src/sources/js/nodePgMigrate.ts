@@ -218,16 +218,20 @@ export function pgmCall(method: string, call: t.CallExpression, scope: Scope, co
       kw(';\n');
       break;
     }
-    case 'renameColumn': {
-      const [table, from, to] = [name(0), name(1), name(2)];
-      if (!table || !from || !to) return skip('names');
-      kw('ALTER TABLE ').atomic(table.sql, table.span).atomic(' RENAME ', callSpan).atomic(from.sql, from.span).atomic(' TO ', callSpan).atomic(to.sql, to.span).atomic(';\n', callSpan);
-      break;
-    }
-    case 'renameTable': {
-      const [table, to] = [name(0), name(1)];
-      if (!table || !to) return skip('names');
-      kw('ALTER TABLE ').atomic(table.sql, table.span).atomic(' RENAME TO ', callSpan).atomic(to.sql, to.span).atomic(';\n', callSpan);
+    case 'renameColumn':
+    case 'renameConstraint':
+    case 'renameTable':
+    case 'renameIndex':
+    case 'renameSchema': {
+      // `ALTER TABLE t RENAME [CONSTRAINT] a TO b`, `ALTER TABLE|INDEX|SCHEMA a RENAME TO b`.
+      const onTable = method === 'renameColumn' || method === 'renameConstraint';
+      const names = (onTable ? [0, 1, 2] : [0, 1]).map(name);
+      if (names.some((n) => !n)) return skip('names');
+      const [owner, from, to] = onTable ? names : [undefined, ...names];
+      const head = method === 'renameIndex' ? 'ALTER INDEX ' : method === 'renameSchema' ? 'ALTER SCHEMA ' : 'ALTER TABLE ';
+      if (owner) kw(head).atomic(owner.sql, owner.span).atomic(method === 'renameConstraint' ? ' RENAME CONSTRAINT ' : ' RENAME ', callSpan).atomic(from!.sql, from!.span);
+      else kw(head).atomic(from!.sql, from!.span).atomic(' RENAME', callSpan);
+      kw(' TO ').atomic(to!.sql, to!.span).atomic(';\n', callSpan);
       break;
     }
     case 'dropTable': {
@@ -302,12 +306,6 @@ export function pgmCall(method: string, call: t.CallExpression, scope: Scope, co
       kw(`${booleanOf(prop(options, 'cascade')) ? ' CASCADE' : ''};\n`);
       break;
     }
-    case 'renameConstraint': {
-      const [table, from, to] = [name(0), name(1), name(2)];
-      if (!table || !from || !to) return skip('names');
-      kw('ALTER TABLE ').atomic(table.sql, table.span).atomic(' RENAME CONSTRAINT ', callSpan).atomic(from.sql, from.span).atomic(' TO ', callSpan).atomic(to.sql, to.span).atomic(';\n', callSpan);
-      break;
-    }
     case 'createIndex':
     case 'addIndex':
     case 'dropIndex': {
@@ -349,24 +347,12 @@ export function pgmCall(method: string, call: t.CallExpression, scope: Scope, co
       kw(';\n');
       break;
     }
-    case 'renameIndex': {
-      const [from, to] = [name(0), name(1)];
-      if (!from || !to) return skip('names');
-      kw('ALTER INDEX ').atomic(from.sql, from.span).atomic(' RENAME TO ', callSpan).atomic(to.sql, to.span).atomic(';\n', callSpan);
-      break;
-    }
     case 'createSchema':
     case 'dropSchema': {
       const schema = name(0);
       if (!schema) return skip('schema name', spanAt(0));
       if (method === 'createSchema') kw(`CREATE SCHEMA${booleanOf(prop(args[1], 'ifNotExists')) ? ' IF NOT EXISTS' : ''} `).atomic(schema.sql, schema.span).atomic(';\n', callSpan);
       else kw(`DROP SCHEMA${booleanOf(prop(args[1], 'ifExists')) ? ' IF EXISTS' : ''} `).atomic(schema.sql, schema.span).atomic(`${booleanOf(prop(args[1], 'cascade')) ? ' CASCADE' : ''};\n`, callSpan);
-      break;
-    }
-    case 'renameSchema': {
-      const [from, to] = [name(0), name(1)];
-      if (!from || !to) return skip('names');
-      kw('ALTER SCHEMA ').atomic(from.sql, from.span).atomic(' RENAME TO ', callSpan).atomic(to.sql, to.span).atomic(';\n', callSpan);
       break;
     }
     case 'sql': {
