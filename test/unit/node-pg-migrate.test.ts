@@ -4,6 +4,7 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { computeDiagnostics } from '../../server/src/features/diagnostics';
+import { fixesFor } from '../../server/src/features/fixes';
 import { modelJson } from '../../server/src/model/json';
 import { readJsMigration } from '../../server/src/sources/js/read';
 import { initPostgresParser } from '../../server/src/sources/sql/postgres';
@@ -126,4 +127,29 @@ test('node-pg-migrate: a migration is one transaction (NOT VALID and VALIDATE in
   };
   assert.ok(codes('').includes('validate-in-same-transaction'));
   assert.ok(!codes('  pgm.noTransaction();\n').includes('validate-in-same-transaction'));
+});
+
+test('node-pg-migrate: the lock_timeout fix is a first pgm.sql(...) call in up (below "-- Up Migration" in its SQL files), and it silences the rule', () => {
+  const ws = new Workspace();
+  ws.setFile('migrations/1700000000000_a.js', pgm("  pgm.createTable('users', { id: 'id' });\n  pgm.createTable('posts', { id: 'id', userId: 'integer' });"));
+  ws.setFile('migrations/1700000000001_b.js', pgm("  pgm.addConstraint('posts', 'posts_user_fk', { foreignKeys: { columns: 'userId', references: 'users' } });"));
+  ws.setFile('migrations/1700000000002_c.sql', '-- Up Migration\nALTER TABLE posts ADD CONSTRAINT posts_user_fk2 FOREIGN KEY ("userId") REFERENCES users NOT VALID;\n-- Down Migration\n');
+  const fixed = (file: string): string => {
+    const model = ws.model();
+    const history = model.histories[0];
+    const [plan] = fixesFor({ model, files: ws.filePaths(), textOf: (p) => ws.text(p) }, { rule: 'lock-timeout-missing', history, file });
+    assert.ok(plan, `a fix for ${file}`);
+    const [edit] = plan.edits;
+    const text = ws.text(file)!;
+    return text.slice(0, edit.span.start) + edit.newText + text.slice(edit.span.end);
+  };
+  const missing = () => [...computeDiagnostics(ws.model(), (p) => ws.text(p)).values()].flat().filter((d) => d.code === 'lock-timeout-missing').length;
+  const b = fixed('migrations/1700000000001_b.js');
+  assert.match(b, /^exports\.up = \(pgm\) => \{\n  pgm\.sql\("SET lock_timeout = '5s'"\);\n  pgm\.addConstraint/);
+  const c = fixed('migrations/1700000000002_c.sql');
+  assert.match(c, /^-- Up Migration\nSET lock_timeout = '5s';\n\nALTER TABLE/);
+  assert.ok(missing() > 0);
+  ws.setFile('migrations/1700000000001_b.js', b);
+  ws.setFile('migrations/1700000000002_c.sql', c);
+  assert.equal(missing(), 0);
 });

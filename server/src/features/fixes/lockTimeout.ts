@@ -4,10 +4,12 @@
  * into it, below goose's `-- +goose Up` and dbmate's `-- migrate:up`); a session-level SET covers the whole
  * file, in a transaction or not. knex / TypeORM migrations get `await knex.raw(...)` / `await
  * queryRunner.query(...)` as the first statement of an async `up` with a block body (else no fix: a query
- * builder that is not awaited never runs).
+ * builder that is not awaited never runs); node-pg-migrate ones `pgm.sql(...)` as the first call of `up` (its SQL
+ * files below `-- Up Migration`); other JS migrations get none.
  */
 import type { HistoryModel } from '../../model/replay';
 import { upBodyStart } from '../../sources/js/facts';
+import { isJsSource } from '../../sources/js/read';
 import type { WorkspaceModel } from '../../workspace/workspace';
 import type { FixPlan } from './edit';
 
@@ -16,7 +18,7 @@ export const LOCK_TIMEOUT_RULES: readonly string[] = ['lock-timeout-missing', 'f
 export const LOCK_TIMEOUT_SQL = "SET lock_timeout = '5s';";
 
 /** Comment lines that belong to the tool (they must stay above the migration's statements). */
-const TOOL_ANNOTATION = /^\s*--\s*(\+goose\s+(Up|Down|NO\s+TRANSACTION|ENVSUB)|migrate:(up|down)|\+migrate\s)/i;
+const TOOL_ANNOTATION = /^\s*--\s*(\+goose\s+(Up|Down|NO\s+TRANSACTION|ENVSUB)|migrate:(up|down)|\+migrate\s|[\s-]*(up|down)\s+migration)/i;
 /** goose's statement block marker: what follows is sent as one statement, so the SET goes above it. */
 const GOOSE_BLOCK = /^\s*--\s*\+goose\s+StatementBegin/i;
 
@@ -38,6 +40,11 @@ export function lockTimeoutFix(model: WorkspaceModel, history: HistoryModel, fil
     if (!up?.async) return undefined;
     const call = tool === 'knex' ? `${up.param}.raw` : `${up.param}.query`;
     return edit(up.offset, `\n${up.indent}await ${call}("SET lock_timeout = '5s'");`);
+  }
+  if (isJsSource(file)) {
+    // node-pg-migrate sends its steps in call order once `up` returns: a first `pgm.sql(...)` runs first.
+    const up = tool === 'node-pg-migrate' ? upBodyStart(file, text) : undefined;
+    return up ? edit(up.offset, `\n${up.indent}${up.param}.sql("SET lock_timeout = '5s'");`) : undefined;
   }
   const first = source.statements[0];
   if (!first) return undefined;
