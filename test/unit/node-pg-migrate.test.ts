@@ -153,3 +153,12 @@ test('node-pg-migrate: the lock_timeout fix is a first pgm.sql(...) call in up (
   ws.setFile('migrations/1700000000002_c.sql', c);
   assert.equal(missing(), 0);
 });
+
+test('node-pg-migrate: what up runs itself (pgm.db.query) comes before the pgm.* steps, which are sent after up returns', () => {
+  const file = readJsMigration('migrations/1700000000000_a.js', pgm([
+    "  pgm.createTable('second', { id: 'id' });",
+    "  await pgm.db.query('CREATE TABLE first (id int PRIMARY KEY)');",
+    "  pgm.sql('CREATE TABLE third (id int)');",
+  ].join('\n')).replace('(pgm) =>', 'async (pgm) =>'));
+  assert.deepEqual(file.events.map((e) => (e.kind === 'create_table' ? e.table.name : e.kind)), ['first', 'second', 'third']);
+});

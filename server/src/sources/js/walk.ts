@@ -48,7 +48,8 @@ export function walkMigration(program: t.Program, dialect: Dialect = 'postgres',
   const ups = upFunctions(program, scope);
   const walker = new Walker(dialect, pgmContext(program, scope, ups, shorthands));
   for (const fn of ups) walker.runFunction(fn, scope);
-  return { units: walker.units, problems: walker.problems, hasUp: ups.length > 0 };
+  // node-pg-migrate sends its steps once `up` has returned: what the code runs itself (`pgm.db.query`) goes first.
+  return { units: [...walker.units, ...walker.steps], problems: walker.problems, hasUp: ups.length > 0 };
 }
 
 // ---- Finding up ---------------------------------------------------------------------------------------------
@@ -168,6 +169,8 @@ function asFunction(node: t.Node, scope: Scope): t.Function | undefined {
 
 class Walker {
   readonly units: MappedSql[] = [];
+  /** node-pg-migrate's steps (`pgm.*` calls): sent after `up` returns, in call order. */
+  readonly steps: MappedSql[] = [];
   readonly problems: SourceProblem[] = [];
   private readonly active = new Set<t.Function>();
   /** The run-time conditions of the code being walked, outermost first. */
@@ -386,11 +389,11 @@ class Walker {
     if (sql && sql.text.trim()) this.push([sql]);
   }
 
-  /** Units of SQL the code sends here, under the current conditions. */
-  private push(units: MappedSql[], problems: SourceProblem[] = []): void {
+  /** Units of SQL the code sends here (`to`: or later, node-pg-migrate's steps), under the current conditions. */
+  private push(units: MappedSql[], problems: SourceProblem[] = [], to: MappedSql[] = this.units): void {
     for (const u of units) {
       if (this.conditions.length) u.conditions = this.conditions;
-      this.units.push(u);
+      to.push(u);
     }
     this.problems.push(...problems);
   }
@@ -474,7 +477,7 @@ class Walker {
     }
     if (this.pgm && PGM_METHODS.has(link.name) && isPgm(root, scope, this.pgm)) {
       const result = pgmCall(link.name, call, scope, this.pgm);
-      return this.push(result.units, result.problems);
+      return this.push(result.units, result.problems, this.steps);
     }
     if (DB_MIGRATE_METHODS.has(link.name)) {
       const result = dbMigrateCall(link.name, call, scope);
