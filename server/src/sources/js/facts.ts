@@ -6,7 +6,7 @@
 import type { Dialect } from '../events';
 import { flattenChain, parseJs, Scope, unwrap, type t } from './parse';
 import { evaluate, stringOf } from './values';
-import { pgmContext } from './nodePgMigrate';
+import { pgmContext, UNREADABLE_SHORTHANDS } from './nodePgMigrate';
 import { upFunctions } from './walk';
 
 export interface KnexfileSettings {
@@ -118,6 +118,7 @@ export function jsMigrationFacts(path: string, text: string): JsMigrationFacts {
     const context = facts.hasUp ? pgmContext(parsed.program, scope, ups) : undefined;
     pgm = context !== undefined;
     if (context?.own) facts.shorthands = text.slice(context.own.start ?? 0, context.own.end ?? 0);
+    else if (context?.unreadable) facts.shorthands = UNREADABLE_SHORTHANDS;
   }
   const code = text.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, ' ');
   if (facts.typeormStamp || /\b(MigrationInterface|QueryRunner|queryRunner)\b/.test(code)) facts.tool = 'typeorm';

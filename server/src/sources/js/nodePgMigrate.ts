@@ -50,6 +50,8 @@ export interface PgmContext {
   shorthands: Map<string, JsValue>;
   /** The file's own `shorthands` object literal, if any. */
   own?: t.ObjectExpression;
+  /** This file or an earlier one has shorthands FK Lens cannot read (`require('./shorthands')`, a spread ...). */
+  unreadable: boolean;
 }
 
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
@@ -86,10 +88,35 @@ export function pgmContext(program: t.Program, scope: Scope, ups: t.Function[], 
   }
   if (!imports && !shorthands && !names.has('pgm')) return undefined;
   const map = inheritedShorthands(inherited);
-  const own = shorthands && unwrap(shorthands.node);
+  let own = shorthands && unwrap(shorthands.node);
+  // `exports.shorthands = undefined` (node-pg-migrate's template): none.
+  const none = !shorthands || shorthands.kind === 'null' || (own?.type === 'Identifier' && own.name === 'undefined');
+  // `const shorthands = {...}; exports.shorthands = shorthands;`: the literal is what later files get.
+  for (let depth = 0; own?.type === 'Identifier' && depth < 8; depth++) {
+    const init = scope.constant(own.name);
+    own = init && unwrap(init);
+  }
   if (shorthands?.kind === 'object') for (const [k, v] of shorthands.props) map.set(k, v);
-  return { names, shorthands: map, own: own?.type === 'ObjectExpression' ? own : undefined };
+  const literal = own?.type === 'ObjectExpression' && own.properties.every((p) => p.type === 'ObjectProperty' && !p.computed) ? own : undefined;
+  const ownUnreadable = !none && !literal;
+  return { names, shorthands: map, own: literal, unreadable: ownUnreadable || map.has(UNREADABLE) };
 }
+
+/** Stands, among the shorthands passed on, for a file whose shorthands FK Lens could not read. */
+const UNREADABLE = '\0unreadable';
+/** What facts.ts passes on for such a file (readContext joins them). */
+export const UNREADABLE_SHORTHANDS = 'null';
+
+/**
+ * PostgreSQL type names (and node-pg-migrate's adapters) a migration writes as a column's type; with shorthands
+ * FK Lens cannot read, any other single word may be one of them.
+ */
+const TYPE_WORDS = new Set([
+  'integer', 'int', 'int2', 'int4', 'int8', 'smallint', 'bigint', 'serial', 'serial4', 'serial8', 'bigserial', 'smallserial',
+  'text', 'varchar', 'char', 'character', 'citext', 'name', 'boolean', 'bool', 'uuid', 'json', 'jsonb', 'xml', 'bytea',
+  'date', 'time', 'timetz', 'timestamp', 'timestamptz', 'interval', 'numeric', 'decimal', 'real', 'float', 'float4',
+  'float8', 'double', 'money', 'inet', 'cidr', 'macaddr', 'tsvector', 'tsquery', 'point', 'string', 'datetime', 'oid',
+]);
 
 /**
  * The shorthands earlier migrations of the history define (their object literals' text, oldest first, as
@@ -106,6 +133,7 @@ function inheritedShorthands(inherited: string | undefined): Map<string, JsValue
   for (const element of array.elements) {
     const value = element && element.type !== 'SpreadElement' ? detach(evaluate(element, Scope.empty)) : undefined;
     if (value?.kind === 'object') for (const [k, v] of value.props) map.set(k, v);
+    else map.set(UNREADABLE, { kind: 'null', node: SYNTHETIC });
   }
   return map;
 }
@@ -119,7 +147,7 @@ function detach(v: JsValue): JsValue {
     case 'array':
       return { kind: 'array', items: v.items.map(detach), node: SYNTHETIC };
     case 'new':
-      return { kind: 'unknown', node: SYNTHETIC };
+      return { kind: 'new', className: v.className, arg: v.arg && detach(v.arg), node: SYNTHETIC };
     default:
       return { ...v, node: SYNTHETIC };
   }
@@ -440,6 +468,9 @@ function valueText(v: JsValue): string | undefined {
       return `'${v.value.replace(/'/g, "''")}'`;
     case 'raw':
       return v.sql;
+    case 'new':
+      // `new PgLiteral('now()')`: sent as written.
+      return v.className === 'PgLiteral' && v.arg?.kind === 'string' ? v.arg.value : undefined;
     case 'array': {
       const items = v.items.map(valueText);
       return items.every((i): i is string => i !== undefined) ? `ARRAY[${items.join(',').replace(/ARRAY/g, '')}]` : undefined;
@@ -455,7 +486,11 @@ function applyType(spec: JsValue, context: PgmContext): Options | string {
   if (!own) return 'column';
   const typeOf = (o: Options) => stringOf(o.get('type'));
   if (typeOf(own) === undefined) return 'type';
-  const chain: string[] = [typeOf(own)!];
+  const first = typeOf(own)!;
+  if (context.unreadable && !context.shorthands.has(first) && /^[A-Za-z_]\w*$/.test(first) && (first === 'id' || !TYPE_WORDS.has(first.toLowerCase()))) {
+    return `type \`${first}\` (it may be a shorthand of a migration whose shorthands FK Lens cannot read)`;
+  }
+  const chain: string[] = [first];
   let ext: Options | undefined;
   for (;;) {
     const last = chain[chain.length - 1];
