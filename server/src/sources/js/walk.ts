@@ -11,6 +11,7 @@ import { knexSchemaChain, SCHEMA_BUILDER_METHODS } from './knex';
 import type { MappedSql } from './mappedSql';
 import { declarationOf, flattenChain, propertyName, Scope, spanOf, unwrap, type ChainLink, type t } from './parse';
 import { bindPlaceholders, placeholderStyle } from './placeholders';
+import { isSequelizeMigration, SEQUELIZE_METHODS, sequelizeCall } from './sequelize';
 import { typeormCall, TYPEORM_METHODS } from './typeorm';
 import { evaluate, sqlText } from './values';
 
@@ -42,9 +43,9 @@ export interface WalkResult {
 }
 
 export function walkMigration(program: t.Program, dialect: Dialect = 'postgres'): WalkResult {
-  const walker = new Walker(dialect);
   const scope = Scope.of(program);
   const ups = upFunctions(program, scope);
+  const walker = new Walker(dialect, isSequelizeMigration(program, ups));
   for (const fn of ups) walker.runFunction(fn, scope);
   return { units: walker.units, problems: walker.problems, hasUp: ups.length > 0 };
 }
@@ -173,7 +174,8 @@ class Walker {
   private nextCondition = 1;
   private readonly reader: ConditionReader;
 
-  constructor(dialect: Dialect) {
+  /** @param sequelize the file is a Sequelize migration: its query interface calls are Sequelize's. */
+  constructor(dialect: Dialect, private readonly sequelize = false) {
     this.reader = new ConditionReader(dialect);
   }
 
@@ -467,6 +469,13 @@ class Walker {
           message: `The SQL this \`${link.name}\` call sends is only known when the migration runs; FK Lens leaves it out of the model.`,
           span: spanOf(call),
         });
+      }
+    }
+    if (this.sequelize && SEQUELIZE_METHODS.has(link.name)) {
+      const result = sequelizeCall(link.name, call, scope);
+      if (result) {
+        this.push(result.units, result.problems);
+        return;
       }
     }
     if (DB_MIGRATE_METHODS.has(link.name)) {
