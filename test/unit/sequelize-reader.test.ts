@@ -5,7 +5,10 @@
 // real PostgreSQL.)
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { computeDiagnostics } from '../../server/src/features/diagnostics';
+import { lockTimeoutFix } from '../../server/src/features/fixes/lockTimeout';
 import { readJsMigration } from '../../server/src/sources/js/read';
+import { Workspace } from '../../server/src/workspace/workspace';
 import { initPostgresParser, readPostgres } from '../../server/src/sources/sql/postgres';
 import type { SourceFile } from '../../server/src/sources/events';
 
@@ -197,4 +200,19 @@ test('Sequelize reader: only files written for Sequelize; db-migrate calls of th
   const index = sequelize.events[0];
   assert.ok(index?.kind === 'create_index');
   assert.equal(index.name, 'posts_user_id');
+});
+
+test('Sequelize migrations: lock-timeout-missing is reported, with no quick-fix writing SQL into the code', () => {
+  const ws = new Workspace();
+  const files = {
+    'migrations/20240101000000-users.js': migration(`queryInterface.createTable('users', { id: { type: Sequelize.INTEGER, primaryKey: true } })`),
+    'migrations/20240102000000-posts.js': migration(`queryInterface.createTable('posts', { id: Sequelize.INTEGER, userId: { type: Sequelize.INTEGER, references: { model: 'users' } } })`),
+  };
+  for (const [path, text] of Object.entries(files)) ws.setFile(path, text);
+  const model = ws.model();
+  const diagnostics = [...computeDiagnostics(model, (p) => ws.text(p)).values()].flat();
+  assert.ok(diagnostics.some((d) => d.code === 'lock-timeout-missing'), diagnostics.map((d) => d.code).join(' '));
+  const history = model.histories[0];
+  assert.equal(history.history.tool, 'js-migrations');
+  assert.equal(lockTimeoutFix(model, history, 'migrations/20240102000000-posts.js', (p) => ws.text(p)), undefined);
 });
