@@ -216,3 +216,30 @@ test('Sequelize migrations: lock-timeout-missing is reported, with no quick-fix 
   assert.equal(history.history.tool, 'js-migrations');
   assert.equal(lockTimeoutFix(model, history, 'migrations/20240102000000-posts.js', (p) => ws.text(p)), undefined);
 });
+
+test('Sequelize migrations: tableExists guards are decided from the model, awaited or in a then', () => {
+  const ws = new Workspace();
+  ws.setFile('migrations/20240101000000-users.js', migration(`queryInterface.createTable('users', { id: { type: Sequelize.INTEGER, primaryKey: true } })`));
+  ws.setFile('migrations/20240102000000-guards.js', `module.exports = {
+  async up(queryInterface, Sequelize) {
+    if (await queryInterface.tableExists('users')) {
+      await queryInterface.addColumn('users', 'name', Sequelize.STRING);
+    } else {
+      await queryInterface.createTable('users', { id: Sequelize.UUID, name: Sequelize.STRING });
+    }
+    const exists = await queryInterface.tableExists({ tableName: 'teams', schema: 'public' });
+    if (!exists) await queryInterface.createTable('teams', { id: { type: Sequelize.INTEGER, primaryKey: true }, ownerId: { type: Sequelize.INTEGER, references: { model: 'users' } } });
+    await queryInterface.tableExists('users').then((found) => found && queryInterface.addColumn('users', 'teamId', { type: Sequelize.INTEGER, references: { model: 'teams' } }));
+  },
+};
+`);
+  const model = ws.model();
+  const history = model.histories[0];
+  const users = history.tables.find((t) => t.name === 'users')!;
+  const name = (id: number) => history.tableById.get(id)!.name;
+  assert.deepEqual(users.columns.map((c) => `${c.name} ${c.type}`), ['id integer', 'name character varying(255)', 'teamId integer'], 'users kept its integer id, and got name and teamId');
+  assert.deepEqual(history.foreignKeys.map((f) => `${name(f.tableId)}(${f.columns}) -> ${name(f.refTableId)}`).sort(), ['teams(ownerId) -> users', 'users(teamId) -> teams']);
+  assert.deepEqual(history.problems.map((p) => p.code), [], 'every statement applied by a decided guard');
+  const diagnostics = [...computeDiagnostics(model, (p) => ws.text(p)).values()].flat();
+  assert.deepEqual(diagnostics.filter((d) => d.severity === 'error'), []);
+});

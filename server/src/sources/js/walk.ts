@@ -421,7 +421,7 @@ class Walker {
       if (ITERATORS.has(head.name) && head.call) return this.iterate(head, first > 0 ? links[first - 1].node : root, scope);
       if (first > 0 && links[first - 1].call) this.execute(links[first - 1].node, scope);
       if (head.call) this.method(head, root, scope);
-      this.callbacks(links.slice(first + 1), scope);
+      this.callbacks(links.slice(first + 1), scope, head);
       return;
     }
     const callee = unwrap(call.callee);
@@ -508,7 +508,7 @@ class Walker {
   /** `.then(cb)` / `.catch` / `.finally` after a chain: the callbacks run after it (`then`'s with the chain's value). */
   private callbacks(links: ChainLink[], scope: Scope, value?: ChainLink): void {
     // Only a guard's value means something to the walk (`hasTable(...).then((exists) => ...)`).
-    let result = value && (value.name === 'hasTable' || value.name === 'hasColumn') ? value.node : undefined;
+    let result = value && (value.name === 'hasTable' || value.name === 'hasColumn' || value.name === 'tableExists') ? value.node : undefined;
     for (const link of links) {
       if (!link.call || !PROMISE_CALLBACKS.has(link.name)) continue;
       if (link.name === 'catch') {
