@@ -123,6 +123,8 @@ test('Sequelize reader: what is only known at run time, or not read, stays unsup
     ['an unknown type', `queryInterface.addColumn('t', 'c', { type: customType })`, /type/],
     ['an action from a variable', `queryInterface.addColumn('t', 'c', { type: Sequelize.INTEGER, references: { model: 'u' }, onDelete: process.env.ACTION })`, /ON DELETE action/],
     ['the referenced table from code', `queryInterface.addColumn('t', 'c', { type: Sequelize.INTEGER, references: { model: modelName } })`, /referenced table/],
+    ['references without a model', `queryInterface.addColumn('t', 'c', { type: Sequelize.INTEGER, references: { key: 'id' } })`, /referenced table/],
+    ['dropAllTables', `queryInterface.dropAllTables()`, /drops whatever the database holds/],
     ['a table renamed into a schema', `queryInterface.renameTable('t', { tableName: 't', schema: 's' })`, /new table name/],
     ['the Sequelize 4/5 addConstraint form', `queryInterface.addConstraint('t', ['c'], { type: 'unique' })`, /Sequelize 6 rejects it/],
     ['a CHECK constraint (a where object)', `queryInterface.addConstraint('t', { fields: ['c'], type: 'check', where: { c: 1 } })`, /check constraint/],

@@ -28,7 +28,7 @@ import { booleanOf, evaluate, numberOf, prop, propertyNode, stringOf, type JsVal
 
 export const SEQUELIZE_METHODS = new Set([
   'createTable', 'dropTable', 'renameTable', 'addColumn', 'removeColumn', 'renameColumn', 'changeColumn',
-  'addConstraint', 'removeConstraint', 'addIndex', 'removeIndex', 'createSchema', 'dropSchema',
+  'addConstraint', 'removeConstraint', 'addIndex', 'removeIndex', 'createSchema', 'dropSchema', 'dropAllTables', 'dropAllSchemas',
 ]);
 
 export interface SequelizeResult {
@@ -274,15 +274,15 @@ function readAttribute(name: string, nameSpan: Span, value: t.Node, table: Table
 function referencesSql(spec: JsValue, references: JsValue, span: Span, table: TableRef): Read<MappedSql> {
   if (references.kind !== 'object') return { unknown: 'references', span };
   const model = prop(references, 'model');
-  const target = model ? tableRef(model) : undefined;
-  if (model && !target) return { unknown: 'referenced table', span: spanOf(model.node) };
-  // A string model (or none) of a table in a schema is looked up in that schema.
-  const schema = (!target || !target.object) && table.schema ? table.schema : undefined;
-  const refTable = target ? (schema ? `${quote(schema)}.${quote(target.name)}` : quoteTable(target)) : schema ? `${quote(schema)}."undefined"` : '"undefined"';
+  const target = tableRef(model);
+  if (!target) return { unknown: 'referenced table', span: model ? spanOf(model.node) : span };
+  // A string model of a table in a schema is looked up in that schema.
+  const schema = !target.object && table.schema ? table.schema : undefined;
+  const refTable = schema ? `${quote(schema)}.${quote(target.name)}` : quoteTable(target);
   const keyValue = prop(references, 'key');
   const key = keyValue ? stringOf(keyValue) : 'id';
   if (key === undefined) return { unknown: 'referenced column', span: spanOf(keyValue!.node) };
-  const out = new MappedSql().atomic(' REFERENCES ', span).atomic(refTable, target?.span ?? span).atomic(' (', span);
+  const out = new MappedSql().atomic(' REFERENCES ', span).atomic(refTable, target.span).atomic(' (', span);
   out.atomic(quoteParts(key), keyValue ? spanOf(keyValue.node) : span).atomic(')', span);
   for (const key of ['onDelete', 'onUpdate'] as const) {
     const v = prop(spec, key);
@@ -391,6 +391,8 @@ export function sequelizeCall(method: string, call: t.CallExpression, scope: Sco
     const value = stringOf(args[i]);
     return value === undefined ? undefined : { value, span: spanOf(nodes[i]) };
   };
+  // Which tables these drop is only known to the database.
+  if (method === 'dropAllTables' || method === 'dropAllSchemas') return unknown(span, `tables (\`${method}\` drops whatever the database holds)`);
   if (method === 'createSchema' || method === 'dropSchema') {
     const schema = name(0);
     if (!schema) return unknown(span, 'schema name');
