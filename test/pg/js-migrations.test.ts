@@ -209,7 +209,7 @@ test('Sequelize project: its migrations run by a real Sequelize (queryInterface)
   assert.ok(truth.length >= 14, truth.join('\n'));
   const ours = await fromFiles('sequelize');
   assert.deepEqual(ours.tools, [
-    'migrations js-migrations: 20240101000000-create-users.js 20240102000000-posts.js 20240103000000-billing.js 20240104000000-changes.js 20240105000000-audit.ts',
+    'migrations sequelize: 20240101000000-create-users.js 20240102000000-posts.js 20240103000000-billing.js 20240104000000-changes.js 20240105000000-audit.ts',
   ]);
   assert.deepEqual(ours.lines, truth);
   const workspace = await openWorkspace(join(JS_FIXTURES, 'sequelize'));

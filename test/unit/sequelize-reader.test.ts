@@ -204,18 +204,22 @@ test('Sequelize reader: only files written for Sequelize; db-migrate calls of th
   assert.equal(index.name, 'posts_user_id');
 });
 
-test('Sequelize migrations: lock-timeout-missing is reported, with no quick-fix writing SQL into the code', () => {
+test('Sequelize migrations: a sequelize history; lock-timeout-missing says how Sequelize sets it, with no quick-fix writing SQL into the code', () => {
   const ws = new Workspace();
   const files = {
     'migrations/20240101000000-users.js': migration(`queryInterface.createTable('users', { id: { type: Sequelize.INTEGER, primaryKey: true } })`),
     'migrations/20240102000000-posts.js': migration(`queryInterface.createTable('posts', { id: Sequelize.INTEGER, userId: { type: Sequelize.INTEGER, references: { model: 'users' } } })`),
+    // sequelize-cli's own table is no unknown table.
+    'migrations/20240103000000-meta.js': migration(`queryInterface.addColumn('SequelizeMeta', 'appliedAt', Sequelize.DATE)`),
   };
   for (const [path, text] of Object.entries(files)) ws.setFile(path, text);
   const model = ws.model();
   const diagnostics = [...computeDiagnostics(model, (p) => ws.text(p)).values()].flat();
-  assert.ok(diagnostics.some((d) => d.code === 'lock-timeout-missing'), diagnostics.map((d) => d.code).join(' '));
+  const lockTimeout = diagnostics.find((d) => d.code === 'lock-timeout-missing');
+  assert.match(lockTimeout?.message ?? '', /dialectOptions: \{ lock_timeout: 5000 \}.*SET LOCAL lock_timeout/, diagnostics.map((d) => d.code).join(' '));
+  assert.deepEqual(diagnostics.filter((d) => d.code === 'unknown-table'), []);
   const history = model.histories[0];
-  assert.equal(history.history.tool, 'js-migrations');
+  assert.equal(history.history.tool, 'sequelize');
   assert.equal(lockTimeoutFix(model, history, 'migrations/20240102000000-posts.js', (p) => ws.text(p)), undefined);
 });
 
