@@ -206,7 +206,7 @@ const isUnknown = <T>(r: Read<T>): r is { unknown: string; span: Span } => typeo
 
 /**
  * `attributeToSQL` + `dataTypeMapping`: the attribute's type and options. `table` decides the schema of a string
- * `references.model`; `enumTable` the name of the enum type.
+ * `references.model` and the name of an ENUM's type.
  */
 function readAttribute(name: string, nameSpan: Span, value: t.Node, table: TableRef, scope: Scope): Read<Attribute> {
   const node = unwrap(value);
