@@ -18,6 +18,7 @@ export type MigrationTool =
   | 'knex'
   | 'typeorm'
   | 'db-migrate'
+  | 'sequelize'
   | 'js-migrations'
   // Rails (workspace/railsApps.ts): db/schema.rb with its Ruby migrations beside it (not read), db/schema.rb
   // alone, Ruby migrations without a schema (not read: a gap)

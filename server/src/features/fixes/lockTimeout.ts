@@ -4,10 +4,13 @@
  * into it, below goose's `-- +goose Up` and dbmate's `-- migrate:up`); a session-level SET covers the whole
  * file, in a transaction or not. knex / TypeORM migrations get `await knex.raw(...)` / `await
  * queryRunner.query(...)` as the first statement of an async `up` with a block body (else no fix: a query
- * builder that is not awaited never runs).
+ * builder that is not awaited never runs). Other JS / TS migrations (Sequelize's query interface, plain runners)
+ * get none: FK Lens knows no statement there that holds one session for the whole migration (Sequelize sends
+ * each query on whichever pooled connection is free), and SQL text does not belong in their code.
  */
 import type { HistoryModel } from '../../model/replay';
 import { upBodyStart } from '../../sources/js/facts';
+import { isJsSource } from '../../sources/js/read';
 import type { WorkspaceModel } from '../../workspace/workspace';
 import type { FixPlan } from './edit';
 
@@ -39,6 +42,7 @@ export function lockTimeoutFix(model: WorkspaceModel, history: HistoryModel, fil
     const call = tool === 'knex' ? `${up.param}.raw` : `${up.param}.query`;
     return edit(up.offset, `\n${up.indent}await ${call}("SET lock_timeout = '5s'");`);
   }
+  if (isJsSource(file)) return undefined;
   const first = source.statements[0];
   if (!first) return undefined;
   return edit(lineAbove(text, first.start), `${LOCK_TIMEOUT_SQL}\n\n`);

@@ -425,4 +425,5 @@ const TOOL_TABLES: Partial<Record<MigrationTool, string[]>> = {
   knex: ['knex_migrations', 'knex_migrations_lock'],
   typeorm: ['migrations'],
   'db-migrate': ['migrations'],
+  sequelize: ['SequelizeMeta'],
 };

@@ -11,6 +11,7 @@ import { knexSchemaChain, SCHEMA_BUILDER_METHODS } from './knex';
 import type { MappedSql } from './mappedSql';
 import { declarationOf, flattenChain, propertyName, Scope, spanOf, unwrap, type ChainLink, type t } from './parse';
 import { bindPlaceholders, placeholderStyle } from './placeholders';
+import { isSequelizeMigration, SEQUELIZE_METHODS, sequelizeCall } from './sequelize';
 import { typeormCall, TYPEORM_METHODS } from './typeorm';
 import { evaluate, sqlText } from './values';
 
@@ -42,9 +43,9 @@ export interface WalkResult {
 }
 
 export function walkMigration(program: t.Program, dialect: Dialect = 'postgres'): WalkResult {
-  const walker = new Walker(dialect);
   const scope = Scope.of(program);
   const ups = upFunctions(program, scope);
+  const walker = new Walker(dialect, isSequelizeMigration(program, ups));
   for (const fn of ups) walker.runFunction(fn, scope);
   return { units: walker.units, problems: walker.problems, hasUp: ups.length > 0 };
 }
@@ -173,7 +174,8 @@ class Walker {
   private nextCondition = 1;
   private readonly reader: ConditionReader;
 
-  constructor(dialect: Dialect) {
+  /** @param sequelize the file is a Sequelize migration: its query interface calls are Sequelize's. */
+  constructor(dialect: Dialect, private readonly sequelize = false) {
     this.reader = new ConditionReader(dialect);
   }
 
@@ -419,7 +421,7 @@ class Walker {
       if (ITERATORS.has(head.name) && head.call) return this.iterate(head, first > 0 ? links[first - 1].node : root, scope);
       if (first > 0 && links[first - 1].call) this.execute(links[first - 1].node, scope);
       if (head.call) this.method(head, root, scope);
-      this.callbacks(links.slice(first + 1), scope);
+      this.callbacks(links.slice(first + 1), scope, head);
       return;
     }
     const callee = unwrap(call.callee);
@@ -469,6 +471,13 @@ class Walker {
         });
       }
     }
+    if (this.sequelize && SEQUELIZE_METHODS.has(link.name)) {
+      const result = sequelizeCall(link.name, call, scope);
+      if (result) {
+        this.push(result.units, result.problems);
+        return;
+      }
+    }
     if (DB_MIGRATE_METHODS.has(link.name)) {
       const result = dbMigrateCall(link.name, call, scope);
       if (result) {
@@ -499,7 +508,7 @@ class Walker {
   /** `.then(cb)` / `.catch` / `.finally` after a chain: the callbacks run after it (`then`'s with the chain's value). */
   private callbacks(links: ChainLink[], scope: Scope, value?: ChainLink): void {
     // Only a guard's value means something to the walk (`hasTable(...).then((exists) => ...)`).
-    let result = value && (value.name === 'hasTable' || value.name === 'hasColumn') ? value.node : undefined;
+    let result = value && (value.name === 'hasTable' || value.name === 'hasColumn' || value.name === 'tableExists') ? value.node : undefined;
     for (const link of links) {
       if (!link.call || !PROMISE_CALLBACKS.has(link.name)) continue;
       if (link.name === 'catch') {
