@@ -254,6 +254,20 @@ test('dialect: from popx names, folders, content, and fklens.dialects globs, one
   assert.equal(model.sources.get('popx/2_b.up.sql')?.dialect, 'mysql', 'a generic popx file is read in its set\'s dialect');
 });
 
+test('dialect: a folder named after PlanetScale (MySQL-compatible) is MySQL: its TypeORM migrations are no PostgreSQL syntax errors', () => {
+  const migration = `export class msInit1653746497237 {
+  async up(queryRunner) {
+    await queryRunner.query(\`CREATE TABLE \\\`store\\\` (\\\`key\\\` varchar(250) NOT NULL, PRIMARY KEY (\\\`key\\\`)) ENGINE=InnoDB\`);
+  }
+}
+`;
+  const { model } = open({ 'migration/planetscale/1653746497237-ms_init.ts': migration, 'migration/postgres/1653746497237-pg_init.ts': migration.replace(/\\`/g, '"').replace(' ENGINE=InnoDB', '') });
+  const dialects = Object.fromEntries(model.histories.map((h) => [h.history.id, h.history.dialect ?? 'postgres']));
+  assert.deepEqual(dialects, { 'migration/planetscale': 'mysql', 'migration/postgres': 'postgres' });
+  const problems = [...model.sources.values()].flatMap((f) => (f.problems ?? []).map((p) => `${f.path} ${p.code}`));
+  assert.deepEqual(problems, ['migration/planetscale/1653746497237-ms_init.ts unsupported']);
+});
+
 test('dialect: loose files of different engines in one folder are different databases', () => {
   const { model } = open({
     'sql/mysql-schema.sql': 'CREATE TABLE `a` (id INT PRIMARY KEY) ENGINE=InnoDB;\n',

@@ -26,6 +26,8 @@ interface Evidence {
 const ENGINE_WORDS: Record<string, Dialect> = {
   mysql: 'mysql',
   mariadb: 'mysql',
+  // PlanetScale is MySQL (Vitess): TypeORM and Prisma projects keep its migrations in a folder of that name.
+  planetscale: 'mysql',
   sqlite: 'sqlite',
   sqlite3: 'sqlite',
   postgres: 'postgres',
