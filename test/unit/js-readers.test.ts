@@ -268,3 +268,13 @@ test('up: exported by name (`export { down, up }`, `export { migrateUp as up }`)
   }
   assert.deepEqual(readJsMigration('migrations/1_a.js', "async function down(knex) { await knex.raw('DROP TABLE a'); }\nexport { down };").events, []);
 });
+
+test('knex.raw kept in a variable without await is a value (`const now = knex.raw(\'CURRENT_TIMESTAMP\')`), not a statement; awaited, it runs', () => {
+  const text = js(`  const now = knex.raw('CURRENT_TIMESTAMP');
+  await knex('newsletters').where('created_at', null).update('created_at', now);
+  const made = await knex.raw('CREATE TABLE a (id int PRIMARY KEY)');
+  const fragment = knex.raw('?? = ?', ['a', 1]);`);
+  const file = readJsMigration('migrations/20220413120200_fill.js', text);
+  assert.deepEqual(file.problems ?? [], []);
+  assert.deepEqual(file.events.map((e) => e.kind), ['create_table']);
+});
