@@ -84,6 +84,8 @@ export interface ForeignKeyClause {
   onUpdate: FkAction;
   onDeleteSpan?: Span;
   onUpdateSpan?: Span;
+  /** The SQL the tool sends writes both actions, also those the source leaves out (Prisma writes its defaults). */
+  actionsWritten?: true;
   /** PG15 `ON DELETE SET NULL (cols)` / `SET DEFAULT (cols)`; null when not given. */
   setColumns: string[] | null;
   match: FkMatch;

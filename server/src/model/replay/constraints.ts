@@ -83,8 +83,8 @@ export function addForeignKey(s: ReplayState, table: Table, c: ConstraintDefinit
     s.dialectRule('mysql-inline-references', c.span, DIALECT_RULES['mysql-inline-references'].message(s.policy.inlineReferencesCreateForeignKey));
     if (!s.policy.inlineReferencesCreateForeignKey) return;
   }
-  const onDelete = storedAction(s, clause.onDelete, clause.onDeleteSpan);
-  const onUpdate = storedAction(s, clause.onUpdate, clause.onUpdateSpan);
+  const onDelete = storedAction(s, clause.onDelete, clause.onDeleteSpan, clause.actionsWritten);
+  const onUpdate = storedAction(s, clause.onUpdate, clause.onUpdateSpan, clause.actionsWritten);
   const refTable = s.lookup(clause.refTable, false);
   const unresolved = (reason: UnresolvedForeignKey['reason']): UnresolvedForeignKey => ({
     table: qualifiedName(table),
@@ -186,8 +186,8 @@ export function addForeignKey(s: ReplayState, table: Table, c: ConstraintDefinit
 }
 
 /** The action the engine stores; MySQL's silent SET DEFAULT -> RESTRICT is reported where it was written. */
-function storedAction(s: ReplayState, action: ForeignKey['onDelete'], span: Span | undefined): ForeignKey['onDelete'] {
-  const stored = s.policy.storedAction(action, span !== undefined);
+function storedAction(s: ReplayState, action: ForeignKey['onDelete'], span: Span | undefined, written = false): ForeignKey['onDelete'] {
+  const stored = s.policy.storedAction(action, written || span !== undefined);
   if (action === 'SET DEFAULT' && stored !== action && span) {
     s.dialectRule('mysql-set-default-ignored', span, DIALECT_RULES['mysql-set-default-ignored'].message(stored));
   }
