@@ -4,7 +4,8 @@
  */
 import type { LineIndex, Span } from './text';
 
-export type Dialect = 'postgres' | 'mysql' | 'sqlite' | 'cockroach';
+/** `clickhouse` and `mssql` (SQL Server) are recognised only to be left out: FK Lens does not read them. */
+export type Dialect = 'postgres' | 'mysql' | 'sqlite' | 'cockroach' | 'clickhouse' | 'mssql';
 
 /** Referential actions, spelled as PostgreSQL spells them. */
 export type FkAction = 'NO ACTION' | 'RESTRICT' | 'CASCADE' | 'SET NULL' | 'SET DEFAULT';

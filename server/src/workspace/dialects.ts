@@ -34,6 +34,10 @@ const ENGINE_WORDS: Record<string, Dialect> = {
   postgresql: 'postgres',
   cockroach: 'cockroach',
   cockroachdb: 'cockroach',
+  // Engines FK Lens does not read, recognised so that their SQL is left out rather than read as PostgreSQL's.
+  clickhouse: 'clickhouse',
+  mssql: 'mssql',
+  sqlserver: 'mssql',
 };
 
 const overrideCache = new WeakMap<Record<string, Dialect>, { glob: Minimatch; dialect: Dialect }[]>();
