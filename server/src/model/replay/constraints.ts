@@ -104,8 +104,8 @@ export function addForeignKey(s: ReplayState, table: Table, c: ConstraintDefinit
   const byName = s.policy.foreignKeysByName && (s.policy.dialect === 'sqlite' || !s.foreignKeyChecks);
   // Loose schema files (one file per table, say) are loaded in an order FK Lens does not know (the name order is a
   // guess; loaders sort them by dependency): a parent a later file creates is waited for (see bindPending).
-  const laterFile = !refTable && !byName && s.history.tool === 'schema' && s.step < s.sources.length - 1;
-  if (!refTable && !byName && !laterFile) {
+  const looseFiles = !refTable && !byName && s.history.tool === 'schema' && s.sources.length > 1;
+  if (!refTable && !byName && !looseFiles) {
     const engine = s.policy.dialect === 'mysql' ? 'MySQL (with FOREIGN_KEY_CHECKS on)' : 'PostgreSQL';
     declared('table', `Foreign key on ${table.name} (${c.columns.join(', ')}) references ${clause.refTable.name}, which does not exist at this point of the migration history: ${engine} would reject this statement.`);
     return;
@@ -155,7 +155,7 @@ export function addForeignKey(s: ReplayState, table: Table, c: ConstraintDefinit
   if (refTable) {
     table.foreignKeys.push(fk);
     s.constraintAdded(table, fk.name);
-  } else s.pending.push({ fk, refSchema: s.creationSchema(clause.refTable), refName: clause.refTable.name, unresolved: unresolved('table'), ...(laterFile ? { loadOrder: true as const } : {}) });
+  } else s.pending.push({ fk, refSchema: s.creationSchema(clause.refTable), refName: clause.refTable.name, unresolved: unresolved('table'), ...(looseFiles ? { loadOrder: true as const } : {}) });
   if (s.policy.createsForeignKeyIndex) ensureForeignKeyIndex(s, table, fk);
   // A column constraint of ALTER TABLE is one of ADD COLUMN (just added): PostgreSQL skips checking the existing
   // rows when that column has no DEFAULT clause (every row holds NULL), whatever the other columns of the statement.
