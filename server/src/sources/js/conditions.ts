@@ -24,13 +24,15 @@ const ENGINE_NAMES: Record<string, Record<Dialect, string[]>> = {
     mysql: ['mysql', 'mysql2'],
     sqlite: ['sqlite3', 'sqlite', 'better-sqlite3'],
     cockroach: ['cockroachdb'],
+    clickhouse: [],
+    mssql: ['mssql', 'tedious'],
   },
-  dialect: { postgres: ['postgresql'], mysql: ['mysql', 'mysql2'], sqlite: ['sqlite3', 'better-sqlite3'], cockroach: ['cockroachdb'] },
-  driverName: { postgres: ['pg'], mysql: ['mysql', 'mysql2'], sqlite: ['sqlite3', 'better-sqlite3'], cockroach: ['pg'] },
+  dialect: { postgres: ['postgresql'], mysql: ['mysql', 'mysql2'], sqlite: ['sqlite3', 'better-sqlite3'], cockroach: ['cockroachdb'], clickhouse: [], mssql: ['mssql'] },
+  driverName: { postgres: ['pg'], mysql: ['mysql', 'mysql2'], sqlite: ['sqlite3', 'better-sqlite3'], cockroach: ['pg'], clickhouse: [], mssql: ['mssql'] },
   /** TypeORM's DataSourceOptions.type. */
-  type: { postgres: ['postgres'], mysql: ['mysql', 'mariadb'], sqlite: ['sqlite', 'better-sqlite3'], cockroach: ['cockroachdb'] },
+  type: { postgres: ['postgres'], mysql: ['mysql', 'mariadb'], sqlite: ['sqlite', 'better-sqlite3'], cockroach: ['cockroachdb'], clickhouse: [], mssql: ['mssql'] },
   /** Sequelize's getDialect() / options.dialect. */
-  sequelize: { postgres: ['postgres'], mysql: ['mysql', 'mariadb'], sqlite: ['sqlite'], cockroach: ['postgres'] },
+  sequelize: { postgres: ['postgres'], mysql: ['mysql', 'mariadb'], sqlite: ['sqlite'], cockroach: ['postgres'], clickhouse: [], mssql: ['mssql'] },
 };
 
 const MAX_DEPTH = 12;

@@ -263,7 +263,12 @@ class Walker {
       case 'ExpressionStatement':
         return this.execute(s.expression, scope);
       case 'VariableDeclaration':
-        for (const d of s.declarations) if (d.init) this.execute(d.init, scope);
+        for (const d of s.declarations) {
+          // `const now = knex.raw('CURRENT_TIMESTAMP')` (no await): a fragment kept to be given to a query builder
+          // as a value, not a statement (knex sends a raw only when it is awaited or its promise is used).
+          const init = d.init && unwrap(d.init);
+          if (d.init && !(init?.type === 'CallExpression' && isRawFragment(init))) this.execute(d.init, scope);
+        }
         return;
       case 'ReturnStatement':
         if (s.argument) this.execute(s.argument, scope);
