@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startPostgres, foreignKeysOf, type PgServer } from '../support/postgres';
-import { JS_FIXTURES, repoRoot, runDbMigrate, runKnex, runKnexFolder, runnableCopy, runPlain, runTypeorm } from '../support/jsTools';
+import { JS_FIXTURES, repoRoot, runDbMigrate, runKnex, runKnexFolder, runnableCopy, runPlain, runSequelize, runTypeorm } from '../support/jsTools';
 import { openWorkspace } from '../../server/src/workspace/open';
 import { modelJson } from '../../server/src/model/json';
 
@@ -166,4 +166,58 @@ test('knex and TypeORM migration folders given directly as the CLI target: the f
   const typeormCli = fromCli(join(JS_FIXTURES, 'typeorm-app', 'src', 'migrations'));
   assert.deepEqual(typeormCli.lines, typeormTruth);
   assert.deepEqual(typeormCli.errors, []);
+});
+
+/** Every table's columns (type as format_type prints it, NOT NULL), keys and indexes, as PostgreSQL has them. */
+async function tablesFromPostgres(pg: PgServer, db: string): Promise<string[]> {
+  const rows = await pg.query<{ line: string }>(
+    db,
+    `SELECT n.nspname || '.' || c.relname || ' ' || string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod) || CASE WHEN a.attnotnull THEN ' not null' ELSE '' END, ', ' ORDER BY a.attnum) AS line
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+      WHERE c.relkind = 'r' AND n.nspname IN ('public', 'billing') GROUP BY n.nspname, c.relname
+     UNION ALL
+     SELECT n.nspname || '.' || c.relname || ' index ' || i.relname || CASE WHEN x.indisunique THEN ' unique' ELSE '' END || CASE WHEN x.indpred IS NOT NULL THEN ' partial' ELSE '' END
+            || ' (' || (SELECT string_agg(a.attname, ',' ORDER BY k.o) FROM unnest(x.indkey::int2[]) WITH ORDINALITY k(n, o) JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.n) || ')'
+       FROM pg_index x JOIN pg_class c ON c.oid = x.indrelid JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname IN ('public', 'billing')`,
+  );
+  return rows.map((r) => r.line).sort();
+}
+
+/** The same facts from FK Lens's model (indexes include those of keys, as PostgreSQL's catalog does). */
+function tablesFromModel(model: ReturnType<typeof modelJson>): string[] {
+  const out: string[] = [];
+  for (const t of model.tables) {
+    out.push(`${t.schema}.${t.name} ${t.columns.map((c) => `${c.name} ${c.type}${c.notNull ? ' not null' : ''}`).join(', ')}`);
+    for (const i of t.indexes) out.push(`${t.schema}.${t.name} index ${i.name}${i.unique ? ' unique' : ''}${i.partial ? ' partial' : ''} (${i.columns.join(',')})`);
+  }
+  return out.sort();
+}
+
+test('Sequelize project: its migrations run by a real Sequelize (queryInterface) and the static model have the same foreign keys, columns and indexes', async () => {
+  await pg.createDatabase('sequelize_app');
+  const project = copy('sequelize');
+  const { files, sent } = await runSequelize(pg, 'sequelize_app', join(project, 'migrations'));
+  assert.equal(files.length, 5);
+  // What Sequelize 6 really sends for the shapes the reader mirrors: inline keys named by PostgreSQL, no actions
+  // unless written, addConstraint's own default name, changeColumn's ADD FOREIGN KEY without a type change.
+  assert.ok(sent.some((q) => q.includes('"ownerId" INTEGER REFERENCES "users" ("id"),')), sent.join('\n'));
+  assert.ok(sent.some((q) => q.includes('ADD CONSTRAINT "billing.invoices_orgId_organizations_fk" FOREIGN KEY ("orgId")')));
+  assert.ok(sent.some((q) => q === 'ALTER TABLE "posts"  ADD FOREIGN KEY ("orgId") REFERENCES "organizations" ("id") ON DELETE CASCADE;'));
+  const truth = await fromPostgres(pg, 'sequelize_app');
+  assert.ok(truth.includes('public.organizations(ownerId) -> public.users(id) organizations_ownerId_fkey delete=NO ACTION update=NO ACTION unindexed'), truth.join('\n'));
+  assert.ok(truth.length >= 14, truth.join('\n'));
+  const ours = await fromFiles('sequelize');
+  assert.deepEqual(ours.tools, [
+    'migrations sequelize: 20240101000000-create-users.js 20240102000000-posts.js 20240103000000-billing.js 20240104000000-changes.js 20240105000000-audit.ts',
+  ]);
+  assert.deepEqual(ours.lines, truth);
+  const workspace = await openWorkspace(join(JS_FIXTURES, 'sequelize'));
+  const model = modelJson(workspace.model());
+  assert.deepEqual(model.partial, [], 'every call of the fixture is read');
+  assert.deepEqual(tablesFromModel(model), await tablesFromPostgres(pg, 'sequelize_app'));
+  // The migrations folder as the CLI's target: the same keys, and no error findings.
+  const cli = fromCli(join(JS_FIXTURES, 'sequelize', 'migrations'));
+  assert.deepEqual(cli.lines, truth);
+  assert.deepEqual(cli.errors, []);
 });

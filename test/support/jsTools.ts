@@ -1,9 +1,10 @@
 /**
  * Runs the JS fixture projects (test/fixtures/js) with their real tools against a test PostgreSQL: knex's
  * migrator, TypeORM's DataSource, and a tiny runner for the plain project (requires each versioned module and
- * calls up(db) with a db whose runSql / sequelize.query execute on pg). Only tests do this: FK Lens never runs
- * migration code. TypeScript files are transpiled into a copy of the project under out/, so the tools load
- * plain JS and resolve their packages from this repository's node_modules.
+ * calls up(db) with a db whose runSql / sequelize.query execute on pg), db-migrate, and sequelize-cli's way of
+ * running Sequelize migrations. Only tests do this: FK Lens never runs migration code. TypeScript files are
+ * transpiled into a copy of the project under out/, so the tools load plain JS and resolve their packages from
+ * this repository's node_modules.
  */
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -156,6 +157,36 @@ export async function runDbMigrate(pg: PgServer, database: string, directory: st
     log.sql = original;
   }
   return sent;
+}
+
+/**
+ * sequelize-cli's way of running a migrations folder: every migration file in name order, each module's
+ * `up(queryInterface, Sequelize)` called with the query interface of a real Sequelize connected to the server.
+ * Returns the files run and the SQL Sequelize sent.
+ */
+export async function runSequelize(pg: PgServer, database: string, directory: string): Promise<{ files: string[]; sent: string[] }> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Sequelize } = require('sequelize') as typeof import('sequelize');
+  const sent: string[] = [];
+  const sequelize = new Sequelize({
+    dialect: 'postgres',
+    host: pg.socketDir,
+    username: 'postgres',
+    database,
+    logging: (sql: string) => void sent.push(sql.replace(/^Executing \([^)]*\): /, '')),
+  });
+  const files = readdirSync(directory).filter((f) => /\.(c?js)$/.test(f)).sort();
+  try {
+    const queryInterface = sequelize.getQueryInterface();
+    for (const file of files) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const migration = require(join(directory, file)) as { up: (qi: unknown, s: unknown) => Promise<void> };
+      await migration.up(queryInterface, Sequelize);
+    }
+  } finally {
+    await sequelize.close();
+  }
+  return { files, sent };
 }
 
 /**

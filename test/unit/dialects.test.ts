@@ -254,6 +254,38 @@ test('dialect: from popx names, folders, content, and fklens.dialects globs, one
   assert.equal(model.sources.get('popx/2_b.up.sql')?.dialect, 'mysql', 'a generic popx file is read in its set\'s dialect');
 });
 
+test('dialect: a folder named after PlanetScale (MySQL-compatible) is MySQL: its TypeORM migrations are no PostgreSQL syntax errors', () => {
+  const migration = `export class msInit1653746497237 {
+  async up(queryRunner) {
+    await queryRunner.query(\`CREATE TABLE \\\`store\\\` (\\\`key\\\` varchar(250) NOT NULL, PRIMARY KEY (\\\`key\\\`)) ENGINE=InnoDB\`);
+  }
+}
+`;
+  const { model } = open({ 'migration/planetscale/1653746497237-ms_init.ts': migration, 'migration/postgres/1653746497237-pg_init.ts': migration.replace(/\\`/g, '"').replace(' ENGINE=InnoDB', '') });
+  const dialects = Object.fromEntries(model.histories.map((h) => [h.history.id, h.history.dialect ?? 'postgres']));
+  assert.deepEqual(dialects, { 'migration/planetscale': 'mysql', 'migration/postgres': 'postgres' });
+  const problems = [...model.sources.values()].flatMap((f) => (f.problems ?? []).map((p) => `${f.path} ${p.code}`));
+  assert.deepEqual(problems, ['migration/planetscale/1653746497237-ms_init.ts unsupported']);
+});
+
+test('dialect: ClickHouse and SQL Server files (by folder, or ClickHouse by its ENGINE = MergeTree) are left out as unsupported, not PostgreSQL syntax errors', () => {
+  const clickhouse = 'CREATE TABLE umami.website_event\n(\n    website_id UUID,\n    created_at DateTime(\'UTC\')\n)\n    ENGINE = MergeTree\n    ORDER BY (website_id, created_at);\n';
+  const { model } = open({
+    'db/clickhouse/migrations/01_edit_keys.sql': 'ALTER TABLE event_data ADD COLUMN event_key String AFTER event_id;\n',
+    'db/analytics/schema.sql': clickhouse,
+    'migration/mssql/1_init.sql': 'CREATE TABLE "a" ("id" int NOT NULL IDENTITY(1,1), CONSTRAINT "PK_a" PRIMARY KEY ("id"));\n',
+    'db/mysql/schema.sql': 'CREATE TABLE t (id int PRIMARY KEY) ENGINE = MEMORY;\n',
+  });
+  const dialects = Object.fromEntries(model.histories.map((h) => [h.history.id, h.history.dialect ?? 'postgres']));
+  assert.deepEqual(dialects, { 'db/analytics': 'clickhouse', 'db/clickhouse/migrations': 'clickhouse', 'db/mysql': 'mysql', 'migration/mssql': 'mssql' });
+  const problems = [...model.sources.values()].flatMap((f) => (f.problems ?? []).map((p) => `${f.path} ${p.severity} ${p.code} ${p.message}`)).sort();
+  assert.deepEqual(problems, [
+    'db/analytics/schema.sql info unsupported This file looks like ClickHouse; FK Lens does not read this dialect yet, so it is left out of the model.',
+    'db/clickhouse/migrations/01_edit_keys.sql info unsupported This file looks like ClickHouse; FK Lens does not read this dialect yet, so it is left out of the model.',
+    'migration/mssql/1_init.sql info unsupported This file looks like SQL Server; FK Lens does not read this dialect yet, so it is left out of the model.',
+  ]);
+});
+
 test('dialect: loose files of different engines in one folder are different databases', () => {
   const { model } = open({
     'sql/mysql-schema.sql': 'CREATE TABLE `a` (id INT PRIMARY KEY) ENGINE=InnoDB;\n',

@@ -126,7 +126,7 @@ test('bad input: a syntax error is a diagnostic, a file without up has no events
   const broken = readJsMigration('migrations/1_x.js', 'exports.up = async (knex) => { await knex.raw(`CREATE TABLE x (`; ');
   assert.equal(broken.events.length, 0);
   assert.ok(broken.problems.length > 0);
-  const badSql = readJsMigration('migrations/2_x.js', 'exports.up = (knex) => knex.raw("CREATE TABLE (");');
+  const badSql = readJsMigration('migrations/2_x.js', 'exports.up = (knex) => knex.raw("CREATE TABLE (");', 'postgres');
   assert.deepEqual(badSql.problems.map((p) => p.code), ['syntax-error']);
   assert.deepEqual(readJsMigration('migrations/helpers.js', 'module.exports = { pad: (s) => s.trim() };').events, []);
   const deep = 'exports.up = (k) => ' + '('.repeat(3000) + 'k.raw("SELECT 1")' + ')'.repeat(3000) + ';';

@@ -62,7 +62,7 @@ test('placeholders: values never make a syntax error, whatever the tool marks th
     assert.equal(file.statementCount > 0, true, name);
   }
   // The same SQL without values: `?` is the SQL's own, and a real syntax error stays one.
-  const plain = readJsMigration('migrations/1_x.js', js("  await knex.raw('ALTER TABLE t ADD COLUMN a int DEFAULT ?');"));
+  const plain = readJsMigration('migrations/1_x.js', js("  await knex.raw('ALTER TABLE t ADD COLUMN a int DEFAULT ?');"), 'postgres');
   assert.deepEqual(plain.problems.map((p) => p.code), ['syntax-error']);
 });
 
@@ -267,4 +267,31 @@ test('up: exported by name (`export { down, up }`, `export { migrateUp as up }`)
     assert.deepEqual(readJsMigration('migrations/1_a.js', text).events.map((e) => e.kind), ['create_table'], text);
   }
   assert.deepEqual(readJsMigration('migrations/1_a.js', "async function down(knex) { await knex.raw('DROP TABLE a'); }\nexport { down };").events, []);
+});
+
+test('knex.raw kept in a variable without await is a value (`const now = knex.raw(\'CURRENT_TIMESTAMP\')`), not a statement; awaited, it runs', () => {
+  const text = js(`  const now = knex.raw('CURRENT_TIMESTAMP');
+  await knex('newsletters').where('created_at', null).update('created_at', now);
+  const made = await knex.raw('CREATE TABLE a (id int PRIMARY KEY)');
+  const fragment = knex.raw('?? = ?', ['a', 1]);`);
+  const file = readJsMigration('migrations/20220413120200_fill.js', text);
+  assert.deepEqual(file.problems ?? [], []);
+  assert.deepEqual(file.events.map((e) => e.kind), ['create_table']);
+});
+
+test('SQL PostgreSQL rejects, in a project whose engine nothing names, is a gap (unsupported), not an error; once the engine is known, an error', () => {
+  // Ghost's MySQL UPDATE ... INNER JOIN, in a knex migration with no knexfile saying the client.
+  const text = js(`  await knex.raw('UPDATE members INNER JOIN logins ON logins.id = members.id SET members.seen = logins.seen');
+  await knex.raw('CREATE TABLE a (id int PRIMARY KEY)');`);
+  const unknown = readJsMigration('migrations/20220221095300_backfill.js', text);
+  assert.deepEqual(unknown.problems?.map((p) => [p.code, p.severity]), [['unsupported', 'info']]);
+  assert.match(unknown.problems![0].message, /^Syntax error at or near "INNER"\. Nothing FK Lens read says which database this project runs on .* it is left out of the model/);
+  assert.deepEqual(unknown.events.map((e) => e.kind), ['create_table']);
+  assert.deepEqual(readJsMigration('migrations/20220221095300_backfill.js', text, 'postgres').problems?.map((p) => [p.code, p.severity]), [['syntax-error', 'error']]);
+  // Through discovery: no knexfile -> a gap of a partial history; a knexfile with client pg -> the error.
+  const alone = open({ 'migrations/20220221095300_backfill.js': text });
+  assert.deepEqual(alone.codes('error'), []);
+  assert.deepEqual(alone.json.partial.map((p) => p.reasons.map((r) => r.code)), [['unsupported']]);
+  const pg = open({ 'knexfile.js': "module.exports = { client: 'pg', migrations: { directory: './migrations' } };", 'migrations/20220221095300_backfill.js': text });
+  assert.deepEqual(pg.codes('error'), ['syntax-error']);
 });

@@ -151,6 +151,21 @@ describe('prisma-drift', () => {
     assert.deepEqual(findings(schema, 'prisma-drift', migrations(`${init}\n${fk('CASCADE')}\n`)).list.map((f) => f.message), []);
   });
 
+  test('a MySQL schema and its MySQL migrations: tables compared in the database\'s own schema, no drift when they agree', () => {
+    const mysql = schema.replace('provider = "postgresql"', 'provider = "mysql"');
+    const sql = [
+      'CREATE TABLE `User` (`id` INTEGER NOT NULL AUTO_INCREMENT, PRIMARY KEY (`id`)) DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;',
+      'CREATE TABLE `Post` (`id` INTEGER NOT NULL, `authorId` INTEGER NOT NULL, INDEX `Post_authorId_idx`(`authorId`), PRIMARY KEY (`id`)) DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;',
+      'ALTER TABLE `Post` ADD CONSTRAINT `Post_authorId_fkey` FOREIGN KEY (`authorId`) REFERENCES `User`(`id`) ON DELETE CASCADE ON UPDATE CASCADE;',
+    ].join('\n');
+    const files = { 'prisma/migrations/migration_lock.toml': 'provider = "mysql"\n', 'prisma/migrations/20240101000000_init/migration.sql': sql };
+    assert.deepEqual(findings(mysql, 'prisma-drift', files).list.map((f) => f.message), []);
+    const dropped = findings(mysql, 'prisma-drift', { ...files, 'prisma/migrations/20240101000000_init/migration.sql': sql.split('\n').slice(0, 2).join('\n') }).list;
+    assert.deepEqual(dropped.map((f) => f.message), [
+      'After the migrations in prisma/migrations the database has no foreign key on Post(authorId), which the schema declares: Post_authorId_fkey (authorId) -> User(id) ON DELETE CASCADE ON UPDATE CASCADE (prisma migrate dev would add it).',
+    ]);
+  });
+
   test('no drift rule without migrations', () => {
     assert.equal(findings(schema, 'prisma-drift').list.length, 0);
   });

@@ -215,3 +215,23 @@ test('an edit in the editor re-reads a psql script as psql does (no stale increm
   const back = readSqlFile('db/schema.sql', plain, 'schema', undefined, after);
   assert.deepEqual(back, readSqlFile('db/schema.sql', plain, 'schema'));
 });
+
+test('a SQL template (`${name}` outside quotes, filled in by the code that runs the file): placeholder names and gaps, no syntax error', () => {
+  const text = [
+    'create role logto_tenant_${database} noinherit;',
+    "grant select on all tables in schema public to logto_tenant_${database};",
+    'create table ${name}_audit (id int primary key, parent_id int references ${name} (id));',
+    "select '${kept}' as literal, $$ ${body} $$ as body;",
+    '',
+  ].join('\n');
+  const file = readSqlFile('tables/_after_each.sql', text, 'schema');
+  assert.deepEqual(file.problems?.map((p) => [p.code, p.severity, text.slice(p.span.start, p.span.end)]), [
+    ['unsupported', 'info', '${database}'],
+    ['unsupported', 'info', '${name}'],
+  ]);
+  assert.match(file.problems![0].message, /^\$\{database\} is a template placeholder, filled in by the code that runs this file/);
+  const create = file.events.find((e) => e.kind === 'create_table');
+  assert.equal(create?.kind === 'create_table' && create.table.name, '${name}_audit');
+  // A `$` that is SQL's own (dollar bodies, $1, names with $) leaves an ordinary file ordinary.
+  assert.equal(psqlScript('CREATE FUNCTION f(a$b int) RETURNS int AS $x$ SELECT $1 $x$ LANGUAGE sql;'), undefined);
+});

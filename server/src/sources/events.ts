@@ -4,7 +4,8 @@
  */
 import type { LineIndex, Span } from './text';
 
-export type Dialect = 'postgres' | 'mysql' | 'sqlite' | 'cockroach';
+/** `clickhouse` and `mssql` (SQL Server) are recognised only to be left out: FK Lens does not read them. */
+export type Dialect = 'postgres' | 'mysql' | 'sqlite' | 'cockroach' | 'clickhouse' | 'mssql';
 
 /** Referential actions, spelled as PostgreSQL spells them. */
 export type FkAction = 'NO ACTION' | 'RESTRICT' | 'CASCADE' | 'SET NULL' | 'SET DEFAULT';
@@ -84,6 +85,8 @@ export interface ForeignKeyClause {
   onUpdate: FkAction;
   onDeleteSpan?: Span;
   onUpdateSpan?: Span;
+  /** The SQL the tool sends writes both actions, also those the source leaves out (Prisma writes its defaults). */
+  actionsWritten?: true;
   /** PG15 `ON DELETE SET NULL (cols)` / `SET DEFAULT (cols)`; null when not given. */
   setColumns: string[] | null;
   match: FkMatch;

@@ -18,6 +18,7 @@ export type MigrationTool =
   | 'knex'
   | 'typeorm'
   | 'db-migrate'
+  | 'sequelize'
   | 'node-pg-migrate'
   | 'js-migrations'
   // Rails (workspace/railsApps.ts): db/schema.rb with its Ruby migrations beside it (not read), db/schema.rb

@@ -26,12 +26,18 @@ interface Evidence {
 const ENGINE_WORDS: Record<string, Dialect> = {
   mysql: 'mysql',
   mariadb: 'mysql',
+  // PlanetScale is MySQL (Vitess): TypeORM and Prisma projects keep its migrations in a folder of that name.
+  planetscale: 'mysql',
   sqlite: 'sqlite',
   sqlite3: 'sqlite',
   postgres: 'postgres',
   postgresql: 'postgres',
   cockroach: 'cockroach',
   cockroachdb: 'cockroach',
+  // Engines FK Lens does not read, recognised so that their SQL is left out rather than read as PostgreSQL's.
+  clickhouse: 'clickhouse',
+  mssql: 'mssql',
+  sqlserver: 'mssql',
 };
 
 const overrideCache = new WeakMap<Record<string, Dialect>, { glob: Minimatch; dialect: Dialect }[]>();

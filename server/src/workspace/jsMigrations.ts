@@ -151,7 +151,7 @@ export function planJsHistories(paths: string[], textOf?: (path: string) => stri
     } else if (tool === 'node-pg-migrate') {
       histories.push({ id: folder, tool: 'node-pg-migrate', files: nodePgMigrateOrder(files) });
     } else if (tool === 'knex' || tool === 'sequelize') {
-      histories.push({ id: folder, tool: tool === 'knex' ? 'knex' : 'js-migrations', files: knexOrder(files) });
+      histories.push({ id: folder, tool, files: knexOrder(files) });
     } else histories.push({ id: folder, tool: 'js-migrations', files: orderGeneric(files) });
   }
   return histories;
@@ -231,13 +231,13 @@ function nodePgMigrateOrder(files: string[]): string[] {
 }
 
 /** The tool most of a folder's files are written for (TypeORM as soon as one file declares a migration class). */
-function folderTool(facts: (JsMigrationFacts | undefined)[]): MigrationTool | 'sequelize' | undefined {
+function folderTool(facts: (JsMigrationFacts | undefined)[]): MigrationTool | undefined {
   if (facts.some((f) => f?.typeormStamp !== undefined)) return 'typeorm';
   const counts = new Map<string, number>();
   for (const f of facts) if (f?.tool) counts.set(f.tool, (counts.get(f.tool) ?? 0) + 1);
   if (!counts.size) return undefined;
   const [tool] = [...counts].reduce((a, b) => (b[1] > a[1] ? b : a));
-  return tool as MigrationTool | 'sequelize';
+  return tool as MigrationTool;
 }
 
 function compareStamps(a: string | undefined, b: string | undefined): number {

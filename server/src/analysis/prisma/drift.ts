@@ -7,6 +7,7 @@
 import type { HistoryModel } from '../../model/replay';
 import type { ForeignKey, Table } from '../../model/schema';
 import { qualifiedName } from '../../model/schema';
+import { dialectPolicy } from '../../model/dialect';
 import type { PrismaSchema } from '../../sources/prisma/schema';
 import { SQL_ACTION, type PrismaAction } from '../../sources/prisma/types';
 import type { FkAction } from '../../sources/events';
@@ -21,13 +22,16 @@ export const drift: PrismaRule = {
   description: 'schema.prisma and the database its migrations build disagree about a foreign key or a table.',
 };
 
-const tableLabel = (t: Table) => (t.schema === 'public' ? t.name : qualifiedName(t));
-
 export function checkDrift(schemaModel: HistoryModel, migrated: HistoryModel, schema: PrismaSchema): PrismaFinding[] {
   const findings: PrismaFinding[] = [];
   const where = migrated.history.id || '.';
-  const migratedTables = new Map(migrated.tables.map((t) => [qualifiedName(t), t]));
-  const schemaTables = new Map(schemaModel.tables.map((t) => [qualifiedName(t), t]));
+  // A model without @@schema is in the database's default schema: `public` in the schema's model, MySQL's
+  // `default` (SQLite's `main`) in the migrations' replay. Tables are compared and named by that.
+  const migratedDefault = dialectPolicy(migrated.history.dialect).defaultSchema;
+  const key = (t: Table) => (t.schema === 'public' || t.schema === migratedDefault ? t.name : qualifiedName(t));
+  const tableLabel = key;
+  const migratedTables = new Map(migrated.tables.map((t) => [key(t), t]));
+  const schemaTables = new Map(schemaModel.tables.map((t) => [key(t), t]));
   const relationAt = (fk: ForeignKey) =>
     schema.models.flatMap((m) => m.relations).find((r) => r.file === fk.location.file && r.relation.span.start === fk.location.span.start);
   const modelOf = (t: Table) => schema.models.find((m) => m.table === t.name && m.schema === t.schema);
@@ -43,7 +47,7 @@ export function checkDrift(schemaModel: HistoryModel, migrated: HistoryModel, sc
   const push = (finding: Omit<PrismaFinding, 'rule' | 'severity' | 'schema'>) => findings.push({ rule: drift.id, severity: drift.severity, schema, ...finding });
 
   for (const table of schemaModel.tables) {
-    const other = migratedTables.get(qualifiedName(table));
+    const other = migratedTables.get(key(table));
     if (!other) {
       push({
         file: table.location.file,
@@ -68,7 +72,7 @@ export function checkDrift(schemaModel: HistoryModel, migrated: HistoryModel, sc
       const differences: string[] = [];
       const ref = schemaModel.tableById.get(fk.refTableId);
       const twinRef = migrated.tableById.get(twin.refTableId);
-      if (ref && twinRef && qualifiedName(ref) !== qualifiedName(twinRef)) differences.push(`references ${tableLabel(twinRef)} instead of ${tableLabel(ref)}`);
+      if (ref && twinRef && key(ref) !== key(twinRef)) differences.push(`references ${tableLabel(twinRef)} instead of ${tableLabel(ref)}`);
       if (!sameList(fk.refColumns, twin.refColumns)) differences.push(`references (${twin.refColumns.join(', ')}) instead of (${fk.refColumns.join(', ')})`);
       if (fk.onDelete !== twin.onDelete) differences.push(`ON DELETE ${twin.onDelete} instead of ${fk.onDelete}`);
       if (fk.onUpdate !== twin.onUpdate) differences.push(`ON UPDATE ${twin.onUpdate} instead of ${fk.onUpdate}`);
@@ -99,7 +103,7 @@ export function checkDrift(schemaModel: HistoryModel, migrated: HistoryModel, sc
   }
   const anchor = schema.datasource ?? { file: schemaModel.sources[0]?.path ?? '', span: { start: 0, end: 0 } };
   for (const table of migrated.tables) {
-    if (schemaTables.has(qualifiedName(table))) continue;
+    if (schemaTables.has(key(table))) continue;
     push({
       file: anchor.file,
       span: anchor.span,

@@ -76,8 +76,9 @@ function targetMissing(history: HistoryModel, p: ReplayProblem, finding: Finding
     const ref: ForeignKeyRef = { historyId: history.history.id, tableId: -1, name: '', schema, table, columns: [...unresolved.columns], refSchema, refTable, refColumns: [...unresolved.refColumns] };
     finding = { ...finding, fk: ref };
   }
-  // At the end of the history (an FK still waiting for its parent), any gap of the history counts.
-  const atEnd = p.severity !== 'error';
+  // At the end of the history (an FK still waiting for its parent), any gap of the history counts; so in loose
+  // schema files, whose load order FK Lens does not know.
+  const atEnd = p.severity !== 'error' || history.history.tool === 'schema';
   const what = unresolved?.reason === 'columns' ? 'the referenced columns' : unresolved?.reason === 'no-primary-key' ? 'the primary key' : 'the referenced table';
   const unsure = unsureOfAbsence(history, { step: atEnd ? Number.MAX_SAFE_INTEGER : p.step, offset: p.span.start }, what);
   return withGaps(finding, unsure);

@@ -5,7 +5,9 @@
  * file, in a transaction or not. knex / TypeORM migrations get `await knex.raw(...)` / `await
  * queryRunner.query(...)` as the first statement of an async `up` with a block body (else no fix: a query
  * builder that is not awaited never runs); node-pg-migrate ones `pgm.sql(...)` as the first call of `up` (its SQL
- * files below `-- Up Migration`); other JS migrations get none.
+ * files below `-- Up Migration`). Other JS / TS migrations (Sequelize's query interface, plain runners)
+ * get none: FK Lens knows no statement there that holds one session for the whole migration (Sequelize sends
+ * each query on whichever pooled connection is free), and SQL text does not belong in their code.
  */
 import type { HistoryModel } from '../../model/replay';
 import { upBodyStart } from '../../sources/js/facts';

@@ -10,7 +10,7 @@ import { DIALECT_RULES } from '../dialectRules';
 import type { ForeignKey, Index, KeyConstraint, SourceLocation, Table } from '../schema';
 import { qualifiedName } from '../schema';
 import type { ReplayState } from './state';
-import type { ReplayProblem, UnresolvedForeignKey } from './types';
+import type { PendingForeignKey, ReplayProblem, UnresolvedForeignKey } from './types';
 
 /**
  * A CHECK constraint is kept by name only (a later DROP / RENAME CONSTRAINT names it). Unnamed, PostgreSQL
@@ -83,8 +83,8 @@ export function addForeignKey(s: ReplayState, table: Table, c: ConstraintDefinit
     s.dialectRule('mysql-inline-references', c.span, DIALECT_RULES['mysql-inline-references'].message(s.policy.inlineReferencesCreateForeignKey));
     if (!s.policy.inlineReferencesCreateForeignKey) return;
   }
-  const onDelete = storedAction(s, clause.onDelete, clause.onDeleteSpan);
-  const onUpdate = storedAction(s, clause.onUpdate, clause.onUpdateSpan);
+  const onDelete = storedAction(s, clause.onDelete, clause.onDeleteSpan, clause.actionsWritten);
+  const onUpdate = storedAction(s, clause.onUpdate, clause.onUpdateSpan, clause.actionsWritten);
   const refTable = s.lookup(clause.refTable, false);
   const unresolved = (reason: UnresolvedForeignKey['reason']): UnresolvedForeignKey => ({
     table: qualifiedName(table),
@@ -102,7 +102,10 @@ export function addForeignKey(s: ReplayState, table: Table, c: ConstraintDefinit
   };
   // SQLite, and MySQL with FOREIGN_KEY_CHECKS=0, accept an FK to a table that does not exist yet.
   const byName = s.policy.foreignKeysByName && (s.policy.dialect === 'sqlite' || !s.foreignKeyChecks);
-  if (!refTable && !byName) {
+  // Loose schema files (one file per table, say) are loaded in an order FK Lens does not know (the name order is a
+  // guess; loaders sort them by dependency): a parent a later file creates is waited for (see bindPending).
+  const looseFiles = !refTable && !byName && s.history.tool === 'schema' && s.sources.length > 1;
+  if (!refTable && !byName && !looseFiles) {
     const engine = s.policy.dialect === 'mysql' ? 'MySQL (with FOREIGN_KEY_CHECKS on)' : 'PostgreSQL';
     declared('table', `Foreign key on ${table.name} (${c.columns.join(', ')}) references ${clause.refTable.name}, which does not exist at this point of the migration history: ${engine} would reject this statement.`);
     return;
@@ -152,7 +155,7 @@ export function addForeignKey(s: ReplayState, table: Table, c: ConstraintDefinit
   if (refTable) {
     table.foreignKeys.push(fk);
     s.constraintAdded(table, fk.name);
-  } else s.pending.push({ fk, refSchema: s.creationSchema(clause.refTable), refName: clause.refTable.name, unresolved: unresolved('table') });
+  } else s.pending.push({ fk, refSchema: s.creationSchema(clause.refTable), refName: clause.refTable.name, unresolved: unresolved('table'), ...(looseFiles ? { loadOrder: true as const } : {}) });
   if (s.policy.createsForeignKeyIndex) ensureForeignKeyIndex(s, table, fk);
   // A column constraint of ALTER TABLE is one of ADD COLUMN (just added): PostgreSQL skips checking the existing
   // rows when that column has no DEFAULT clause (every row holds NULL), whatever the other columns of the statement.
@@ -183,8 +186,8 @@ export function addForeignKey(s: ReplayState, table: Table, c: ConstraintDefinit
 }
 
 /** The action the engine stores; MySQL's silent SET DEFAULT -> RESTRICT is reported where it was written. */
-function storedAction(s: ReplayState, action: ForeignKey['onDelete'], span: Span | undefined): ForeignKey['onDelete'] {
-  const stored = s.policy.storedAction(action, span !== undefined);
+function storedAction(s: ReplayState, action: ForeignKey['onDelete'], span: Span | undefined, written = false): ForeignKey['onDelete'] {
+  const stored = s.policy.storedAction(action, written || span !== undefined);
   if (action === 'SET DEFAULT' && stored !== action && span) {
     s.dialectRule('mysql-set-default-ignored', span, DIALECT_RULES['mysql-set-default-ignored'].message(stored));
   }
@@ -208,7 +211,31 @@ export function dropCoveredImplicitIndexes(table: Table, columns: (string | null
 /** FKs waiting for a parent of this table's name now point at it. */
 export function bindPending(s: ReplayState, table: Table): void {
   if (!s.pending.length) return;
-  const waiting = s.pending.filter((p) => p.refSchema === table.schema && p.refName === table.name);
+  const waiting = s.pending.filter((p) => !p.loadOrder && p.refSchema === table.schema && p.refName === table.name);
+  bind(s, waiting, table);
+}
+
+/**
+ * At the end of a file of loose schema files: FKs of earlier files waiting for a parent this file created now
+ * point at it, as if the loader had run this whole file first (its indexes and keys included). An FK of this
+ * file whose parent only this file creates, after it, is rejected by PostgreSQL whatever the order of the files.
+ */
+export function bindLoadOrder(s: ReplayState): void {
+  if (!s.pending.some((p) => p.loadOrder)) return;
+  for (const p of s.pending.filter((x) => x.loadOrder)) {
+    const id = s.tableIds.get(`${p.refSchema}.${p.refName}`);
+    const table = id === undefined ? undefined : s.tables.get(id);
+    if (!table) continue;
+    if (p.fk.step === s.step) {
+      s.pending = s.pending.filter((x) => x !== p);
+      if (!s.tables.has(p.fk.tableId)) continue;
+      s.unresolved.push(p.unresolved);
+      s.problems.push({ file: p.fk.location.file, span: p.unresolved.refTableSpan ?? p.fk.location.span, severity: 'error', code: 'fk-target-missing', message: missingTargetMessage(s, p.unresolved), step: p.fk.step });
+    } else bind(s, [p], table);
+  }
+}
+
+function bind(s: ReplayState, waiting: PendingForeignKey[], table: Table): void {
   if (!waiting.length) return;
   s.pending = s.pending.filter((p) => !waiting.includes(p));
   for (const { fk } of waiting) {
@@ -222,11 +249,22 @@ export function bindPending(s: ReplayState, table: Table): void {
   }
 }
 
+/** An FK of loose schema files whose parent no file creates before it, in its own file or in the folder. */
+function missingTargetMessage(s: ReplayState, u: UnresolvedForeignKey): string {
+  const where = s.pending.some((p) => p.unresolved === u) ? 'no file of this folder creates' : 'is only created later in the same file';
+  const table = u.table.startsWith(`${s.policy.defaultSchema}.`) ? u.table.slice(s.policy.defaultSchema.length + 1) : u.table;
+  return `Foreign key on ${table} (${u.columns.join(', ')}) references ${u.refTable}, which ${where}: PostgreSQL would reject this statement, in whatever order the files are loaded.`;
+}
+
 /** Problems only the whole history can tell: FKs still without a parent, SQLite FKs nobody enforces. */
 export function endOfHistoryProblems(s: ReplayState, foreignKeys: ForeignKey[]): ReplayProblem[] {
   const out: ReplayProblem[] = [];
   for (const p of s.pending) {
     if (!s.tables.has(p.fk.tableId)) continue;
+    if (p.loadOrder) {
+      out.push({ file: p.fk.location.file, span: p.fk.location.refTableSpan ?? p.fk.location.span, severity: 'error', code: 'fk-target-missing', message: missingTargetMessage(s, p.unresolved), step: p.fk.step });
+      continue;
+    }
     out.push({
       file: p.fk.location.file,
       span: p.fk.location.refTableSpan ?? p.fk.location.span,

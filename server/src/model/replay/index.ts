@@ -12,7 +12,7 @@ import type { SchemaEvent, SourceFile } from '../../sources/events';
 import type { History } from '../../workspace/discovery';
 import { alterTable } from './alter';
 import { applyUnderConditions } from './conditions';
-import { endOfHistoryProblems } from './constraints';
+import { bindLoadOrder, endOfHistoryProblems } from './constraints';
 import { createIndex, dropIndex } from './indexes';
 import { recordLocks } from './locks';
 import { rename } from './renames';
@@ -77,6 +77,7 @@ export function applyFile(s: ReplayState, step: number, afterEvent?: (s: ReplayS
     else apply(s, event);
     afterEvent?.(s);
   }
+  bindLoadOrder(s);
 }
 
 function result(s: ReplayState): HistoryModel {

@@ -425,5 +425,6 @@ const TOOL_TABLES: Partial<Record<MigrationTool, string[]>> = {
   knex: ['knex_migrations', 'knex_migrations_lock'],
   typeorm: ['migrations'],
   'db-migrate': ['migrations'],
+  sequelize: ['SequelizeMeta'],
   'node-pg-migrate': ['pgmigrations'],
 };

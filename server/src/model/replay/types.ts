@@ -207,4 +207,9 @@ export interface PendingForeignKey {
   refSchema: string;
   refName: string;
   unresolved: UnresolvedForeignKey;
+  /**
+   * A PostgreSQL FK of a folder of loose schema files whose parent was missing when its file was read: it waits for
+   * a later file to create it (the load order is the loader's, not the names'), and is an error if none does.
+   */
+  loadOrder?: true;
 }

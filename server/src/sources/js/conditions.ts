@@ -24,13 +24,15 @@ const ENGINE_NAMES: Record<string, Record<Dialect, string[]>> = {
     mysql: ['mysql', 'mysql2'],
     sqlite: ['sqlite3', 'sqlite', 'better-sqlite3'],
     cockroach: ['cockroachdb'],
+    clickhouse: [],
+    mssql: ['mssql', 'tedious'],
   },
-  dialect: { postgres: ['postgresql'], mysql: ['mysql', 'mysql2'], sqlite: ['sqlite3', 'better-sqlite3'], cockroach: ['cockroachdb'] },
-  driverName: { postgres: ['pg'], mysql: ['mysql', 'mysql2'], sqlite: ['sqlite3', 'better-sqlite3'], cockroach: ['pg'] },
+  dialect: { postgres: ['postgresql'], mysql: ['mysql', 'mysql2'], sqlite: ['sqlite3', 'better-sqlite3'], cockroach: ['cockroachdb'], clickhouse: [], mssql: ['mssql'] },
+  driverName: { postgres: ['pg'], mysql: ['mysql', 'mysql2'], sqlite: ['sqlite3', 'better-sqlite3'], cockroach: ['pg'], clickhouse: [], mssql: ['mssql'] },
   /** TypeORM's DataSourceOptions.type. */
-  type: { postgres: ['postgres'], mysql: ['mysql', 'mariadb'], sqlite: ['sqlite', 'better-sqlite3'], cockroach: ['cockroachdb'] },
+  type: { postgres: ['postgres'], mysql: ['mysql', 'mariadb'], sqlite: ['sqlite', 'better-sqlite3'], cockroach: ['cockroachdb'], clickhouse: [], mssql: ['mssql'] },
   /** Sequelize's getDialect() / options.dialect. */
-  sequelize: { postgres: ['postgres'], mysql: ['mysql', 'mariadb'], sqlite: ['sqlite'], cockroach: ['postgres'] },
+  sequelize: { postgres: ['postgres'], mysql: ['mysql', 'mariadb'], sqlite: ['sqlite'], cockroach: ['postgres'], clickhouse: [], mssql: ['mssql'] },
 };
 
 const MAX_DEPTH = 12;
@@ -86,6 +88,7 @@ export class ConditionReader {
     const last = links[links.length - 1];
     const args = call.arguments;
     if (last && (last.name === 'hasTable' || last.name === 'hasColumn')) return schemaTest(last.name, links, args, scope);
+    if (last?.name === 'tableExists' && args[0] && args[0].type !== 'SpreadElement' && args[0].type !== 'ArgumentPlaceholder') return tableExists(args[0], scope);
     if (last && ['includes', 'startsWith', 'endsWith', 'test', 'match'].includes(last.name)) return this.engineTest(call, scope, depth);
     // Helpers named for the engine they test (`DatabaseInfo.isSQLite(knex)`, `isPostgres(knex)`), local or imported.
     const helper = last?.name ?? (unwrap(call.callee).type === 'Identifier' ? (unwrap(call.callee) as t.Identifier).name : '');
@@ -238,6 +241,16 @@ function negate(d: Decision): Decision {
 function singleReturn(body: t.BlockStatement): t.Expression | undefined {
   const statements = body.body.filter((s) => s.type !== 'EmptyStatement');
   return statements.length === 1 && statements[0].type === 'ReturnStatement' ? statements[0].argument ?? undefined : undefined;
+}
+
+/** Sequelize's `queryInterface.tableExists(t)`: a string is one name (dots included) in public, or `{ tableName, schema }`. */
+function tableExists(node: t.Expression, scope: Scope): Decision {
+  const value = evaluate(node, scope);
+  const name = stringOf(value) ?? (value.kind === 'object' ? stringOf(value.props.get('tableName')) : undefined);
+  const schemaValue = value.kind === 'object' ? value.props.get('schema') : undefined;
+  const schema = schemaValue ? stringOf(schemaValue) : 'public';
+  if (name === undefined || schema === undefined) return UNKNOWN;
+  return { kind: 'test', test: { kind: 'has_table', table: { schema, name, span: spanOf(node) } }, negated: false };
 }
 
 /** `knex.schema[.withSchema(s)].hasTable(t)` / `hasColumn(t, c)`, TypeORM's `queryRunner.hasTable(t)` / `hasColumn(t, c)`. */

@@ -124,7 +124,7 @@ export function jsMigrationFacts(path: string, text: string): JsMigrationFacts {
   if (facts.typeormStamp || /\b(MigrationInterface|QueryRunner|queryRunner)\b/.test(code)) facts.tool = 'typeorm';
   else if (pgm) facts.tool = 'node-pg-migrate';
   else if (/\bexports\.setup\s*=|\bdbm\b|\bdb\.(createTable|addColumn|addForeignKey|addIndex|removeColumn|changeColumn|runSql)\s*\(/.test(code)) facts.tool = 'db-migrate';
-  else if (/\bqueryInterface\b|\bSequelize\.[A-Z]/.test(code)) facts.tool = 'sequelize';
+  else if (/\bqueryInterface\b|\b(Sequelize|DataTypes)\.[A-Z]/.test(code)) facts.tool = 'sequelize';
   else if (/\bknex\b|\bKnex\b|\.schema\s*\.\s*(createTable|alterTable|table|raw)\s*\(/.test(code)) facts.tool = 'knex';
   const loader = /['"`]sqls['"`]\s*,\s*['"`]([^'"`/\\]+-up\.sql)['"`]|\/sqls\/([^'"`/\\]+-up\.sql)['"`]/.exec(text);
   if (loader) facts.sqlFile = loader[1] ?? loader[2];

@@ -12,6 +12,7 @@ import type { MappedSql } from './mappedSql';
 import { isPgm, pgmCall, pgmContext, PGM_METHODS, type PgmContext } from './nodePgMigrate';
 import { declarationOf, flattenChain, propertyName, Scope, spanOf, unwrap, type ChainLink, type t } from './parse';
 import { bindPlaceholders, placeholderStyle } from './placeholders';
+import { isSequelizeMigration, SEQUELIZE_METHODS, sequelizeCall } from './sequelize';
 import { typeormCall, TYPEORM_METHODS } from './typeorm';
 import { evaluate, sqlText } from './values';
 
@@ -46,7 +47,7 @@ export interface WalkResult {
 export function walkMigration(program: t.Program, dialect: Dialect = 'postgres', shorthands?: string): WalkResult {
   const scope = Scope.of(program);
   const ups = upFunctions(program, scope);
-  const walker = new Walker(dialect, pgmContext(program, scope, ups, shorthands));
+  const walker = new Walker(dialect, isSequelizeMigration(program, ups), pgmContext(program, scope, ups, shorthands));
   for (const fn of ups) walker.runFunction(fn, scope);
   // node-pg-migrate sends its steps once `up` has returned: what the code runs itself (`pgm.db.query`) goes first.
   return { units: [...walker.units, ...walker.steps], problems: walker.problems, hasUp: ups.length > 0 };
@@ -178,8 +179,11 @@ class Walker {
   private nextCondition = 1;
   private readonly reader: ConditionReader;
 
-  /** node-pg-migrate's context, when the file is written for it: `pgm.*` calls are its builder's. */
-  constructor(dialect: Dialect, private readonly pgm?: PgmContext) {
+  /**
+   * @param sequelize the file is a Sequelize migration: its query interface calls are Sequelize's.
+   * @param pgm node-pg-migrate's context, when the file is written for it: `pgm.*` calls are its builder's.
+   */
+  constructor(dialect: Dialect, private readonly sequelize = false, private readonly pgm?: PgmContext) {
     this.reader = new ConditionReader(dialect);
   }
 
@@ -267,7 +271,12 @@ class Walker {
       case 'ExpressionStatement':
         return this.execute(s.expression, scope);
       case 'VariableDeclaration':
-        for (const d of s.declarations) if (d.init) this.execute(d.init, scope);
+        for (const d of s.declarations) {
+          // `const now = knex.raw('CURRENT_TIMESTAMP')` (no await): a fragment kept to be given to a query builder
+          // as a value, not a statement (knex sends a raw only when it is awaited or its promise is used).
+          const init = d.init && unwrap(d.init);
+          if (d.init && !(init?.type === 'CallExpression' && isRawFragment(init))) this.execute(d.init, scope);
+        }
         return;
       case 'ReturnStatement':
         if (s.argument) this.execute(s.argument, scope);
@@ -425,7 +434,7 @@ class Walker {
       if (ITERATORS.has(head.name) && head.call) return this.iterate(head, first > 0 ? links[first - 1].node : root, scope);
       if (first > 0 && links[first - 1].call) this.execute(links[first - 1].node, scope);
       if (head.call) this.method(head, root, scope);
-      this.callbacks(links.slice(first + 1), scope);
+      this.callbacks(links.slice(first + 1), scope, head);
       return;
     }
     const callee = unwrap(call.callee);
@@ -479,6 +488,13 @@ class Walker {
       const result = pgmCall(link.name, call, scope, this.pgm);
       return this.push(result.units, result.problems, this.steps);
     }
+    if (this.sequelize && SEQUELIZE_METHODS.has(link.name)) {
+      const result = sequelizeCall(link.name, call, scope);
+      if (result) {
+        this.push(result.units, result.problems);
+        return;
+      }
+    }
     if (DB_MIGRATE_METHODS.has(link.name)) {
       const result = dbMigrateCall(link.name, call, scope);
       if (result) {
@@ -509,7 +525,7 @@ class Walker {
   /** `.then(cb)` / `.catch` / `.finally` after a chain: the callbacks run after it (`then`'s with the chain's value). */
   private callbacks(links: ChainLink[], scope: Scope, value?: ChainLink): void {
     // Only a guard's value means something to the walk (`hasTable(...).then((exists) => ...)`).
-    let result = value && (value.name === 'hasTable' || value.name === 'hasColumn') ? value.node : undefined;
+    let result = value && (value.name === 'hasTable' || value.name === 'hasColumn' || value.name === 'tableExists') ? value.node : undefined;
     for (const link of links) {
       if (!link.call || !PROMISE_CALLBACKS.has(link.name)) continue;
       if (link.name === 'catch') {

@@ -141,6 +141,8 @@ function addForeignKey(relation: PrismaRelation): AlterTableEvent {
     onUpdate: SQL_ACTION[relation.onUpdate],
     onDeleteSpan: relation.explicitOnDelete?.span,
     onUpdateSpan: relation.explicitOnUpdate?.span,
+    // Prisma's migration SQL spells out ON DELETE and ON UPDATE, its defaults included (MySQL stores them then).
+    actionsWritten: true,
     setColumns: null,
     match: 'SIMPLE',
     period: false,

@@ -15,6 +15,10 @@
  * psql reads it when the variable is not given (false), also a gap. Includes (`\i`), shell commands (`\!`) and
  * `\gexec` run SQL FK Lens cannot see: gaps too.
  *
+ * A SQL file that is a template (`grant ... to role_${database};`, filled in by the code that runs it: JavaScript's
+ * `${name}` outside quotes, which is never SQL) is read the same way: each placeholder, with the name characters
+ * around it, becomes one placeholder name (`"role_${database}"`), and is a gap.
+ *
  * A file is read this way only on evidence: a meta-command, an interpolated variable, or COPY data (plain SQL has
  * none of them outside quotes). An ordinary file gives `undefined` and is read exactly as before.
  */
@@ -50,7 +54,7 @@ interface Branch {
 }
 
 /** Quick test: can the text hold anything psql-specific at all? (A backslash, a `:name`, COPY's stdin.) */
-const HINT = /\\|(?:^|[^:]):[A-Za-z_'"{\u0080-\uffff]|\bstdin\b/i;
+const HINT = /\\|(?:^|[^:]):[A-Za-z_'"{\u0080-\uffff]|\bstdin\b|\$\{/i;
 
 /** Meta-commands that change nothing FK Lens reads. */
 const HARMLESS = new Set(
@@ -150,12 +154,14 @@ class Scan {
         continue;
       }
       if (c === 36) {
+        if (next === 123 && this.active && this.template(i, i)) continue;
         this.i = skipDollar(text, i);
         continue;
       }
       if (isWordChar(c)) {
         let j = i + 1;
         while (j < n && isWordChar(text.charCodeAt(j))) j++;
+        if (text.charCodeAt(j - 1) === 36 && text.charCodeAt(j) === 123 && this.active && this.template(i, j - 1)) continue;
         this.i = j;
         continue;
       }
@@ -249,6 +255,36 @@ class Scan {
     this.unknownVariable(name, { start, end });
     const literal = form === 'literal' || (form === 'raw' && /\bis\s*$/i.test(this.text.slice(Math.max(0, start - 8), start)));
     this.replace(start, end, literal ? quoteLiteral(`:${name}`) : quoteIdentifier(`:${name}`));
+  }
+
+  /**
+   * A template placeholder `${name}` at `dollar`, in a name that starts at `start`: the whole name, placeholders and
+   * the name characters around them, becomes one quoted placeholder name. False when it is no placeholder.
+   */
+  private template(start: number, dollar: number): boolean {
+    const text = this.text;
+    let end = dollar;
+    const names: { name: string; span: Span }[] = [];
+    for (;;) {
+      const close = text.indexOf('}', end + 2);
+      const name = close < 0 ? '' : text.slice(end + 2, close);
+      if (!/^\s*[A-Za-z_][\w.]*(?:\(\s*['"]?[\w.]*['"]?\s*\))?\s*$/.test(name)) return names.length > 0 && this.templateName(start, end, names);
+      names.push({ name: name.trim(), span: { start: end, end: close + 1 } });
+      end = close + 1;
+      while (end < text.length && isVarChar(text.charCodeAt(end))) end++;
+      if (!(text.charCodeAt(end) === 36 && text.charCodeAt(end + 1) === 123)) return this.templateName(start, end, names);
+    }
+  }
+
+  private templateName(start: number, end: number, names: { name: string; span: Span }[]): boolean {
+    for (const { name, span } of names) {
+      if (this.reported.has(`\${${name}}`)) continue;
+      this.reported.add(`\${${name}}`);
+      this.problem(span, `\${${name}} is a template placeholder, filled in by the code that runs this file; the statements using it are read with a placeholder name.`);
+    }
+    this.replace(start, end, quoteIdentifier(this.text.slice(start, end)));
+    this.i = end;
+    return true;
   }
 
   private unknownVariable(name: string, span: Span): void {

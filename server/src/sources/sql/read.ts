@@ -82,6 +82,7 @@ export function looksLikeText(text: string): boolean {
 /** MySQL and SQLite files are recognised by what PostgreSQL would never accept. */
 export function sniffDialect(text: string): Dialect {
   const head = syntaxOf(text);
+  if (/\bENGINE\s*=\s*(?:Replicated|Shared)?(?:\w*MergeTree|Log|TinyLog|StripeLog|Kafka|Distributed)\b/i.test(head)) return 'clickhouse';
   if (/\bENGINE\s*=|\bAUTO_INCREMENT\b|`[^`\n]+`\s*\(|^\s*USE\s+`?\w+`?\s*;/im.test(head)) return 'mysql';
   if (/\bAUTOINCREMENT\b|\bWITHOUT\s+ROWID\b|^\s*PRAGMA\s|\bnew\.rowid\b|^\s*CREATE\s+TRIGGER\s[^;]*?\bON\s+\S+\s+(?:FOR\s+EACH\s+ROW\s+)?BEGIN\b/im.test(head)) return 'sqlite';
   return 'postgres';
@@ -108,8 +109,11 @@ function notText(path: string, text: string, dialect: Dialect): SourceFile {
   });
 }
 
+/** How an engine is called in messages. */
+export const ENGINE_NAMES: Record<Dialect, string> = { postgres: 'PostgreSQL', mysql: 'MySQL', sqlite: 'SQLite', cockroach: 'CockroachDB', clickhouse: 'ClickHouse', mssql: 'SQL Server' };
+
 function unsupportedDialect(path: string, text: string, dialect: Dialect): SourceFile {
-  const name = dialect === 'cockroach' ? 'CockroachDB' : dialect;
+  const name = ENGINE_NAMES[dialect];
   return leftOut(path, text, dialect, {
     severity: 'info',
     code: 'unsupported',
