@@ -188,3 +188,34 @@ export async function runSequelize(pg: PgServer, database: string, directory: st
   }
   return { files, sent };
 }
+
+/**
+ * node-pg-migrate's own runner (its programmatic API) running a migrations folder `up`, as `node-pg-migrate up`
+ * would (migrations table `pgmigrations`, decamelize off). Returns the migrations it ran and the SQL it sent.
+ */
+export async function runNodePgMigrate(pg: PgServer, database: string, dir: string): Promise<{ ran: string[]; sql: string[] }> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { runner } = require('node-pg-migrate') as typeof import('node-pg-migrate', { with: { 'resolution-mode': 'import' } });
+  const sql: string[] = [];
+  const client = new Client(connection(pg, database));
+  await client.connect();
+  try {
+    const query = client.query.bind(client) as (text: string) => Promise<unknown>;
+    // Every statement the runner sends goes through the client it is given.
+    (client as unknown as { query: (text: string) => Promise<unknown> }).query = (text: string) => {
+      sql.push(text);
+      return query(text);
+    };
+    const ran = await runner({
+      dbClient: client,
+      dir,
+      direction: 'up',
+      migrationsTable: 'pgmigrations',
+      count: Infinity,
+      log: () => undefined,
+    });
+    return { ran: ran.map((m) => m.name), sql };
+  } finally {
+    await client.end();
+  }
+}

@@ -19,6 +19,7 @@ export type MigrationTool =
   | 'typeorm'
   | 'db-migrate'
   | 'sequelize'
+  | 'node-pg-migrate'
   | 'js-migrations'
   // Rails (workspace/railsApps.ts): db/schema.rb with its Ruby migrations beside it (not read), db/schema.rb
   // alone, Ruby migrations without a schema (not read: a gap)
@@ -56,6 +57,7 @@ const WHOLE_FILE_TOOLS: ReadonlySet<MigrationTool> = new Set(['golang-migrate', 
  * themselves are comments and stay.
  */
 export function upSection(text: string, tool?: MigrationTool): string {
+  if (tool === 'node-pg-migrate') return nodePgMigrateUp(text);
   if ((tool && WHOLE_FILE_TOOLS.has(tool)) || !markerTool(text)) return text;
   const lines = text.split(/(?<=\n)/);
   let down = false;
@@ -69,4 +71,18 @@ export function upSection(text: string, tool?: MigrationTool): string {
       return down ? line.replace(/[^\r\n]/g, ' ') : line;
     })
     .join('');
+}
+
+/**
+ * A node-pg-migrate SQL migration's up part (its sqlMigration.ts): from the `-- Up Migration` comment to the
+ * `-- Down Migration` one when that comes later, else to the end; the whole file when it has no up comment (even
+ * with a down comment: node-pg-migrate runs all of it). The rest is blanked, offsets kept.
+ */
+function nodePgMigrateUp(text: string): string {
+  const up = text.search(/^\s*--[\s-]*up\s+migration/im);
+  const down = text.search(/^\s*--[\s-]*down\s+migration/im);
+  if (up < 0) return text;
+  const end = down < up ? text.length : down;
+  const blank = (s: string) => s.replace(/[^\r\n]/g, ' ');
+  return blank(text.slice(0, up)) + text.slice(up, end) + blank(text.slice(end));
 }

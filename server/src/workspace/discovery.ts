@@ -19,7 +19,7 @@ import { Minimatch } from 'minimatch';
 import { assignDialects } from './dialects';
 import { isPrismaSchemaPath, planPrismaSchemas } from './prismaSchemas';
 import { isJsSource } from '../sources/js/read';
-import { dbMigrateSqlFiles, isJsMigrationCandidate, planJsHistories } from './jsMigrations';
+import { dbMigrateSqlFiles, isJsMigrationCandidate, joinNodePgMigrateSql, planJsHistories } from './jsMigrations';
 import { isRubySource, planRailsHistories } from './railsApps';
 import type { Dialect } from '../sources/events';
 import { markerTool, type MigrationTool } from '../sources/migrationFile';
@@ -261,7 +261,7 @@ export function planHistories(
   }
   joinNestedFlyway(sets);
 
-  const histories: History[] = [];
+  let histories: History[] = [];
   for (const [root, members] of sets) {
     const family = FAMILY_PRIORITY.find((f) => members.some((m) => m.family === f))!;
     for (const m of members) if (m.family !== family && m.up) addLoose(m.path);
@@ -276,6 +276,7 @@ export function planHistories(
   histories.push(...planPrismaSchemas(prismaSchemaFiles, prismaRoots));
   const sqlIds = new Set(histories.map((h) => h.id));
   for (const history of planJsHistories(jsPaths, textOf, dbMigrate.up)) histories.push(sqlIds.has(history.id) ? { ...history, id: `${history.id}#js` } : history);
+  histories = joinNodePgMigrateSql(histories);
   const ids = new Set(histories.map((h) => h.id));
   for (const history of planRailsHistories(rubyPaths)) histories.push(ids.has(history.id) ? { ...history, id: `${history.id}#rails` } : history);
   for (const history of histories) history.files = reorder(history, options.order ?? 'auto');

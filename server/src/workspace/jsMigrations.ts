@@ -1,5 +1,5 @@
 /**
- * JS / TS migration sets (knex, TypeORM, db-migrate, Sequelize, node scripts that run SQL strings): which
+ * JS / TS migration sets (knex, TypeORM, db-migrate, node-pg-migrate, Sequelize, node scripts that run SQL strings): which
  * files count, how they group into histories and in which order each tool runs them.
  *
  * - A JS / TS file is a candidate when it is a knexfile, sits in a folder named `migration(s)` (at any depth),
@@ -11,7 +11,8 @@
  *   folders, sorted by file name as knex does; its `client` gives the dialect.
  * - Any other folder is a set of the tool its code is written for (jsMigrationFacts): TypeORM orders by the
  *   13-digit timestamp at the end of each class name; knex (by default), db-migrate and Sequelize sort file
- *   names as strings. A db-migrate file that loads `sqls/<name>-up.sql` (db-migrate's SQL template) stands
+ *   names as strings; node-pg-migrate by the numeric prefix of the name (nodePgMigrateOrder). A db-migrate
+ *   file that loads `sqls/<name>-up.sql` (db-migrate's SQL template) stands
  *   for that SQL file, which is what the history reads; `sqls/` files are never a set of their own.
  * - Plain node scripts running SQL strings: semantic-version names (`2.1.9.js` before `2.1.85.js`) compare
  *   part by part; otherwise the leading number compares numerically, then the name.
@@ -147,6 +148,8 @@ export function planJsHistories(paths: string[], textOf?: (path: string) => stri
         return sql && (loads === undefined || sql.endsWith('/' + loads) || sql === loads) ? sql : f;
       });
       histories.push({ id: folder, tool: 'db-migrate', files: steps });
+    } else if (tool === 'node-pg-migrate') {
+      histories.push({ id: folder, tool: 'node-pg-migrate', files: nodePgMigrateOrder(files) });
     } else if (tool === 'knex' || tool === 'sequelize') {
       histories.push({ id: folder, tool, files: knexOrder(files) });
     } else histories.push({ id: folder, tool: 'js-migrations', files: orderGeneric(files) });
@@ -154,9 +157,77 @@ export function planJsHistories(paths: string[], textOf?: (path: string) => stri
   return histories;
 }
 
+/**
+ * node-pg-migrate runs the `.sql` files of its folder among the JS ones (the part from `-- Up Migration` to
+ * `-- Down Migration`, migrationFile.ts upSection): the SQL files directly in the folder of a node-pg-migrate
+ * history join it, in its order, and leave the SQL history they were planned in (which goes when emptied).
+ */
+export function joinNodePgMigrateSql(histories: History[]): History[] {
+  const pgm = histories.filter((h) => h.tool === 'node-pg-migrate');
+  if (!pgm.length) return histories;
+  const moved = new Set<string>();
+  for (const h of pgm) {
+    const folder = h.id.replace(/#js$/, '');
+    const sql = histories.flatMap((o) => (o.tool === 'node-pg-migrate' ? [] : o.files.filter((f) => /\.sql$/i.test(f) && folderOf(f) === folder && !moved.has(f))));
+    if (!sql.length) continue;
+    for (const f of sql) moved.add(f);
+    h.files = nodePgMigrateOrder([...h.files, ...sql]);
+  }
+  if (!moved.size) return histories;
+  const out: History[] = [];
+  for (const h of histories) {
+    if (h.tool !== 'node-pg-migrate') {
+      const files = h.files.filter((f) => !moved.has(f));
+      if (files.length) out.push(files.length === h.files.length ? h : { ...h, files });
+      continue;
+    }
+    out.push(h);
+  }
+  // A node-pg-migrate history that took every file of its folder's SQL history takes its id back.
+  const ids = new Set(out.map((h) => h.id));
+  return out.map((h) => (h.tool === 'node-pg-migrate' && h.id.endsWith('#js') && !ids.has(h.id.slice(0, -3)) ? { ...h, id: h.id.slice(0, -3) } : h));
+}
+
+/**
+ * What the earlier files of a history pass on to reading `path` (readJsMigration's `context`): for
+ * node-pg-migrate, the shorthands of the migrations before it, oldest first (its runner merges them in order).
+ * Undefined when nothing is passed on; a change of it means the file must be read again.
+ */
+export function readContext(history: History, path: string, textOf: (path: string) => string | undefined): string | undefined {
+  if (history.tool !== 'node-pg-migrate') return undefined;
+  const parts: string[] = [];
+  for (const file of history.files) {
+    if (file === path) break;
+    const text = textOf(file);
+    const shorthands = text === undefined || !isJsSource(file) ? undefined : jsMigrationFacts(file, text).shorthands;
+    if (shorthands) parts.push(`(${shorthands})`);
+  }
+  return parts.length ? parts.join(',\n') : undefined;
+}
+
 /** knex (lodash sortBy on the file name: code-unit order, stable), db-migrate (`files.sort()`), sequelize-cli. */
 function knexOrder(files: string[]): string[] {
   return [...files].sort((a, b) => compareText(baseName(a), baseName(b)) || compareText(a, b));
+}
+
+/**
+ * node-pg-migrate (migration.ts getMigrationFilePaths, utils/comparators.ts): by the numeric prefix of the file
+ * name, a 17-digit one read as a UTC time (`20240101120000000` = `Date.UTC(...)` in milliseconds, so it sorts
+ * among 13-digit `Date.now()` prefixes), then the names compared as its localeCompare does (numeric, punctuation
+ * ignored).
+ */
+function nodePgMigrateOrder(files: string[]): string[] {
+  const prefix = (f: string): number => {
+    const digits = /^\d+/.exec(baseName(f))?.[0];
+    if (digits === undefined) return Number.POSITIVE_INFINITY;
+    if (digits.length === 17) {
+      const [y, mo, d, h, mi, s, ms] = [0, 4, 6, 8, 10, 12, 14].map((at, i, all) => Number(digits.slice(at, all[i + 1] ?? 17)));
+      return Date.UTC(y, mo - 1, d, h, mi, s, ms);
+    }
+    return Number(digits);
+  };
+  const collator = new Intl.Collator(undefined, { usage: 'sort', numeric: true, sensitivity: 'variant', ignorePunctuation: true });
+  return [...files].sort((a, b) => prefix(a) - prefix(b) || collator.compare(baseName(a), baseName(b)) || compareText(a, b));
 }
 
 /** The tool most of a folder's files are written for (TypeORM as soon as one file declares a migration class). */

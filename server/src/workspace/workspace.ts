@@ -10,7 +10,7 @@ import { readPrismaSchema } from '../sources/prisma/read';
 import { replayFrom, type HistoryModel, type ReplayCheckpoint } from '../model/replay';
 import { planHistories, isCandidate, type DiscoveryOptions, type History } from './discovery';
 import { markerTool } from '../sources/migrationFile';
-import { isKnexfile } from './jsMigrations';
+import { isKnexfile, readContext } from './jsMigrations';
 
 export interface WorkspaceModel {
   histories: HistoryModel[];
@@ -29,6 +29,8 @@ interface CachedFile {
   marker: ReturnType<typeof markerTool>;
   /** A read started by readPending and not finished yet (dropped with the entry when the text changes). */
   reading?: Generator<void, SourceFile, void>;
+  /** How it was read: its history's tool and dialect, and what earlier files passed on (jsMigrations.ts readContext). */
+  readKey?: string;
 }
 
 export class Workspace {
@@ -79,6 +81,7 @@ export class Workspace {
   source(path: string): SourceFile | undefined {
     const file = this.files.get(path);
     if (!file) return undefined;
+    this.checkContext(path, file);
     if (!file.source) {
       try {
         this.finishRead(file, drain(this.reading(path, file)));
@@ -100,6 +103,7 @@ export class Workspace {
     for (const history of this.histories()) {
       for (const path of history.files) {
         const file = this.files.get(path);
+        if (file) this.checkContext(path, file);
         if (!file || file.source) continue;
         const reading = this.reading(path, file);
         for (;;) {
@@ -125,9 +129,29 @@ export class Workspace {
   private reading(path: string, file: CachedFile): Generator<void, SourceFile, void> {
     if (!file.reading) {
       const history = this.historyFor(path);
-      file.reading = readSqlFileSteps(path, file.text, history?.tool ?? 'schema', history?.dialect, file.previous);
+      const context = history ? readContext(history, path, (p) => this.files.get(p)?.text) : undefined;
+      file.readKey = this.readKey(path);
+      file.reading = readSqlFileSteps(path, file.text, history?.tool ?? 'schema', history?.dialect, file.previous, context);
     }
     return file.reading;
+  }
+
+  private readKey(path: string): string {
+    const history = this.historyFor(path);
+    if (!history) return '';
+    return `${history.tool}\0${history.dialect ?? ''}\0${readContext(history, path, (p) => this.files.get(p)?.text) ?? ''}`;
+  }
+
+  /**
+   * A file is read again when what its read depended on changed: the tool or engine of its history (a `.sql` file
+   * that joined a node-pg-migrate history), or what earlier files pass on to it (node-pg-migrate's shorthands).
+   */
+  private checkContext(path: string, file: CachedFile): void {
+    if ((file.source || file.reading) && file.readKey !== this.readKey(path)) {
+      file.previous = file.source ?? file.previous;
+      file.source = undefined;
+      file.reading = undefined;
+    }
   }
 
   private finishRead(file: CachedFile, source: SourceFile): void {

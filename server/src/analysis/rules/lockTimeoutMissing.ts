@@ -36,6 +36,7 @@ const WHERE: Partial<Record<MigrationTool, string>> = {
   typeorm: "with `await queryRunner.query(\"SET lock_timeout = '5s'\")` at the start of `up` (or `extra: { lock_timeout: 5000 }` in the DataSource options)",
   // Outside a transaction each query takes whichever pooled connection is free: a SET holds for that one only.
   sequelize: "with `dialectOptions: { lock_timeout: 5000 }` in the Sequelize config (every connection gets it), or in a transaction: `SET LOCAL lock_timeout = '5s'` through `queryInterface.sequelize.query(sql, { transaction })` first, and `{ transaction }` passed to every call",
+  'node-pg-migrate': "with `pgm.sql(\"SET lock_timeout = '5s'\")` as the first call in `up` (node-pg-migrate sends a migration's statements in the order they are called)",
 };
 
 /** The locks of a statement that make writes wait, on tables created by an earlier migration that FKs reference. */

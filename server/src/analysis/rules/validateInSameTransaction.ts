@@ -15,6 +15,7 @@ export const FILE_TRANSACTION: Partial<Record<MigrationTool, { how: string; optO
   diesel: { how: 'diesel runs each migration in one transaction' },
   flyway: { how: 'Flyway runs each PostgreSQL migration in one transaction' },
   popx: { how: 'popx runs each migration in one transaction', optOut: (s) => /\.autocommit\./i.test(s.path) },
+  'node-pg-migrate': { how: 'node-pg-migrate runs each migration in one transaction', optOut: (s) => /\.noTransaction\s*\(/.test(s.lines.text) },
 };
 
 export const validateInSameTransaction: Rule = {
@@ -24,7 +25,7 @@ export const validateInSameTransaction: Rule = {
   defaultSeverity: 'warning',
   title: 'NOT VALID and VALIDATE CONSTRAINT in one transaction',
   description:
-    'Adding a foreign key NOT VALID and validating it later exists to split one long lock into a short one (ADD) and a weak one (VALIDATE). When both run in the same transaction, the locks ADD took are held until the end of VALIDATE, which gains nothing over a plain ADD. That is the case inside an explicit BEGIN ... COMMIT, and in one migration file when the migration tool runs a file as one transaction (Prisma, golang-migrate, goose, dbmate, diesel, Flyway, popx).',
+    'Adding a foreign key NOT VALID and validating it later exists to split one long lock into a short one (ADD) and a weak one (VALIDATE). When both run in the same transaction, the locks ADD took are held until the end of VALIDATE, which gains nothing over a plain ADD. That is the case inside an explicit BEGIN ... COMMIT, and in one migration file when the migration tool runs a file as one transaction (Prisma, golang-migrate, goose, dbmate, diesel, Flyway, popx, node-pg-migrate).',
   check({ histories }) {
     const findings: Finding[] = [];
     for (const history of histories) {

@@ -4,7 +4,8 @@
  * into it, below goose's `-- +goose Up` and dbmate's `-- migrate:up`); a session-level SET covers the whole
  * file, in a transaction or not. knex / TypeORM migrations get `await knex.raw(...)` / `await
  * queryRunner.query(...)` as the first statement of an async `up` with a block body (else no fix: a query
- * builder that is not awaited never runs). Other JS / TS migrations (Sequelize's query interface, plain runners)
+ * builder that is not awaited never runs); node-pg-migrate ones `pgm.sql(...)` as the first call of `up` (its SQL
+ * files below `-- Up Migration`). Other JS / TS migrations (Sequelize's query interface, plain runners)
  * get none: FK Lens knows no statement there that holds one session for the whole migration (Sequelize sends
  * each query on whichever pooled connection is free), and SQL text does not belong in their code.
  */
@@ -19,7 +20,7 @@ export const LOCK_TIMEOUT_RULES: readonly string[] = ['lock-timeout-missing', 'f
 export const LOCK_TIMEOUT_SQL = "SET lock_timeout = '5s';";
 
 /** Comment lines that belong to the tool (they must stay above the migration's statements). */
-const TOOL_ANNOTATION = /^\s*--\s*(\+goose\s+(Up|Down|NO\s+TRANSACTION|ENVSUB)|migrate:(up|down)|\+migrate\s)/i;
+const TOOL_ANNOTATION = /^\s*--\s*(\+goose\s+(Up|Down|NO\s+TRANSACTION|ENVSUB)|migrate:(up|down)|\+migrate\s|[\s-]*(up|down)\s+migration)/i;
 /** goose's statement block marker: what follows is sent as one statement, so the SET goes above it. */
 const GOOSE_BLOCK = /^\s*--\s*\+goose\s+StatementBegin/i;
 
@@ -42,7 +43,11 @@ export function lockTimeoutFix(model: WorkspaceModel, history: HistoryModel, fil
     const call = tool === 'knex' ? `${up.param}.raw` : `${up.param}.query`;
     return edit(up.offset, `\n${up.indent}await ${call}("SET lock_timeout = '5s'");`);
   }
-  if (isJsSource(file)) return undefined;
+  if (isJsSource(file)) {
+    // node-pg-migrate sends its steps in call order once `up` returns: a first `pgm.sql(...)` runs first.
+    const up = tool === 'node-pg-migrate' ? upBodyStart(file, text) : undefined;
+    return up ? edit(up.offset, `\n${up.indent}${up.param}.sql("SET lock_timeout = '5s'");`) : undefined;
+  }
   const first = source.statements[0];
   if (!first) return undefined;
   return edit(lineAbove(text, first.start), `${LOCK_TIMEOUT_SQL}\n\n`);

@@ -426,4 +426,5 @@ const TOOL_TABLES: Partial<Record<MigrationTool, string[]>> = {
   typeorm: ['migrations'],
   'db-migrate': ['migrations'],
   sequelize: ['SequelizeMeta'],
+  'node-pg-migrate': ['pgmigrations'],
 };

@@ -6,6 +6,7 @@
 import type { Dialect } from '../events';
 import { flattenChain, parseJs, Scope, unwrap, type t } from './parse';
 import { evaluate, stringOf } from './values';
+import { pgmContext, UNREADABLE_SHORTHANDS } from './nodePgMigrate';
 import { upFunctions } from './walk';
 
 export interface KnexfileSettings {
@@ -93,10 +94,12 @@ export interface JsMigrationFacts {
   /** It has an `up` (exported function, class method). */
   hasUp: boolean;
   typeormStamp?: string;
-  /** The tool the code is written for, by what it uses (`knex.schema`, `queryRunner`, `db.createTable`, `queryInterface`). */
-  tool?: 'knex' | 'typeorm' | 'db-migrate' | 'sequelize';
+  /** The tool the code is written for, by what it uses (`knex.schema`, `queryRunner`, `db.createTable`, `queryInterface`, `pgm`). */
+  tool?: 'knex' | 'typeorm' | 'db-migrate' | 'sequelize' | 'node-pg-migrate';
   /** db-migrate's SQL file loader: the name of the `sqls/` file its up runs (`20200101000000-users-up.sql`). */
   sqlFile?: string;
+  /** node-pg-migrate: the text of the file's `shorthands` object literal (later migrations use them too). */
+  shorthands?: string;
 }
 
 const factsCache = new Map<string, { text: string; facts: JsMigrationFacts }>();
@@ -106,12 +109,20 @@ export function jsMigrationFacts(path: string, text: string): JsMigrationFacts {
   if (hit && hit.text === text) return hit.facts;
   const parsed = parseJs(path, text);
   const facts: JsMigrationFacts = { parses: parsed.ok, hasUp: false };
+  let pgm = false;
   if (parsed.ok) {
-    facts.hasUp = upFunctions(parsed.program, Scope.of(parsed.program)).length > 0;
+    const scope = Scope.of(parsed.program);
+    const ups = upFunctions(parsed.program, scope);
+    facts.hasUp = ups.length > 0;
     facts.typeormStamp = stampOf(parsed.program);
+    const context = facts.hasUp ? pgmContext(parsed.program, scope, ups) : undefined;
+    pgm = context !== undefined;
+    if (context?.own) facts.shorthands = text.slice(context.own.start ?? 0, context.own.end ?? 0);
+    else if (context?.unreadable) facts.shorthands = UNREADABLE_SHORTHANDS;
   }
   const code = text.replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, ' ');
   if (facts.typeormStamp || /\b(MigrationInterface|QueryRunner|queryRunner)\b/.test(code)) facts.tool = 'typeorm';
+  else if (pgm) facts.tool = 'node-pg-migrate';
   else if (/\bexports\.setup\s*=|\bdbm\b|\bdb\.(createTable|addColumn|addForeignKey|addIndex|removeColumn|changeColumn|runSql)\s*\(/.test(code)) facts.tool = 'db-migrate';
   else if (/\bqueryInterface\b|\b(Sequelize|DataTypes)\.[A-Z]/.test(code)) facts.tool = 'sequelize';
   else if (/\bknex\b|\bKnex\b|\.schema\s*\.\s*(createTable|alterTable|table|raw)\s*\(/.test(code)) facts.tool = 'knex';

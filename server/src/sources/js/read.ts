@@ -20,8 +20,9 @@ export function isJsSource(path: string): boolean {
  * `dialect`: the history's engine when something says which (a knexfile's client, a folder named after an engine,
  * `fklens.dialects`); undefined: PostgreSQL by default. Then SQL that PostgreSQL's parser rejects may be another
  * engine's (the project never says), and is left out as `unsupported`, not reported as a syntax error.
+ * `context`: what earlier files of the history pass on (node-pg-migrate's shorthands, workspace/jsMigrations.ts readContext).
  */
-export function readJsMigration(path: string, text: string, given?: Dialect): SourceFile {
+export function readJsMigration(path: string, text: string, given?: Dialect, context?: string): SourceFile {
   const dialect = given ?? 'postgres';
   const lines = new LineIndex(text);
   const file = (events: SchemaEvent[], statements: Span[], problems: SourceProblem[]): SourceFile => ({
@@ -39,7 +40,7 @@ export function readJsMigration(path: string, text: string, given?: Dialect): So
   if (!parsed.ok) return file([], [], [parsed.problem]);
   let walked: ReturnType<typeof walkMigration>;
   try {
-    walked = walkMigration(parsed.program, dialect);
+    walked = walkMigration(parsed.program, dialect, context);
   } catch (e) {
     // A construct the walk does not handle (or nesting too deep for it) must not take the server down.
     return file([], [], [{ severity: 'warning', code: 'unsupported', message: `FK Lens could not read this migration: ${(e as Error).message}`, span: { start: 0, end: 0 } }]);

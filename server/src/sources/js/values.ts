@@ -76,15 +76,21 @@ export function evaluate(node: t.Node, scope: Scope, depth = 0): JsValue {
   }
 }
 
-/** `x.raw('now()')` and `x.fn.now()` as SQL values (knex defaults). */
+/** `x.raw('now()')`, `x.fn.now()` (knex defaults) and `pgm.func('now()')` (node-pg-migrate) as SQL values. */
 function rawValue(call: t.CallExpression, scope: Scope, depth: number): JsValue | undefined {
-  const { links } = flattenChain(call);
+  const { root, links } = flattenChain(call);
   const last = links[links.length - 1];
   if (last?.name === 'raw' && call.arguments[0]) {
     const sql = sqlText(call.arguments[0], scope, depth + 1);
     return sql && !sql.hasUnknowns ? { kind: 'raw', sql: sql.text, node: call } : undefined;
   }
   if (last?.name === 'now' && links[links.length - 2]?.name === 'fn') return { kind: 'raw', sql: 'CURRENT_TIMESTAMP', node: call };
+  // node-pg-migrate's `pgm.func('current_timestamp')` / `PgLiteral.create(...)`: SQL sent as written.
+  const pgLiteral = last?.name === 'create' && links.length === 1 && root.type === 'Identifier' && root.name === 'PgLiteral';
+  if ((last?.name === 'func' || pgLiteral) && call.arguments[0]) {
+    const sql = stringOf(evaluate(call.arguments[0], scope, depth + 1));
+    return sql !== undefined ? { kind: 'raw', sql, node: call } : undefined;
+  }
   return undefined;
 }
 

@@ -9,6 +9,7 @@ import { ConditionReader, type Decision } from './conditions';
 import { DB_MIGRATE_METHODS, dbMigrateCall } from './dbMigrate';
 import { knexSchemaChain, SCHEMA_BUILDER_METHODS } from './knex';
 import type { MappedSql } from './mappedSql';
+import { isPgm, pgmCall, pgmContext, PGM_METHODS, type PgmContext } from './nodePgMigrate';
 import { declarationOf, flattenChain, propertyName, Scope, spanOf, unwrap, type ChainLink, type t } from './parse';
 import { bindPlaceholders, placeholderStyle } from './placeholders';
 import { isSequelizeMigration, SEQUELIZE_METHODS, sequelizeCall } from './sequelize';
@@ -42,12 +43,14 @@ export interface WalkResult {
   hasUp: boolean;
 }
 
-export function walkMigration(program: t.Program, dialect: Dialect = 'postgres'): WalkResult {
+/** `shorthands`: node-pg-migrate's shorthands of the earlier migrations of the history (see pgmContext). */
+export function walkMigration(program: t.Program, dialect: Dialect = 'postgres', shorthands?: string): WalkResult {
   const scope = Scope.of(program);
   const ups = upFunctions(program, scope);
-  const walker = new Walker(dialect, isSequelizeMigration(program, ups));
+  const walker = new Walker(dialect, isSequelizeMigration(program, ups), pgmContext(program, scope, ups, shorthands));
   for (const fn of ups) walker.runFunction(fn, scope);
-  return { units: walker.units, problems: walker.problems, hasUp: ups.length > 0 };
+  // node-pg-migrate sends its steps once `up` has returned: what the code runs itself (`pgm.db.query`) goes first.
+  return { units: [...walker.units, ...walker.steps], problems: walker.problems, hasUp: ups.length > 0 };
 }
 
 // ---- Finding up ---------------------------------------------------------------------------------------------
@@ -167,6 +170,8 @@ function asFunction(node: t.Node, scope: Scope): t.Function | undefined {
 
 class Walker {
   readonly units: MappedSql[] = [];
+  /** node-pg-migrate's steps (`pgm.*` calls): sent after `up` returns, in call order. */
+  readonly steps: MappedSql[] = [];
   readonly problems: SourceProblem[] = [];
   private readonly active = new Set<t.Function>();
   /** The run-time conditions of the code being walked, outermost first. */
@@ -174,8 +179,11 @@ class Walker {
   private nextCondition = 1;
   private readonly reader: ConditionReader;
 
-  /** @param sequelize the file is a Sequelize migration: its query interface calls are Sequelize's. */
-  constructor(dialect: Dialect, private readonly sequelize = false) {
+  /**
+   * @param sequelize the file is a Sequelize migration: its query interface calls are Sequelize's.
+   * @param pgm node-pg-migrate's context, when the file is written for it: `pgm.*` calls are its builder's.
+   */
+  constructor(dialect: Dialect, private readonly sequelize = false, private readonly pgm?: PgmContext) {
     this.reader = new ConditionReader(dialect);
   }
 
@@ -390,11 +398,11 @@ class Walker {
     if (sql && sql.text.trim()) this.push([sql]);
   }
 
-  /** Units of SQL the code sends here, under the current conditions. */
-  private push(units: MappedSql[], problems: SourceProblem[] = []): void {
+  /** Units of SQL the code sends here (`to`: or later, node-pg-migrate's steps), under the current conditions. */
+  private push(units: MappedSql[], problems: SourceProblem[] = [], to: MappedSql[] = this.units): void {
     for (const u of units) {
       if (this.conditions.length) u.conditions = this.conditions;
-      this.units.push(u);
+      to.push(u);
     }
     this.problems.push(...problems);
   }
@@ -475,6 +483,10 @@ class Walker {
           span: spanOf(call),
         });
       }
+    }
+    if (this.pgm && PGM_METHODS.has(link.name) && isPgm(root, scope, this.pgm)) {
+      const result = pgmCall(link.name, call, scope, this.pgm);
+      return this.push(result.units, result.problems, this.steps);
     }
     if (this.sequelize && SEQUELIZE_METHODS.has(link.name)) {
       const result = sequelizeCall(link.name, call, scope);

@@ -16,15 +16,15 @@ import { isJsSource, readJsMigration } from '../js/read';
 import { isRubySource, readRubyFile } from '../ruby/read';
 
 /** `previous`: the last read of the same file; its `lines.text` is the exact text that read saw. */
-export function readSqlFile(path: string, text: string, tool: MigrationTool, dialect?: Dialect, previous?: SourceFile): SourceFile {
-  return drain(readSqlFileSteps(path, text, tool, dialect, previous));
+export function readSqlFile(path: string, text: string, tool: MigrationTool, dialect?: Dialect, previous?: SourceFile, context?: string): SourceFile {
+  return drain(readSqlFileSteps(path, text, tool, dialect, previous, context));
 }
 
-/** readSqlFile in steps (see readPostgresSteps): a full PostgreSQL read yields between chunks, other reads run in one step. */
-export function* readSqlFileSteps(path: string, text: string, tool: MigrationTool, dialect?: Dialect, previous?: SourceFile): Generator<void, SourceFile, void> {
+/** readSqlFile in steps (see readPostgresSteps): a full PostgreSQL read yields between chunks, other reads run in one step. `context`: what earlier files of the history pass on to a JS migration (node-pg-migrate's shorthands). */
+export function* readSqlFileSteps(path: string, text: string, tool: MigrationTool, dialect?: Dialect, previous?: SourceFile, context?: string): Generator<void, SourceFile, void> {
   if (isPrismaPath(path)) return readPrismaFile(path, text);
   // JS / TS migrations: their reader turns the SQL the code would send into the same events.
-  if (isJsSource(path)) return readJsMigration(path, text, dialect);
+  if (isJsSource(path)) return readJsMigration(path, text, dialect, context);
   // A Rails schema: read as the SQL Active Record sends for it.
   if (isRubySource(path)) return readRubyFile(path, text, dialect, tool);
   if (!looksLikeText(text)) return notText(path, text, dialect ?? 'postgres');
