@@ -8,6 +8,7 @@
  * help, examples and exit codes declared once; see cli/check.ts) or `<name>Main(argv)` that parses its own
  * arguments, and one line in COMMANDS below.
  */
+import './heap';
 import { checkCommand } from './cli/check';
 import { columns, type Command } from './cli/command';
 import { erdCommand } from './cli/erd';

@@ -6,6 +6,7 @@
  * Transport: whatever the command line says (`--node-ipc` when VS Code starts it, `--stdio` for other
  * editors, `--socket=` / `--pipe=`), handled by createConnection.
  */
+import './heap';
 import { existsSync, promises as fsp } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import * as nodePath from 'node:path';
