@@ -12,7 +12,7 @@ import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, it } from 'mocha';
 import * as vscode from 'vscode';
-import { activated, applyCodeAction, cli, showHoverUi, codeOf, diagnosticAppears, diagnosticGoes, diagnosticsOf, e2eContext, markdownOf, parts, positionOf, sleep, ui, waitFor, workspaceUri } from './helpers';
+import { activated, applyCodeAction, cli, showHoverUi, showQuickFixUi, codeOf, diagnosticAppears, diagnosticGoes, diagnosticsOf, e2eContext, markdownOf, parts, positionOf, sleep, ui, waitFor, workspaceUri } from './helpers';
 
 function describeActions(actions: vscode.CodeAction[]): string {
   return actions.map((a) => `${a.title} (preferred: ${a.isPreferred}, edit: ${a.edit ? a.edit.size : 'none'})`).join(' | ');
@@ -165,11 +165,7 @@ describe('features on the shop example', () => {
     const d = await diagnosticAppears(uri, isReviewsIndex, 'fk-missing-index on reviews(user_id)');
 
     if (ui.available) {
-      editor.selection = new vscode.Selection(d.range.start, d.range.start);
-      editor.revealRange(d.range, vscode.TextEditorRevealType.InCenter);
-      await vscode.commands.executeCommand('workbench.action.focusActiveEditorGroup');
-      await vscode.commands.executeCommand('editor.action.quickFix');
-      await ui.waitFor('.action-widget', { text: 'index' });
+      await showQuickFixUi(editor, d.range.start, 'index');
       await sleep(300);
       await ui.screenshot('quickfix');
       await ui.call('press', { key: 'Escape' });

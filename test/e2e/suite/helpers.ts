@@ -224,6 +224,28 @@ export async function showHoverUi(given: vscode.TextEditor, at: vscode.Position,
   throw lastError;
 }
 
+/**
+ * Opens the quick-fix menu at a position through the UI and waits for an entry with `text` (retrying: the first
+ * request can open the menu before the editor has the focus, or before the code actions are computed).
+ */
+export async function showQuickFixUi(given: vscode.TextEditor, at: vscode.Position, text: string): Promise<string[]> {
+  const editor = await vscode.window.showTextDocument(given.document, { viewColumn: given.viewColumn, preserveFocus: false });
+  editor.selection = new vscode.Selection(at, at);
+  editor.revealRange(new vscode.Range(at, at), vscode.TextEditorRevealType.InCenter);
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    await vscode.commands.executeCommand('workbench.action.focusActiveEditorGroup');
+    await vscode.commands.executeCommand('editor.action.quickFix');
+    try {
+      return await ui.waitFor('.action-widget', { text, timeout: 6000 });
+    } catch (err) {
+      lastError = err;
+      await ui.call('press', { key: 'Escape' });
+    }
+  }
+  throw lastError;
+}
+
 export interface UiBox {
   width: number;
   height: number;
