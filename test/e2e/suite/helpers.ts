@@ -204,18 +204,22 @@ export function quickFixes(uri: vscode.Uri, d: vscode.Diagnostic): Thenable<vsco
   return vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, d.range, vscode.CodeActionKind.QuickFix.value);
 }
 
-/** Shows the hover at a position through the UI (retrying: the hover may open before its content is ready). */
-export async function showHoverUi(given: vscode.TextEditor, at: vscode.Position, text: string): Promise<string[]> {
+/**
+ * Runs `command` with the caret at a position in the given editor (in front and focused) and waits for
+ * `selector` showing `text`, retrying: the first request can open its widget before the editor has the focus
+ * or before the content is ready.
+ */
+async function showAtUi(given: vscode.TextEditor, at: vscode.Position, command: string, selector: string, text: string, timeout: number, attempts: number): Promise<string[]> {
   // The editor of that document in front and focused (another group may have taken the focus).
   const editor = await vscode.window.showTextDocument(given.document, { viewColumn: given.viewColumn, preserveFocus: false });
   editor.selection = new vscode.Selection(at, at);
   editor.revealRange(new vscode.Range(at, at), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
   let lastError: unknown;
-  for (let attempt = 0; attempt < 4; attempt++) {
+  for (let attempt = 0; attempt < attempts; attempt++) {
     await vscode.commands.executeCommand('workbench.action.focusActiveEditorGroup');
-    await vscode.commands.executeCommand('editor.action.showHover');
+    await vscode.commands.executeCommand(command);
     try {
-      return await ui.waitFor(parts.hover, { text, timeout: 5000 });
+      return await ui.waitFor(selector, { text, timeout });
     } catch (err) {
       lastError = err;
       await ui.call('press', { key: 'Escape' });
@@ -224,26 +228,14 @@ export async function showHoverUi(given: vscode.TextEditor, at: vscode.Position,
   throw lastError;
 }
 
-/**
- * Opens the quick-fix menu at a position through the UI and waits for an entry with `text` (retrying: the first
- * request can open the menu before the editor has the focus, or before the code actions are computed).
- */
-export async function showQuickFixUi(given: vscode.TextEditor, at: vscode.Position, text: string): Promise<string[]> {
-  const editor = await vscode.window.showTextDocument(given.document, { viewColumn: given.viewColumn, preserveFocus: false });
-  editor.selection = new vscode.Selection(at, at);
-  editor.revealRange(new vscode.Range(at, at), vscode.TextEditorRevealType.InCenter);
-  let lastError: unknown;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    await vscode.commands.executeCommand('workbench.action.focusActiveEditorGroup');
-    await vscode.commands.executeCommand('editor.action.quickFix');
-    try {
-      return await ui.waitFor('.action-widget', { text, timeout: 6000 });
-    } catch (err) {
-      lastError = err;
-      await ui.call('press', { key: 'Escape' });
-    }
-  }
-  throw lastError;
+/** Shows the hover at a position through the UI and waits for `text` in it. */
+export function showHoverUi(given: vscode.TextEditor, at: vscode.Position, text: string): Promise<string[]> {
+  return showAtUi(given, at, 'editor.action.showHover', parts.hover, text, 5000, 4);
+}
+
+/** Opens the quick-fix menu at a position through the UI and waits for an entry with `text`. */
+export function showQuickFixUi(given: vscode.TextEditor, at: vscode.Position, text: string): Promise<string[]> {
+  return showAtUi(given, at, 'editor.action.quickFix', '.action-widget', text, 6000, 3);
 }
 
 export interface UiBox {
