@@ -17,7 +17,7 @@
  */
 import type { SourceProblem } from '../events';
 import type { Span } from '../text';
-import { MappedSql } from './mappedSql';
+import { MappedSql, quoteName } from './mappedSql';
 import { spanOf, unwrap, type Scope, type t } from './parse';
 import { booleanOf, evaluate, numberOf, prop, propertyNode, stringOf, stringsOf, type JsValue } from './values';
 
@@ -57,7 +57,7 @@ function mapDataType(type: string): string {
   }
 }
 
-const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
+const quote = quoteName;
 /** Keys of a column spec that only Sequelize uses: such a call is not db-migrate's. */
 const SEQUELIZE_KEYS = ['allowNull', 'references', 'onDelete', 'onUpdate', 'field'];
 

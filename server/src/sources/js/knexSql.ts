@@ -5,7 +5,7 @@
 import { clipBytes, MAX_IDENTIFIER_BYTES } from '../../model/names';
 import type { Span } from '../text';
 import type { ColumnCall, TableBuilder, TableStatement } from './knexTable';
-import { MappedSql } from './mappedSql';
+import { MappedSql, sqlLiteral } from './mappedSql';
 import { flattenChain, Scope, spanOf } from './parse';
 import { booleanOf, numberOf, prop, sqlText, stringOf, stringsOf, type JsValue } from './values';
 
@@ -28,7 +28,7 @@ export class Emitter {
 
 export const wrap = (name: string) => name.split('.').map((p) => `"${p.replace(/"/g, '""')}"`).join('.');
 const columnize = (columns: string[]) => columns.map(wrap).join(', ');
-const literal = (s: string) => `'${s.replace(/'/g, "''")}'`;
+const literal = sqlLiteral;
 /** knex's default names (`_indexCommand`): `<table>_<cols>_<type>` lower case; PostgreSQL keeps 63 bytes. */
 const knexName = (table: string, columns: string[], type: string) =>
   clipBytes(`${table.replace(/\.|-/g, '_')}_${columns.join('_')}_${type}`.toLowerCase(), MAX_IDENTIFIER_BYTES);

@@ -16,6 +16,12 @@ interface Piece {
   exact: boolean;
 }
 
+/** An identifier as the migration tools write it into the SQL they send: always double-quoted, `"` doubled. */
+export const quoteName = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+/** A string literal as the tools write it: single-quoted, `'` doubled. */
+export const sqlLiteral = (s: string) => `'${s.replace(/'/g, "''")}'`;
+
 /** Stands for a `${}` part whose value is only known when the code runs; never a name PostgreSQL would accept by chance. */
 export const UNKNOWN_MARKER = 'fklens_unknown_';
 

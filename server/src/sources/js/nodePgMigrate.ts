@@ -20,7 +20,7 @@
  */
 import type { SourceProblem } from '../events';
 import type { Span } from '../text';
-import { MappedSql } from './mappedSql';
+import { MappedSql, quoteName, sqlLiteral } from './mappedSql';
 import { flattenChain, parseJs, Scope, spanOf, unwrap, type t } from './parse';
 import { booleanOf, evaluate, numberOf, prop, sqlText, stringOf, type JsValue } from './values';
 
@@ -54,7 +54,7 @@ export interface PgmContext {
   unreadable: boolean;
 }
 
-const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
+const quote = quoteName;
 
 /**
  * The node-pg-migrate context of a file, or undefined when it is not written for node-pg-migrate: it imports
@@ -465,7 +465,7 @@ function valueText(v: JsValue): string | undefined {
     case 'number':
       return String(v.value);
     case 'string':
-      return `'${v.value.replace(/'/g, "''")}'`;
+      return sqlLiteral(v.value);
     case 'raw':
       return v.sql;
     case 'new':

@@ -9,7 +9,7 @@
  * `:=`, or the jsonb operators `?|` / `?&`.
  */
 import { wrap } from './knexSql';
-import { MappedSql } from './mappedSql';
+import { MappedSql, sqlLiteral } from './mappedSql';
 import type { Scope, t } from './parse';
 import { evaluate, prop, type JsValue } from './values';
 
@@ -133,7 +133,7 @@ export function bindPlaceholders(sql: MappedSql, style: PlaceholderStyle, values
 function literal(v: JsValue | undefined): string | undefined {
   switch (v?.kind) {
     case 'string':
-      return `'${v.value.replace(/'/g, "''")}'`;
+      return sqlLiteral(v.value);
     case 'number':
       return String(v.value);
     case 'boolean':

@@ -22,7 +22,7 @@
  */
 import type { SourceProblem } from '../events';
 import type { Span } from '../text';
-import { MappedSql } from './mappedSql';
+import { MappedSql, sqlLiteral } from './mappedSql';
 import { flattenChain, spanOf, unwrap, type Scope, type t } from './parse';
 import { booleanOf, evaluate, numberOf, prop, propertyNode, stringOf, type JsValue } from './values';
 
@@ -63,10 +63,11 @@ export function isSequelizeMigration(program: t.Program, ups: t.Function[]): boo
 
 // ---- Names ---------------------------------------------------------------------------------------------------
 
+/** Sequelize's `quoteIdentifier` for PostgreSQL drops `"` from a name instead of doubling it (not quoteName). */
 const quote = (name: string) => `"${name.replace(/"/g, '')}"`;
 /** `quoteIdentifiers`: each dot-separated part quoted. */
 const quoteParts = (name: string) => name.split('.').map(quote).join('.');
-const literal = (s: string) => `'${s.replace(/'/g, "''")}'`;
+const literal = sqlLiteral;
 /** inflection's underscore (Sequelize's index names): `_` before every capital, a leading one dropped, lower case. */
 const underscore = (s: string) => s.split('::').map((p) => p.replace(/([A-Z])/g, '_$1').replace(/^_/, '')).join('/').toLowerCase();
 

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { SourceProblem } from '../events';
 import type { Span } from '../text';
-import { MappedSql } from './mappedSql';
+import { MappedSql, quoteName } from './mappedSql';
 import { spanOf, type Scope, type t } from './parse';
 import { booleanOf, evaluate, numberOf, prop, propertyNode, stringOf, stringsOf, type JsValue } from './values';
 
@@ -21,7 +21,7 @@ export interface TypeormResult {
   problems: SourceProblem[];
 }
 
-const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
+const quote = quoteName;
 const sha1 = (s: string) => createHash('sha1').update(s).digest('hex');
 /** DefaultNamingStrategy: the table's own name (no schema) and the sorted columns, hashed. */
 const defaultName = (prefix: string, length: number, table: string, columns: string[], where?: string) =>
