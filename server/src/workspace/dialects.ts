@@ -103,11 +103,8 @@ export function assignDialects(histories: History[], options: DiscoveryOptions, 
     }
     // JS / TS migrations are program text: SQL content sniffing does not apply to them (a knexfile's client does).
     const evidence = history.files.map((f) => fileDialectEvidence(f, textOf?.(f), options));
+    // (A history whose tool fixed the dialect gets here only with an override, the strongest evidence.)
     const overall = strongest(evidence);
-    if (history.dialect && !(overall && overall.strength === STRENGTH.override)) {
-      out.push(withServer(history, options));
-      continue;
-    }
     const dialects = new Set(evidence.filter((e): e is Evidence => !!e).map((e) => e.dialect));
     if (history.tool === 'schema' && dialects.size > 1 && overall) {
       // Loose files of different engines are different databases.
