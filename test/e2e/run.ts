@@ -99,13 +99,14 @@ function packageVsix(): string {
   return (packaged = vsix);
 }
 
-/** Runs one scenario in a fresh workspace and profile; throws a ScenarioFailure naming the failed tests. */
+/** A scenario that failed, with each failed test and its message (as the suite wrote them). */
 class ScenarioFailure extends Error {
   constructor(message: string, readonly tests: string[]) {
     super(message);
   }
 }
 
+/** Runs one scenario in a fresh workspace and profile; throws a ScenarioFailure naming the failed tests. */
 async function runScenario(vscode: VSCode, s: Scenario): Promise<void> {
   const base = realpathSync(mkdtempSync(path.join(tmpdir(), `fklens-e2e-${s.name}-`)));
   const workspace = path.join(base, 'workspace');
