@@ -10,7 +10,7 @@
 import type { ForeignKeyDeclaration, HistoryModel } from '../../model/replay';
 import { isNullDefault } from '../../model/schema';
 import { POSTGRES_FAMILY, columnsLabel, declarationRef, tableLabel, type Finding, type RelatedLocation, type Rule } from '../rule';
-import { stepsToReport } from './practice';
+import { earlierMigrationsText, stepsToReport } from './practice';
 
 /** Earlier migrations a finding names as related locations, at most. */
 const MAX_EARLIER = 5;
@@ -50,9 +50,7 @@ export const fkAddedWithoutNotValid: Rule = {
         .slice(-MAX_EARLIER)
         .reverse()
         .map((d) => ({ file: d.fk.location.file, span: d.fk.location.span, message: `an earlier migration, also without NOT VALID: ${d.fk.name} on ${tableLabel({ schema: d.names.schema, name: d.names.table })}` }));
-      const others = earlier.length
-        ? ` No migration of this history adds a foreign key NOT VALID, and ${earlier.length} earlier one${earlier.length === 1 ? '' : 's'} add${earlier.length === 1 ? 's' : ''} keys this way too; they have most likely run already, so only the newest is reported.`
-        : '';
+      const others = earlierMigrationsText(earlier.length, 'adds a foreign key NOT VALID', 'add', 'keys');
       for (const d of candidates) {
         if (!reported.has(d.step)) continue;
         const fk = d.fk;

@@ -9,7 +9,7 @@ import type { Span } from '../../sources/text';
 import { unsureBetween, type Unsure } from '../gaps';
 import { tableLabel } from '../rule';
 import { FILE_TRANSACTION } from './validateInSameTransaction';
-import { stepsToReport } from './practice';
+import { earlierMigrationsText as earlierText, stepsToReport } from './practice';
 
 /** Does the tool run the whole migration as one transaction (so a SET LOCAL outside BEGIN lasts for the file)? */
 function fileIsOneTransaction(tool: MigrationTool, source: SourceFile | undefined): boolean {
@@ -62,9 +62,7 @@ export function reportedSteps(history: HistoryModel, steps: number[], reviewed: 
 
 /** ` No migration of this history sets lock_timeout, and 3 earlier ones lock ...`: what a finding standing for earlier migrations adds. */
 export function earlierMigrationsText(earlier: number, locked: string): string {
-  if (!earlier) return '';
-  const one = earlier === 1;
-  return ` No migration of this history sets lock_timeout, and ${earlier} earlier one${one ? '' : 's'} lock${one ? 's' : ''} ${locked} this way too; they have most likely run already, so only the newest is reported.`;
+  return earlierText(earlier, 'sets lock_timeout', 'lock', locked);
 }
 
 /** `ALTER TABLE items`, `DROP TABLE items`: from the statement's start to the end of the first table it names. */

@@ -21,3 +21,13 @@ export function stepsToReport(history: HistoryModel, steps: number[], adopted: n
   const newest = Math.max(...reported);
   return { reported, earlier: steps.filter((step) => step < newest && !reported.has(step)) };
 }
+
+/**
+ * What a finding standing for earlier migrations adds: ` No migration of this history sets lock_timeout, and 3
+ * earlier ones lock parents this way too; ...` (`never`: what no migration does; `verb` and `what`: what they do).
+ */
+export function earlierMigrationsText(earlier: number, never: string, verb: string, what: string): string {
+  if (!earlier) return '';
+  const one = earlier === 1;
+  return ` No migration of this history ${never}, and ${earlier} earlier one${one ? '' : 's'} ${verb}${one ? 's' : ''} ${what} this way too; they have most likely run already, so only the newest is reported.`;
+}
